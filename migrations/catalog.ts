@@ -1,0 +1,27 @@
+import type { Migration } from "../src/log/migrator";
+
+/** Schema of the TopicCatalog: topics, their incarnations and configs, and pending partition work. */
+export const catalogMigrations: Migration[] = [
+  {
+    version: 1,
+    name: "topics and outbox",
+    sql: `
+      CREATE TABLE topics (
+        name       TEXT PRIMARY KEY,
+        topic_id   TEXT NOT NULL UNIQUE,   -- incarnation id: a re-created topic gets a new one
+        partitions INTEGER NOT NULL,
+        config     TEXT NOT NULL,          -- JSON of explicitly set config keys
+        created_at INTEGER NOT NULL
+      );
+      -- Work owed to partition objects (init, config push, destroy). Drained right away and,
+      -- after a crash, by the alarm: every op is idempotent, so repeating one is harmless.
+      CREATE TABLE outbox (
+        id        INTEGER PRIMARY KEY AUTOINCREMENT,
+        topic_id  TEXT NOT NULL,
+        partition INTEGER NOT NULL,
+        op        TEXT NOT NULL,           -- 'init' | 'config' | 'destroy'
+        payload   TEXT NOT NULL
+      );
+    `,
+  },
+];

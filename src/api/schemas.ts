@@ -1,0 +1,53 @@
+import { z } from "zod";
+import { MAX_FETCH_MAX_BYTES, MAX_FETCH_MAX_RECORDS, MAX_RECORDS_PER_REQUEST, MAX_WAIT_MS } from "../core/limits";
+
+/**
+ * Request shapes, shared by the HTTP routes and the StreamService binding so both transports
+ * accept exactly the same input. Shapes only: semantic rules (legal names, partition ranges,
+ * config values) belong to the catalog and the log, which answer with Kafka's error codes.
+ */
+
+const configMap = z.record(z.string(), z.union([z.string(), z.number(), z.null()]));
+
+export const createTopicSchema = z.strictObject({
+  name: z.string(),
+  partitions: z.int().optional(),
+  config: configMap.optional(),
+});
+
+export const alterConfigSchema = z.strictObject({ config: configMap });
+export const addPartitionsSchema = z.strictObject({ count: z.int() });
+
+export const produceRecordSchema = z.strictObject({
+  key: z.string().nullable().optional(),
+  value: z.unknown().refine((v) => v !== undefined, { message: "value is required (use null for a tombstone)" }),
+  value_encoding: z.enum(["json", "base64"]).optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  partition: z.int().min(0).optional(),
+  timestamp: z.int().min(0).optional(),
+});
+
+export const produceSchema = z.strictObject({
+  records: z.array(produceRecordSchema).min(1).max(MAX_RECORDS_PER_REQUEST),
+});
+
+/** Query-string integers: digits only, so "-1", "1.5", "NaN" and "1e3" are refused. */
+const queryInt = (max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, "must be a non-negative integer")
+    .transform(Number)
+    .refine((n) => Number.isSafeInteger(n) && n <= max, { message: `must be at most ${max}` });
+
+export const fetchQuerySchema = z.object({
+  offset: queryInt(Number.MAX_SAFE_INTEGER),
+  max_records: queryInt(MAX_FETCH_MAX_RECORDS).refine((n) => n > 0, { message: "must be at least 1" }).optional(),
+  max_bytes: queryInt(MAX_FETCH_MAX_BYTES).refine((n) => n > 0, { message: "must be at least 1" }).optional(),
+  wait_ms: queryInt(MAX_WAIT_MS).optional(),
+});
+
+export const offsetsQuerySchema = z.object({
+  at: z.union([z.enum(["earliest", "latest"]), queryInt(Number.MAX_SAFE_INTEGER)]),
+});
+
+export const partitionParamSchema = z.object({ partition: queryInt(1_000_000) });

@@ -1,0 +1,11 @@
+import type { Env } from "../env";
+
+/** The single catalog object. */
+export function catalogStub(env: Env) {
+  return env.CATALOG.get(env.CATALOG.idFromName("catalog"));
+}
+
+/** A partition object is named by the topic's incarnation id, so a re-created topic starts empty. */
+export function partitionStub(env: Env, topicId: string, partition: number) {
+  return env.PARTITIONS.get(env.PARTITIONS.idFromName(`${topicId}/${partition}`));
+}

@@ -1,0 +1,113 @@
+import { fail, type Result } from "./errors";
+import {
+  DEFAULT_DELETE_RETENTION_MS,
+  DEFAULT_HOT_MAX_RECORDS,
+  DEFAULT_HOT_RETENTION_MS,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_MIN_CLEANABLE_DIRTY_RATIO,
+  DEFAULT_RETENTION_MS,
+  MAX_MESSAGE_BYTES_CAP,
+} from "./limits";
+
+/** Effective topic configuration. Keys and meanings follow Kafka's topic configs. */
+export interface TopicConfig {
+  "retention.ms": number;
+  "retention.bytes": number;
+  "cleanup.policy": CleanupPolicy;
+  "max.message.bytes": number;
+  "message.timestamp.type": "CreateTime" | "LogAppendTime";
+  "hot.retention.ms": number;
+  "hot.max.records": number;
+  "min.cleanable.dirty.ratio": number;
+  "delete.retention.ms": number;
+}
+export type CleanupPolicy = "delete" | "compact" | "delete,compact";
+export type TopicConfigKey = keyof TopicConfig;
+
+export const DEFAULT_TOPIC_CONFIG: Readonly<TopicConfig> = Object.freeze({
+  "retention.ms": DEFAULT_RETENTION_MS,
+  "retention.bytes": -1,
+  "cleanup.policy": "delete",
+  "max.message.bytes": DEFAULT_MAX_MESSAGE_BYTES,
+  "message.timestamp.type": "CreateTime",
+  "hot.retention.ms": DEFAULT_HOT_RETENTION_MS,
+  "hot.max.records": DEFAULT_HOT_MAX_RECORDS,
+  "min.cleanable.dirty.ratio": DEFAULT_MIN_CLEANABLE_DIRTY_RATIO,
+  "delete.retention.ms": DEFAULT_DELETE_RETENTION_MS,
+});
+
+type Parsed = { value: TopicConfig[TopicConfigKey] } | { problem: string };
+type Parser = (raw: unknown) => Parsed;
+
+/** Kafka configs travel as strings; accept numbers or numeric strings. */
+function integer(min: number, max = Number.MAX_SAFE_INTEGER): Parser {
+  return (raw) => {
+    const n = typeof raw === "string" && raw.trim() !== "" ? Number(raw) : raw;
+    if (typeof n !== "number" || !Number.isInteger(n)) return { problem: "must be an integer" };
+    if (n < min || n > max) return { problem: `must be between ${min} and ${max}` };
+    return { value: n };
+  };
+}
+
+function oneOf<T extends CleanupPolicy | TopicConfig["message.timestamp.type"]>(...values: T[]): Parser {
+  return (raw): Parsed => {
+    const s = typeof raw === "string" ? raw.replace(/\s+/g, "") : raw;
+    // Kafka accepts "compact,delete" as the same policy as "delete,compact".
+    const normalized = s === "compact,delete" ? "delete,compact" : s;
+    return values.includes(normalized as T) ? { value: normalized as T } : { problem: `must be one of ${values.join(", ")}` };
+  };
+}
+
+function ratio(raw: unknown): Parsed {
+  const n = typeof raw === "string" && raw.trim() !== "" ? Number(raw) : raw;
+  if (typeof n !== "number" || !Number.isFinite(n) || n < 0 || n > 1) return { problem: "must be a number between 0 and 1" };
+  return { value: n };
+}
+
+const PARSERS: Record<TopicConfigKey, Parser> = {
+  "retention.ms": integer(-1),
+  "retention.bytes": integer(-1),
+  "cleanup.policy": oneOf("delete", "compact", "delete,compact"),
+  "max.message.bytes": integer(1, MAX_MESSAGE_BYTES_CAP),
+  "message.timestamp.type": oneOf("CreateTime", "LogAppendTime"),
+  "hot.retention.ms": integer(0),
+  "hot.max.records": integer(1),
+  "min.cleanable.dirty.ratio": ratio,
+  "delete.retention.ms": integer(0),
+};
+
+export const TOPIC_CONFIG_KEYS = Object.keys(PARSERS) as TopicConfigKey[];
+
+/**
+ * Validates a config patch. Unknown keys and bad values fail the whole patch (nothing applied),
+ * naming the field; `null` removes an override (back to the default).
+ */
+export function parseTopicConfig(input: Record<string, unknown>): Result<{ config: Partial<Record<TopicConfigKey, unknown>> }> {
+  const config: Partial<Record<TopicConfigKey, unknown>> = {};
+  for (const [key, raw] of Object.entries(input)) {
+    const parse = PARSERS[key as TopicConfigKey];
+    if (!parse) return fail("INVALID_CONFIG", `unknown config key '${key}'; known keys: ${TOPIC_CONFIG_KEYS.join(", ")}`, `config.${key}`);
+    if (raw === null) {
+      config[key as TopicConfigKey] = null;
+      continue;
+    }
+    const parsed = parse(raw);
+    if ("problem" in parsed) return fail("INVALID_CONFIG", `config '${key}' ${parsed.problem}`, `config.${key}`);
+    config[key as TopicConfigKey] = parsed.value;
+  }
+  return { ok: true, config };
+}
+
+/** Applies a validated patch to the stored overrides (null deletes an override). */
+export function mergeOverrides(current: Partial<TopicConfig>, patch: Partial<Record<TopicConfigKey, unknown>>): Partial<TopicConfig> {
+  const next: Record<string, unknown> = { ...current };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete next[k];
+    else next[k] = v;
+  }
+  return next as Partial<TopicConfig>;
+}
+
+export function effectiveConfig(overrides: Partial<TopicConfig>): TopicConfig {
+  return { ...DEFAULT_TOPIC_CONFIG, ...overrides };
+}

@@ -1,0 +1,97 @@
+/**
+ * One table of error codes. Kafka's names where Kafka defines one; each code has one HTTP status
+ * and a `retriable` flag, so callers decide on retries by flag, never by message text.
+ */
+export const ERROR_CODES = {
+  // request shape
+  INVALID_REQUEST: { status: 400, retriable: false },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, retriable: false },
+  NOT_FOUND: { status: 404, retriable: false },
+  METHOD_NOT_ALLOWED: { status: 405, retriable: false },
+  // topics and records (Kafka names)
+  UNKNOWN_TOPIC_OR_PARTITION: { status: 404, retriable: false },
+  TOPIC_ALREADY_EXISTS: { status: 409, retriable: false },
+  INVALID_TOPIC_EXCEPTION: { status: 400, retriable: false },
+  INVALID_PARTITIONS: { status: 400, retriable: false },
+  INVALID_CONFIG: { status: 400, retriable: false },
+  INVALID_TIMESTAMP: { status: 400, retriable: false },
+  MESSAGE_TOO_LARGE: { status: 413, retriable: false },
+  RECORD_LIST_TOO_LARGE: { status: 413, retriable: false },
+  OFFSET_OUT_OF_RANGE: { status: 416, retriable: false },
+  LEADER_NOT_AVAILABLE: { status: 503, retriable: true },
+  // consumer groups (Kafka names)
+  INVALID_GROUP_ID: { status: 400, retriable: false },
+  GROUP_ID_NOT_FOUND: { status: 404, retriable: false },
+  NON_EMPTY_GROUP: { status: 409, retriable: false },
+  UNKNOWN_MEMBER_ID: { status: 409, retriable: false },
+  ILLEGAL_GENERATION: { status: 409, retriable: false },
+  REBALANCE_IN_PROGRESS: { status: 409, retriable: true },
+  FENCED_INSTANCE_ID: { status: 409, retriable: false },
+  INVALID_SESSION_TIMEOUT: { status: 400, retriable: false },
+  INCONSISTENT_GROUP_PROTOCOL: { status: 400, retriable: false },
+  INVALID_COMMIT_OFFSET_SIZE: { status: 400, retriable: false },
+  // anything else: a bug or an infrastructure failure
+  UNKNOWN_SERVER_ERROR: { status: 500, retriable: true },
+} as const satisfies Record<string, { status: number; retriable: boolean }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The wire shape of every error: `{ "error": { code, message, field? } }` plus optional details. */
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  field?: string;
+  /** Extra machine-readable facts, e.g. the valid offset range for OFFSET_OUT_OF_RANGE. */
+  details?: Record<string, string | number | boolean | null>;
+}
+
+/** An expected failure as a value (crosses Durable Object RPC intact, unlike thrown errors). */
+export interface Failure {
+  ok: false;
+  error: ErrorBody;
+}
+export type Result<T> = ({ ok: true } & T) | Failure;
+
+export function fail(code: ErrorCode, message: string, field?: string, details?: ErrorBody["details"]): Failure {
+  const error: ErrorBody = { code, message };
+  if (field !== undefined) error.field = field;
+  if (details !== undefined) error.details = details;
+  return { ok: false, error };
+}
+
+export function isFailure(value: unknown): value is Failure {
+  return typeof value === "object" && value !== null && (value as { ok?: unknown }).ok === false;
+}
+
+/** Thrown form of a Failure, for code paths where unwinding is clearer than threading results. */
+export class StreamError extends Error {
+  readonly code: ErrorCode;
+  readonly field?: string;
+  readonly details?: ErrorBody["details"];
+  constructor(body: ErrorBody) {
+    super(body.message);
+    this.name = "StreamError";
+    this.code = body.code;
+    this.field = body.field;
+    this.details = body.details;
+  }
+  get retriable(): boolean {
+    return ERROR_CODES[this.code]?.retriable ?? false;
+  }
+  get status(): number {
+    return ERROR_CODES[this.code]?.status ?? 500;
+  }
+  toBody(): ErrorBody {
+    return { code: this.code, message: this.message, field: this.field, details: this.details };
+  }
+}
+
+/** Unwraps a Result, throwing its failure as a StreamError. */
+export function unwrap<R extends { ok: true } | Failure>(result: R): Exclude<R, Failure> {
+  if (!result.ok) throw new StreamError((result as Failure).error);
+  return result as Exclude<R, Failure>;
+}
+
+export function statusOf(code: ErrorCode): number {
+  return ERROR_CODES[code]?.status ?? 500;
+}

@@ -1,0 +1,17 @@
+import type { TopicCatalog } from "./objects/catalog";
+import type { PartitionDO } from "./objects/partition";
+
+/** Bindings declared in wrangler.toml. */
+export interface Env {
+  CATALOG: DurableObjectNamespace<TopicCatalog>;
+  PARTITIONS: DurableObjectNamespace<PartitionDO>;
+  SEGMENTS: R2Bucket;
+  DEFAULT_PARTITIONS?: string;
+}
+
+type DostreamEnv = Env;
+declare global {
+  namespace Cloudflare {
+    interface Env extends DostreamEnv {}
+  }
+}

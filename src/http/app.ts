@@ -1,0 +1,16 @@
+import { Hono } from "hono";
+import type { Env } from "../env";
+import { errorResponse, onError } from "./errors";
+import { recordRoutes } from "./records";
+import { topicRoutes } from "./topics";
+
+/** The HTTP API. Routes parse and validate, call one broker function, and map its result. */
+export function createApp() {
+  const app = new Hono<{ Bindings: Env }>();
+  app.get("/health", (c) => c.json({ status: "ok", time: Date.now() }));
+  app.route("/v1/topics", topicRoutes);
+  app.route("/v1/topics", recordRoutes);
+  app.notFound((c) => errorResponse(c, { code: "NOT_FOUND", message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }));
+  app.onError(onError);
+  return app;
+}

@@ -1,0 +1,34 @@
+import { Hono } from "hono";
+import { fetchQuerySchema, partitionParamSchema, produceSchema } from "../api/schemas";
+import { fetchRecords } from "../broker/consume";
+import { produce } from "../broker/produce";
+import { DEFAULT_FETCH_MAX_BYTES, DEFAULT_FETCH_MAX_RECORDS } from "../core/limits";
+import type { Env } from "../env";
+import { failureResponse } from "./errors";
+import { jsonBody, parseWith, query } from "./validate";
+
+/** Produce and fetch: `/v1/topics/:topic/records` and `/v1/topics/:topic/partitions/:p/records`. */
+export const recordRoutes = new Hono<{ Bindings: Env }>();
+
+recordRoutes.post("/:topic/records", async (c) => {
+  const body = await jsonBody(c, produceSchema);
+  const r = await produce(c.env, c.req.param("topic"), body.records);
+  if (!r.ok) return failureResponse(c, r);
+  // 207: some partitions took their records and some did not; each record says which.
+  return c.json({ records: r.records }, r.failed > 0 ? 207 : 200);
+});
+
+recordRoutes.get("/:topic/partitions/:partition/records", async (c) => {
+  const { partition } = parseWith(partitionParamSchema, { partition: c.req.param("partition") }, "path");
+  const q = query(c, fetchQuerySchema);
+  const r = await fetchRecords(c.env, c.req.param("topic"), partition, {
+    offset: q.offset,
+    maxRecords: q.max_records ?? DEFAULT_FETCH_MAX_RECORDS,
+    maxBytes: q.max_bytes ?? DEFAULT_FETCH_MAX_BYTES,
+    waitMs: q.wait_ms ?? 0,
+  });
+  if (!r.ok) return failureResponse(c, r);
+  // The partition already built the records' JSON; embed it rather than parse and re-serialize.
+  const body = `{"topic":${JSON.stringify(c.req.param("topic"))},"partition":${partition},"records":${r.recordsJson},"next_offset":${r.nextOffset},"high_watermark":${r.highWatermark},"log_start_offset":${r.logStartOffset}}`;
+  return c.body(body, 200, { "content-type": "application/json; charset=utf-8" });
+});

@@ -1,0 +1,70 @@
+import { Hono } from "hono";
+import { addPartitionsSchema, alterConfigSchema, createTopicSchema, offsetsQuerySchema } from "../api/schemas";
+import { addPartitions, alterTopicConfig, createTopic, deleteTopic, listTopics } from "../broker/admin";
+import { listOffsets } from "../broker/consume";
+import { describeTopic, type PartitionDescription } from "../broker/topics";
+import type { TopicInfo } from "../catalog/types";
+import type { Env } from "../env";
+import { failureResponse } from "./errors";
+import { jsonBody, query } from "./validate";
+
+/** Topic administration and offset lookups: `/v1/topics...`. */
+export const topicRoutes = new Hono<{ Bindings: Env }>();
+
+export function topicJson(t: TopicInfo, partitions?: PartitionDescription[]) {
+  return {
+    name: t.name,
+    topic_id: t.topicId,
+    partitions: t.partitions,
+    config: t.config,
+    created_at: t.createdAt,
+    ...(partitions && {
+      partition_offsets: partitions.map((p) => ({
+        partition: p.partition,
+        earliest_offset: p.earliestOffset,
+        latest_offset: p.latestOffset,
+        records: p.records,
+        bytes: p.bytes,
+      })),
+    }),
+  };
+}
+
+topicRoutes.post("/", async (c) => {
+  const body = await jsonBody(c, createTopicSchema);
+  const r = await createTopic(c.env, body);
+  return r.ok ? c.json(topicJson(r.topic), 201) : failureResponse(c, r);
+});
+
+topicRoutes.get("/", async (c) => {
+  const topics = await listTopics(c.env);
+  return c.json({ topics: topics.map((t) => ({ name: t.name, partitions: t.partitions })) });
+});
+
+topicRoutes.get("/:topic", async (c) => {
+  const r = await describeTopic(c.env, c.req.param("topic"));
+  return r.ok ? c.json(topicJson(r.topic, r.partitions)) : failureResponse(c, r);
+});
+
+topicRoutes.delete("/:topic", async (c) => {
+  const r = await deleteTopic(c.env, c.req.param("topic"));
+  return r.ok ? c.json({ deleted: r.topic.name }) : failureResponse(c, r);
+});
+
+topicRoutes.patch("/:topic/config", async (c) => {
+  const body = await jsonBody(c, alterConfigSchema);
+  const r = await alterTopicConfig(c.env, c.req.param("topic"), body.config);
+  return r.ok ? c.json(topicJson(r.topic)) : failureResponse(c, r);
+});
+
+topicRoutes.post("/:topic/partitions", async (c) => {
+  const body = await jsonBody(c, addPartitionsSchema);
+  const r = await addPartitions(c.env, c.req.param("topic"), body.count);
+  return r.ok ? c.json(topicJson(r.topic)) : failureResponse(c, r);
+});
+
+topicRoutes.get("/:topic/offsets", async (c) => {
+  const { at } = query(c, offsetsQuerySchema);
+  const r = await listOffsets(c.env, c.req.param("topic"), typeof at === "number" ? { timestamp: at } : at);
+  return r.ok ? c.json({ topic: c.req.param("topic"), partitions: r.partitions }) : failureResponse(c, r);
+});

@@ -1,0 +1,214 @@
+import { Buffer } from "node:buffer";
+import type { TopicConfig } from "../core/config";
+import { fail, type Failure, type Result } from "../core/errors";
+import { SQLITE_MAX_PARAMS } from "../core/limits";
+import type { AppendOk, AppendRecord, FetchOk, FetchRequest, ListOffsetOk, OffsetSpec, PartitionInit, PartitionOffsets } from "./types";
+
+/** The storage a partition log needs: a Durable Object's SQLite and its synchronous transaction. */
+export interface LogStorage {
+  sql: SqlStorage;
+  transactionSync<T>(fn: () => T): T;
+}
+
+interface State {
+  topic_id: string;
+  topic: string;
+  partition: number;
+  status: "active" | "deleted";
+  config: TopicConfig;
+  log_start_offset: number;
+  next_offset: number;
+}
+type StateRow = Omit<State, "config"> & { config: string; [key: string]: SqlStorageValue };
+
+interface RecordRow {
+  offset: number;
+  timestamp: number;
+  key: string | null;
+  value: string | ArrayBuffer | null;
+  headers: string | null;
+  size: number;
+  [key: string]: SqlStorageValue;
+}
+
+const INSERT_COLUMNS = 6; // offset, timestamp, key, value, headers, size
+const ROWS_PER_INSERT = Math.floor(SQLITE_MAX_PARAMS / INSERT_COLUMNS);
+
+/**
+ * One topic partition's log in SQLite: dense offsets from 0, atomic batch appends, bounded
+ * fetches, offset lookups. Pure logic over `LogStorage`, so the Durable Object stays thin.
+ */
+export class PartitionLog {
+  private state: State | null = null;
+  private readonly insertSql = new Map<number, string>();
+
+  constructor(private readonly storage: LogStorage) {
+    const row = storage.sql.exec<StateRow>("SELECT * FROM partition_state WHERE id = 1").toArray()[0];
+    if (row) this.state = { ...row, config: JSON.parse(row.config) as TopicConfig };
+  }
+
+  /** Idempotent: the first call creates the partition; later calls refresh its config only. */
+  init(init: PartitionInit): Result<{ status: string }> {
+    const config = JSON.stringify(init.config);
+    if (!this.state) {
+      this.storage.sql.exec(
+        "INSERT INTO partition_state (id, topic_id, topic, partition, status, config) VALUES (1, ?, ?, ?, 'active', ?)",
+        init.topicId, init.topic, init.partition, config,
+      );
+      this.state = { topic_id: init.topicId, topic: init.topic, partition: init.partition, status: "active", config: init.config, log_start_offset: 0, next_offset: 0 };
+    } else if (this.state.status === "active") {
+      this.storage.sql.exec("UPDATE partition_state SET config = ? WHERE id = 1", config);
+      this.state.config = init.config;
+    }
+    return { ok: true, status: this.state.status };
+  }
+
+  /** Deletes every record and leaves a tombstone, so a stale router can never write here again. */
+  destroy(): Result<{}> {
+    this.storage.transactionSync(() => {
+      this.storage.sql.exec("DELETE FROM records");
+      this.storage.sql.exec("UPDATE partition_state SET status = 'deleted' WHERE id = 1");
+    });
+    if (this.state) this.state.status = "deleted";
+    return { ok: true };
+  }
+
+  get config(): TopicConfig | null {
+    return this.state?.config ?? null;
+  }
+
+  /** All records of one request in one SQLite transaction: every record is acknowledged, or none. */
+  append(records: AppendRecord[], now: number): Result<AppendOk> {
+    const state = this.active();
+    if (!state.ok) return state;
+    const { config } = state;
+    const sizes = records.map(recordSize);
+    const tooLarge = sizes.findIndex((size) => size > config["max.message.bytes"]);
+    if (tooLarge >= 0) {
+      return fail("MESSAGE_TOO_LARGE", `record ${tooLarge} is ${sizes[tooLarge]} bytes; max.message.bytes is ${config["max.message.bytes"]}`, `records[${tooLarge}]`);
+    }
+    const logAppendTime = config["message.timestamp.type"] === "LogAppendTime";
+    const timestamps = records.map((r) => (logAppendTime || r.timestamp === null ? now : r.timestamp));
+    const baseOffset = state.next_offset;
+    this.storage.transactionSync(() => {
+      for (let start = 0; start < records.length; start += ROWS_PER_INSERT) {
+        const chunk = records.slice(start, start + ROWS_PER_INSERT);
+        const params: SqlStorageValue[] = [];
+        chunk.forEach((r, j) => {
+          const value = r.value instanceof Uint8Array ? toArrayBuffer(r.value) : r.value;
+          params.push(baseOffset + start + j, timestamps[start + j], r.key, value, r.headers, sizes[start + j]);
+        });
+        this.storage.sql.exec(this.insertStatement(chunk.length), ...params);
+      }
+      this.storage.sql.exec("UPDATE partition_state SET next_offset = ? WHERE id = 1", baseOffset + records.length);
+    });
+    state.next_offset = baseOffset + records.length;
+    return { ok: true, baseOffset, timestamps, highWatermark: state.next_offset };
+  }
+
+  /**
+   * Reads from `offset`. Like Kafka, returns at least one record when one exists even if it is
+   * larger than `maxBytes`, so a consumer can always make progress.
+   */
+  read(req: Omit<FetchRequest, "waitMs">): Result<FetchOk> {
+    const state = this.active();
+    if (!state.ok) return state;
+    const range = this.checkRange(req.offset);
+    if (range) return range;
+    const cursor = this.storage.sql.exec<RecordRow>(
+      "SELECT offset, timestamp, key, value, headers, size FROM records WHERE offset >= ? ORDER BY offset LIMIT ?",
+      req.offset, req.maxRecords,
+    );
+    const parts: string[] = [];
+    let bytes = 0;
+    let next = req.offset;
+    for (const row of cursor) {
+      if (parts.length > 0 && bytes + row.size > req.maxBytes) break;
+      bytes += row.size;
+      parts.push(encodeRecord(row));
+      next = row.offset + 1;
+    }
+    return {
+      ok: true,
+      recordsJson: `[${parts.join(",")}]`,
+      count: parts.length,
+      nextOffset: next,
+      highWatermark: state.next_offset,
+      logStartOffset: state.log_start_offset,
+    };
+  }
+
+  /** The offset a fetch at `offset` would find nothing new at, i.e. whether it should wait. */
+  isCaughtUp(offset: number): boolean {
+    return this.state !== null && offset >= this.state.next_offset;
+  }
+
+  listOffset(spec: OffsetSpec): Result<ListOffsetOk> {
+    const state = this.active();
+    if (!state.ok) return state;
+    if (spec === "earliest") return { ok: true, offset: state.log_start_offset, timestamp: null };
+    if (spec === "latest") return { ok: true, offset: state.next_offset, timestamp: null };
+    // Kafka: the earliest offset whose timestamp is >= the target; none → the log end offset.
+    const row = this.storage.sql
+      .exec<{ offset: number; timestamp: number }>("SELECT offset, timestamp FROM records WHERE timestamp >= ? ORDER BY offset LIMIT 1", spec.timestamp)
+      .toArray()[0];
+    return row ? { ok: true, offset: row.offset, timestamp: row.timestamp } : { ok: true, offset: state.next_offset, timestamp: null };
+  }
+
+  offsets(): Result<PartitionOffsets> {
+    const state = this.active();
+    if (!state.ok) return state;
+    const stats = this.storage.sql.exec<{ n: number; b: number | null }>("SELECT count(*) AS n, sum(size) AS b FROM records").one();
+    return { ok: true, logStartOffset: state.log_start_offset, highWatermark: state.next_offset, records: stats.n, bytes: stats.b ?? 0 };
+  }
+
+  private active(): (State & { ok: true }) | Failure {
+    if (!this.state) return fail("LEADER_NOT_AVAILABLE", "partition is not initialized yet; retry");
+    if (this.state.status !== "active") return fail("UNKNOWN_TOPIC_OR_PARTITION", `topic '${this.state.topic}' was deleted`);
+    return Object.assign(this.state, { ok: true as const });
+  }
+
+  private checkRange(offset: number): Failure | null {
+    const s = this.state!;
+    if (offset < s.log_start_offset || offset > s.next_offset) {
+      return fail(
+        "OFFSET_OUT_OF_RANGE",
+        `offset ${offset} is outside the log [${s.log_start_offset}, ${s.next_offset}] of ${s.topic}-${s.partition}`,
+        "offset",
+        { log_start_offset: s.log_start_offset, high_watermark: s.next_offset },
+      );
+    }
+    return null;
+  }
+
+  private insertStatement(rows: number): string {
+    let sql = this.insertSql.get(rows);
+    if (!sql) {
+      sql = `INSERT INTO records (offset, timestamp, key, value, headers, size) VALUES ${Array(rows).fill("(?, ?, ?, ?, ?, ?)").join(", ")}`;
+      this.insertSql.set(rows, sql);
+    }
+    return sql;
+  }
+}
+
+/** Bytes a record occupies, as max.message.bytes counts them: key + value + headers. */
+export function recordSize(r: Pick<AppendRecord, "key" | "value" | "headers">): number {
+  const len = (s: string | null) => (s === null ? 0 : Buffer.byteLength(s, "utf8"));
+  const value = r.value instanceof Uint8Array ? r.value.byteLength : len(r.value);
+  return len(r.key) + value + len(r.headers);
+}
+
+function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
+
+/** One record as JSON text; stored JSON values and headers are embedded without re-parsing. */
+function encodeRecord(row: RecordRow): string {
+  const key = row.key === null ? "null" : JSON.stringify(row.key);
+  const headers = row.headers ?? "{}";
+  if (row.value instanceof ArrayBuffer) {
+    const b64 = Buffer.from(row.value).toString("base64");
+    return `{"offset":${row.offset},"timestamp":${row.timestamp},"key":${key},"value":"${b64}","value_encoding":"base64","headers":${headers}}`;
+  }
+  return `{"offset":${row.offset},"timestamp":${row.timestamp},"key":${key},"value":${row.value ?? "null"},"headers":${headers}}`;
+}

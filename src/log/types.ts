@@ -1,0 +1,60 @@
+import type { TopicConfig } from "../core/config";
+
+/** A record as the worker hands it to a partition: already validated and serialized. */
+export interface AppendRecord {
+  key: string | null;
+  /** JSON text, raw bytes, or null (a tombstone, as in Kafka). */
+  value: string | Uint8Array | null;
+  /** JSON text of a string→string map, or null. */
+  headers: string | null;
+  /** Producer-given CreateTime in ms; null means broker time. */
+  timestamp: number | null;
+}
+
+export interface AppendOk {
+  ok: true;
+  baseOffset: number;
+  timestamps: number[];
+  highWatermark: number;
+}
+
+export interface FetchRequest {
+  offset: number;
+  maxRecords: number;
+  maxBytes: number;
+  waitMs: number;
+}
+
+export interface FetchOk {
+  ok: true;
+  /** JSON array text of the records, built once in the partition (see encodeRecord). */
+  recordsJson: string;
+  count: number;
+  nextOffset: number;
+  highWatermark: number;
+  logStartOffset: number;
+}
+
+export interface PartitionInit {
+  topicId: string;
+  topic: string;
+  partition: number;
+  config: TopicConfig;
+}
+
+export interface PartitionOffsets {
+  ok: true;
+  logStartOffset: number;
+  highWatermark: number;
+  records: number;
+  bytes: number;
+}
+
+export type OffsetSpec = "earliest" | "latest" | { timestamp: number };
+
+export interface ListOffsetOk {
+  ok: true;
+  offset: number;
+  /** Timestamp of the record found by a timestamp lookup; null for earliest/latest or no match. */
+  timestamp: number | null;
+}

@@ -1,0 +1,67 @@
+import { DurableObject } from "cloudflare:workers";
+import { catalogMigrations } from "../../migrations/catalog";
+import { Catalog } from "../catalog/catalog";
+import type { CreateTopicInput, PartitionControl } from "../catalog/types";
+import { migrate } from "../log/migrator";
+import { unwrap } from "../core/errors";
+import type { Env } from "../env";
+import { partitionStub } from "../broker/stubs";
+
+const OUTBOX_RETRY_MS = 1_000;
+
+/** The single topic catalog. Thin: storage, RPC, and the alarm that finishes owed partition work. */
+export class TopicCatalog extends DurableObject<Env> {
+  private catalog!: Catalog;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    const control: PartitionControl = {
+      init: async (topicId, partition, topic, config) => {
+        unwrap(await partitionStub(env, topicId, partition).init({ topicId, partition, topic, config }));
+      },
+      destroy: async (topicId, partition) => {
+        unwrap(await partitionStub(env, topicId, partition).destroy());
+      },
+    };
+    const defaultPartitions = Number(env.DEFAULT_PARTITIONS ?? "1") || 1;
+    ctx.blockConcurrencyWhile(async () => {
+      migrate(ctx.storage.sql, catalogMigrations);
+      this.catalog = new Catalog({ sql: ctx.storage.sql, transactionSync: (fn) => ctx.storage.transactionSync(fn) }, control, defaultPartitions);
+    });
+  }
+
+  list() {
+    return this.catalog.list();
+  }
+  get(name: string) {
+    return this.catalog.get(name);
+  }
+  create(input: CreateTopicInput) {
+    return this.withRetry(this.catalog.create(input));
+  }
+  delete(name: string) {
+    return this.withRetry(this.catalog.delete(name));
+  }
+  addPartitions(name: string, count: number) {
+    return this.withRetry(this.catalog.addPartitions(name, count));
+  }
+  alterConfig(name: string, patch: Record<string, unknown>) {
+    return this.withRetry(this.catalog.alterConfig(name, patch));
+  }
+
+  /** Alarms are at-least-once; draining is idempotent, so a repeated alarm only repeats harmless work. */
+  override async alarm(): Promise<void> {
+    await this.catalog.drain().catch(() => undefined);
+    if (this.catalog.pendingWork() > 0) await this.ctx.storage.setAlarm(Date.now() + OUTBOX_RETRY_MS);
+  }
+
+  /** If draining failed, the change is committed but partition work is owed: let the alarm finish it. */
+  private async withRetry<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (err) {
+      await this.ctx.storage.setAlarm(Date.now() + OUTBOX_RETRY_MS);
+      throw err;
+    }
+  }
+}
