@@ -1,28 +1,13 @@
 import type { Context } from "hono";
 import type { z } from "zod";
-import { StreamError, type ErrorCode } from "../core/errors";
+import { check } from "../api/check";
+import { StreamError } from "../core/errors";
 import { MAX_REQUEST_BYTES } from "../core/limits";
 
-/** Turns a zod issue path like ["records", 3, "value"] into "records[3].value". */
-function fieldOf(path: ReadonlyArray<PropertyKey>): string | undefined {
-  let out = "";
-  for (const part of path) out += typeof part === "number" ? `[${part}]` : out ? `.${String(part)}` : String(part);
-  return out || undefined;
-}
-
-function invalid(error: z.ZodError, where: string): StreamError {
-  const issue = error.issues[0];
-  const field = fieldOf(issue.path);
-  // Too many records is Kafka's RECORD_LIST_TOO_LARGE, not a generic shape error.
-  const code: ErrorCode = field === "records" && issue.code === "too_big" ? "RECORD_LIST_TOO_LARGE" : "INVALID_REQUEST";
-  const message = issue.code === "unrecognized_keys" ? `unknown field(s): ${issue.keys.join(", ")}` : issue.message;
-  return new StreamError({ code, message: `${where}${field ? ` field '${field}'` : ""}: ${message}`, field });
-}
-
 export function parseWith<S extends z.ZodType>(schema: S, input: unknown, where: string): z.output<S> {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) throw invalid(parsed.error, where);
-  return parsed.data;
+  const r = check(schema, input, where);
+  if (!r.ok) throw new StreamError(r.error);
+  return r.value;
 }
 
 /**

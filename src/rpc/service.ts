@@ -1,10 +1,10 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
-import type { z } from "zod";
 import { addPartitionsSchema, alterConfigSchema, createTopicSchema, fetchQuerySchema, offsetsQuerySchema, produceSchema } from "../api/schemas";
 import { addPartitions, alterTopicConfig, createTopic, deleteTopic, listTopics } from "../broker/admin";
 import { fetchRecords, listOffsets } from "../broker/consume";
 import { produce, type ProduceRecordInput } from "../broker/produce";
 import { describeTopic } from "../broker/topics";
+import { check } from "../api/check";
 import { fail, type Result } from "../core/errors";
 import { DEFAULT_FETCH_MAX_BYTES, DEFAULT_FETCH_MAX_RECORDS } from "../core/limits";
 import type { Env } from "../env";
@@ -19,14 +19,6 @@ export interface RpcRecord {
   headers: Record<string, string>;
 }
 
-function check<S extends z.ZodType>(schema: S, input: unknown): Result<{ value: z.output<S> }> {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return { ok: true, value: parsed.data };
-  const issue = parsed.error.issues[0];
-  const field = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "") || undefined;
-  return fail(field === "records" && issue.code === "too_big" ? "RECORD_LIST_TOO_LARGE" : "INVALID_REQUEST", issue.message, field);
-}
-
 /**
  * The engine for other Workers, through a service binding: the HTTP API's operations as typed
  * methods. Every method validates with the same schemas as HTTP and returns a Result union
@@ -34,7 +26,7 @@ function check<S extends z.ZodType>(schema: S, input: unknown): Result<{ value: 
  */
 export class StreamService extends WorkerEntrypoint<Env> {
   async createTopic(input: { name: string; partitions?: number; config?: Record<string, string | number | null> }) {
-    const v = check(createTopicSchema, input);
+    const v = check(createTopicSchema, input, "argument");
     return v.ok ? createTopic(this.env, v.value) : v;
   }
 
@@ -51,17 +43,17 @@ export class StreamService extends WorkerEntrypoint<Env> {
   }
 
   async alterTopicConfig(name: string, config: Record<string, string | number | null>) {
-    const v = check(alterConfigSchema, { config });
+    const v = check(alterConfigSchema, { config }, "argument");
     return v.ok ? alterTopicConfig(this.env, String(name), v.value.config) : v;
   }
 
   async addPartitions(name: string, count: number) {
-    const v = check(addPartitionsSchema, { count });
+    const v = check(addPartitionsSchema, { count }, "argument");
     return v.ok ? addPartitions(this.env, String(name), v.value.count) : v;
   }
 
   async produce(topic: string, records: ProduceRecordInput[]) {
-    const v = check(produceSchema, { records });
+    const v = check(produceSchema, { records }, "argument");
     return v.ok ? produce(this.env, String(topic), v.value.records) : v;
   }
 
@@ -72,7 +64,7 @@ export class StreamService extends WorkerEntrypoint<Env> {
     options: { offset: number; max_records?: number; max_bytes?: number; wait_ms?: number },
   ): Promise<Result<{ records: RpcRecord[]; nextOffset: number; highWatermark: number; logStartOffset: number }>> {
     const asQuery = Object.fromEntries(Object.entries(options ?? {}).map(([k, n]) => [k, String(n)]));
-    const v = check(fetchQuerySchema, asQuery);
+    const v = check(fetchQuerySchema, asQuery, "argument");
     if (!v.ok) return v;
     if (!Number.isInteger(partition) || partition < 0) return fail("UNKNOWN_TOPIC_OR_PARTITION", `partition ${partition} does not exist`, "partition");
     const r = await fetchRecords(this.env, String(topic), partition, {
@@ -86,7 +78,7 @@ export class StreamService extends WorkerEntrypoint<Env> {
   }
 
   async listOffsets(topic: string, at: "earliest" | "latest" | number) {
-    const v = check(offsetsQuerySchema, { at: String(at) });
+    const v = check(offsetsQuerySchema, { at: String(at) }, "argument");
     if (!v.ok) return v;
     return listOffsets(this.env, String(topic), typeof v.value.at === "number" ? { timestamp: v.value.at } : v.value.at);
   }

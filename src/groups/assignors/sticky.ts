@@ -33,9 +33,10 @@ const keyOf = (tp: TopicPartition) => `${tp.partition}:${tp.topic}`;
  * members with identical subscriptions within one of each other.
  *
  * @example
- * // C1 left; C0 keeps t0-0 and t0-1 and gains t0-2:
- * stickyAssignor.assign({ members: [{ memberId: "C0", topics: ["t0"], owned: [t0p0, t0p1] }],
- *   partitionsPerTopic: { t0: 3 } }); // { C0: [t0-0, t0-1, t0-2] }
+ * // C1 (which held t0-2) left; C0 keeps what it had and takes over t0-2:
+ * const owned = [{ topic: "t0", partition: 0 }, { topic: "t0", partition: 1 }];
+ * stickyAssignor.assign({ members: [{ memberId: "C0", topics: ["t0"], owned }], partitionsPerTopic: { t0: 3 } });
+ * // { C0: [t0-0, t0-1, t0-2] }
  */
 export const stickyAssignor: PartitionAssignor = {
   name: "sticky",

@@ -1,0 +1,90 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { api, createTopic, unique } from "./helpers";
+
+// Every row: a bad request gets a 4xx with a clear code (and field where one applies), never a
+// 5xx, and leaves the engine exactly as it was: same topics, same configs, same offsets.
+const topic = unique("bad");
+const compact = unique("bad-small");
+
+async function snapshot() {
+  const list = await api("GET", "/v1/topics");
+  const described = await Promise.all(list.body.topics.map((t: { name: string }) => api("GET", `/v1/topics/${t.name}`)));
+  return described.map((d) => d.body);
+}
+
+const big = "x".repeat(1024 * 1024 + 10);
+
+type Row = [name: string, method: string, path: () => string, body: unknown, status: number, code: string, field?: string, headers?: Record<string, string>];
+const rows: Row[] = [
+  ["malformed JSON", "POST", () => `/v1/topics/${topic}/records`, "{records:[", 400, "INVALID_REQUEST"],
+  ["wrong content type", "POST", () => `/v1/topics/${topic}/records`, '{"records":[{"value":1}]}', 415, "UNSUPPORTED_MEDIA_TYPE", "content-type", { "content-type": "text/plain" }],
+  ["unsupported content encoding", "POST", () => `/v1/topics/${topic}/records`, '{"records":[{"value":1}]}', 415, "UNSUPPORTED_MEDIA_TYPE", "content-encoding", { "content-encoding": "br" }],
+  ["gzip header on plain body", "POST", () => `/v1/topics/${topic}/records`, '{"records":[{"value":1}]}', 400, "INVALID_REQUEST", "content-encoding", { "content-encoding": "gzip" }],
+  ["missing value", "POST", () => `/v1/topics/${topic}/records`, { records: [{ value: 1 }, { key: "k" }] }, 400, "INVALID_REQUEST", "records[1].value"],
+  ["no records", "POST", () => `/v1/topics/${topic}/records`, { records: [] }, 400, "INVALID_REQUEST", "records"],
+  ["records not an array", "POST", () => `/v1/topics/${topic}/records`, { records: { value: 1 } }, 400, "INVALID_REQUEST", "records"],
+  ["unknown record field", "POST", () => `/v1/topics/${topic}/records`, { records: [{ value: 1, partiton: 0 }] }, 400, "INVALID_REQUEST", "records[0]"],
+  ["numeric key", "POST", () => `/v1/topics/${topic}/records`, { records: [{ key: 5, value: 1 }] }, 400, "INVALID_REQUEST", "records[0].key"],
+  ["non-string header", "POST", () => `/v1/topics/${topic}/records`, { records: [{ value: 1, headers: { a: 1 } }] }, 400, "INVALID_REQUEST", "records[0].headers.a"],
+  ["negative timestamp", "POST", () => `/v1/topics/${topic}/records`, { records: [{ value: 1, timestamp: -5 }] }, 400, "INVALID_REQUEST", "records[0].timestamp"],
+  ["float partition", "POST", () => `/v1/topics/${topic}/records`, { records: [{ value: 1, partition: 0.5 }] }, 400, "INVALID_REQUEST", "records[0].partition"],
+  ["unknown partition", "POST", () => `/v1/topics/${topic}/records`, { records: [{ value: 1 }, { value: 2, partition: 3 }] }, 404, "UNKNOWN_TOPIC_OR_PARTITION", "records[1].partition"],
+  ["bad base64", "POST", () => `/v1/topics/${topic}/records`, { records: [{ value: "%%%", value_encoding: "base64" }] }, 400, "INVALID_REQUEST", "records[0].value"],
+  ["unknown topic produce", "POST", () => `/v1/topics/nope-${topic}/records`, { records: [{ value: 1 }] }, 404, "UNKNOWN_TOPIC_OR_PARTITION"],
+  ["oversize record", "POST", () => `/v1/topics/${topic}/records`, { records: [{ value: 1 }, { value: big }] }, 413, "MESSAGE_TOO_LARGE", "records[1]"],
+  ["record over a topic's max.message.bytes", "POST", () => `/v1/topics/${compact}/records`, { records: [{ value: "y".repeat(200) }] }, 413, "MESSAGE_TOO_LARGE", "records[0]"],
+  ["too many records", "POST", () => `/v1/topics/${topic}/records`, { records: Array.from({ length: 5001 }, () => ({ value: 1 })) }, 413, "RECORD_LIST_TOO_LARGE", "records"],
+  ["request too large", "POST", () => `/v1/topics/${topic}/records`, { records: Array.from({ length: 17 }, () => ({ value: "z".repeat(1_000_000) })) }, 413, "RECORD_LIST_TOO_LARGE"],
+  ["fetch unknown topic", "GET", () => `/v1/topics/nope-${topic}/partitions/0/records?offset=0`, undefined, 404, "UNKNOWN_TOPIC_OR_PARTITION"],
+  ["fetch unknown partition", "GET", () => `/v1/topics/${topic}/partitions/9/records?offset=0`, undefined, 404, "UNKNOWN_TOPIC_OR_PARTITION", "partition"],
+  ["fetch non-numeric partition", "GET", () => `/v1/topics/${topic}/partitions/x/records?offset=0`, undefined, 400, "INVALID_REQUEST", "partition"],
+  ["fetch negative offset", "GET", () => `/v1/topics/${topic}/partitions/0/records?offset=-1`, undefined, 400, "INVALID_REQUEST", "offset"],
+  ["fetch NaN offset", "GET", () => `/v1/topics/${topic}/partitions/0/records?offset=NaN`, undefined, 400, "INVALID_REQUEST", "offset"],
+  ["fetch float offset", "GET", () => `/v1/topics/${topic}/partitions/0/records?offset=1.5`, undefined, 400, "INVALID_REQUEST", "offset"],
+  ["fetch missing offset", "GET", () => `/v1/topics/${topic}/partitions/0/records`, undefined, 400, "INVALID_REQUEST", "offset"],
+  ["fetch beyond high watermark", "GET", () => `/v1/topics/${topic}/partitions/0/records?offset=999`, undefined, 416, "OFFSET_OUT_OF_RANGE", "offset"],
+  ["fetch zero max_records", "GET", () => `/v1/topics/${topic}/partitions/0/records?offset=0&max_records=0`, undefined, 400, "INVALID_REQUEST", "max_records"],
+  ["fetch huge wait_ms", "GET", () => `/v1/topics/${topic}/partitions/0/records?offset=0&wait_ms=99999999`, undefined, 400, "INVALID_REQUEST", "wait_ms"],
+  ["offsets bad at", "GET", () => `/v1/topics/${topic}/offsets?at=yesterday`, undefined, 400, "INVALID_REQUEST", "at"],
+  ["create invalid name", "POST", () => "/v1/topics", { name: "bad name!" }, 400, "INVALID_TOPIC_EXCEPTION", "name"],
+  ["create name too long", "POST", () => "/v1/topics", { name: "a".repeat(250) }, 400, "INVALID_TOPIC_EXCEPTION", "name"],
+  ["create name '..'", "POST", () => "/v1/topics", { name: ".." }, 400, "INVALID_TOPIC_EXCEPTION", "name"],
+  ["create zero partitions", "POST", () => "/v1/topics", { name: unique("zero"), partitions: 0 }, 400, "INVALID_PARTITIONS", "partitions"],
+  ["create too many partitions", "POST", () => "/v1/topics", { name: unique("many"), partitions: 100000 }, 400, "INVALID_PARTITIONS", "partitions"],
+  ["create unknown config", "POST", () => "/v1/topics", { name: unique("cfg"), config: { "retention.msec": 5 } }, 400, "INVALID_CONFIG", "config.retention.msec"],
+  ["create bad config value", "POST", () => "/v1/topics", { name: unique("cfg"), config: { "cleanup.policy": "shred" } }, 400, "INVALID_CONFIG", "config.cleanup.policy"],
+  ["create max.message.bytes above the row limit", "POST", () => "/v1/topics", { name: unique("cfg"), config: { "max.message.bytes": 3_000_000 } }, 400, "INVALID_CONFIG", "config.max.message.bytes"],
+  ["create existing topic", "POST", () => "/v1/topics", { name: topic, partitions: 4 }, 409, "TOPIC_ALREADY_EXISTS", "name"],
+  ["create missing name", "POST", () => "/v1/topics", { partitions: 1 }, 400, "INVALID_REQUEST", "name"],
+  ["alter unknown key", "PATCH", () => `/v1/topics/${topic}/config`, { config: { "retention.ms": 5, bogus: 1 } }, 400, "INVALID_CONFIG", "config.bogus"],
+  ["alter bad value", "PATCH", () => `/v1/topics/${topic}/config`, { config: { "min.cleanable.dirty.ratio": 2 } }, 400, "INVALID_CONFIG", "config.min.cleanable.dirty.ratio"],
+  ["alter unknown topic", "PATCH", () => `/v1/topics/nope-${topic}/config`, { config: { "retention.ms": 5 } }, 404, "UNKNOWN_TOPIC_OR_PARTITION"],
+  ["shrink partitions", "POST", () => `/v1/topics/${topic}/partitions`, { count: 1 }, 400, "INVALID_PARTITIONS", "count"],
+  ["same partition count", "POST", () => `/v1/topics/${topic}/partitions`, { count: 2 }, 400, "INVALID_PARTITIONS", "count"],
+  ["describe unknown topic", "GET", () => `/v1/topics/nope-${topic}`, undefined, 404, "UNKNOWN_TOPIC_OR_PARTITION"],
+  ["delete unknown topic", "DELETE", () => `/v1/topics/nope-${topic}`, undefined, 404, "UNKNOWN_TOPIC_OR_PARTITION"],
+  ["unknown route", "GET", () => "/v2/everything", undefined, 404, "NOT_FOUND"],
+];
+
+describe("bad input", () => {
+  beforeAll(async () => {
+    await createTopic(topic, 2);
+    await createTopic(compact, 1, { "max.message.bytes": 100 });
+    await api("POST", `/v1/topics/${topic}/records`, { records: [{ value: "seed", partition: 0 }] });
+  });
+
+  it.each(rows)("%s: 4xx with its code, nothing changed", async (_name, method, path, body, status, code, field, headers) => {
+    const before = await snapshot();
+    const r = await api(method, path(), body, headers);
+    expect(r.status).toBe(status);
+    expect(r.body.error.code).toBe(code);
+    expect(typeof r.body.error.message).toBe("string");
+    if (field) expect(r.body.error.field).toBe(field);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("OFFSET_OUT_OF_RANGE carries the valid range", async () => {
+    const r = await api("GET", `/v1/topics/${topic}/partitions/0/records?offset=999`);
+    expect(r.body.error).toMatchObject({ log_start_offset: 0, high_watermark: 1 });
+  });
+});

@@ -1,0 +1,30 @@
+import { exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { unique } from "./helpers";
+
+// The StreamService entrypoint in-process (ctx.exports); test/e2e/binding.test.ts calls it from a
+// genuinely separate worker through a service binding.
+const svc = (exports as any).StreamService as import("../../src/rpc/service").StreamService;
+
+describe("StreamService (RPC)", () => {
+  it("creates, produces, fetches and lists offsets with typed results", async () => {
+    const t = unique("rpc");
+    const created = await svc.createTopic({ name: t, partitions: 2 });
+    expect(created.ok).toBe(true);
+    const p = await svc.produce(t, [{ key: "a", value: { n: 1 } }, { value: "x", partition: 1 }]);
+    expect(p.ok && p.records).toHaveLength(2);
+    const f = await svc.fetch_records(t, 1, { offset: 0 });
+    expect(f.ok && f.records.map((r) => r.value)).toContain("x");
+    const o = await svc.listOffsets(t, "latest");
+    expect(o.ok && o.partitions.reduce((s, x) => s + x.offset, 0)).toBe(2);
+  });
+
+  it("returns failures as values with Kafka codes", async () => {
+    const missing = await svc.produce(unique("missing"), [{ value: 1 }]);
+    expect(missing).toMatchObject({ ok: false, error: { code: "UNKNOWN_TOPIC_OR_PARTITION" } });
+    const noValue = await svc.produce("anything", [{ key: "k" } as any]);
+    expect(noValue).toMatchObject({ ok: false, error: { code: "INVALID_REQUEST", field: "records[0].value" } });
+    const badOffset = await svc.fetch_records("anything", 0, { offset: -1 });
+    expect(badOffset).toMatchObject({ ok: false, error: { code: "INVALID_REQUEST", field: "offset" } });
+  });
+});
