@@ -24,4 +24,12 @@ export const catalogMigrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: "consumer group registry",
+    sql: `
+      -- Group ids known to exist, so GET /v1/groups can list them (each group is its own object).
+      CREATE TABLE groups (group_id TEXT PRIMARY KEY, created_at INTEGER NOT NULL);
+    `,
+  },
 ];

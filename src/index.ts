@@ -2,6 +2,7 @@ import { createApp } from "./http/app";
 
 export { TopicCatalog } from "./objects/catalog";
 export { PartitionDO } from "./objects/partition";
+export { GroupCoordinator } from "./objects/group";
 export { StreamService } from "./rpc/service";
 
 export default createApp();

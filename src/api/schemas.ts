@@ -51,3 +51,40 @@ export const offsetsQuerySchema = z.object({
 });
 
 export const partitionParamSchema = z.object({ partition: queryInt(1_000_000) });
+
+const nonNegativeInt = z.int().min(0);
+const assignorName = z.enum(["range", "roundRobin", "sticky"]);
+
+export const joinSchema = z.strictObject({
+  member_id: z.string().min(1).optional(),
+  group_instance_id: z.string().min(1).max(249).optional(),
+  topics: z.array(z.string()).min(1).max(1000),
+  session_timeout_ms: z.int().optional(),
+  rebalance_timeout_ms: z.int().optional(),
+  assignor: assignorName.optional(),
+});
+
+export const heartbeatSchema = z.strictObject({
+  generation: nonNegativeInt.optional(),
+  group_instance_id: z.string().min(1).optional(),
+});
+
+export const commitSchema = z.strictObject({
+  member_id: z.string().min(1).optional(),
+  generation: nonNegativeInt.optional(),
+  offsets: z
+    .array(z.strictObject({ topic: z.string(), partition: nonNegativeInt, offset: nonNegativeInt, metadata: z.string().max(4096).nullable().optional() }))
+    .min(1)
+    .max(10_000),
+});
+
+export const groupOffsetsQuerySchema = z.object({
+  topic: z.string().optional(),
+  auto_offset_reset: z.enum(["earliest", "latest", "none"]).optional(),
+});
+
+export const resetOffsetsSchema = z.strictObject({
+  topic: z.string(),
+  partitions: z.array(nonNegativeInt).min(1).optional(),
+  to: z.union([z.enum(["earliest", "latest"]), z.strictObject({ timestamp: nonNegativeInt }), z.strictObject({ offset: nonNegativeInt })]),
+});

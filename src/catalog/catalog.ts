@@ -113,6 +113,18 @@ export class Catalog {
     return this.get(name);
   }
 
+  registerGroup(groupId: string): void {
+    this.storage.sql.exec("INSERT OR IGNORE INTO groups (group_id, created_at) VALUES (?, ?)", groupId, Date.now());
+  }
+
+  unregisterGroup(groupId: string): void {
+    this.storage.sql.exec("DELETE FROM groups WHERE group_id = ?", groupId);
+  }
+
+  listGroups(): string[] {
+    return this.storage.sql.exec<{ group_id: string }>("SELECT group_id FROM groups ORDER BY group_id").toArray().map((r) => r.group_id);
+  }
+
   pendingWork(): number {
     return this.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n;
   }

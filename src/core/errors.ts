@@ -29,7 +29,8 @@ export const ERROR_CODES = {
   FENCED_INSTANCE_ID: { status: 409, retriable: false },
   INVALID_SESSION_TIMEOUT: { status: 400, retriable: false },
   INCONSISTENT_GROUP_PROTOCOL: { status: 400, retriable: false },
-  INVALID_COMMIT_OFFSET_SIZE: { status: 400, retriable: false },
+  /** Not a Kafka code: a member committed a partition that is not assigned to it. */
+  PARTITION_NOT_ASSIGNED: { status: 409, retriable: false },
   // anything else: a bug or an infrastructure failure
   UNKNOWN_SERVER_ERROR: { status: 500, retriable: true },
 } as const satisfies Record<string, { status: number; retriable: boolean }>;

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { Env } from "../env";
 import { errorResponse, onError } from "./errors";
+import { groupRoutes } from "./groups";
 import { recordRoutes } from "./records";
 import { topicRoutes } from "./topics";
 
@@ -10,6 +11,7 @@ export function createApp() {
   app.get("/health", (c) => c.json({ status: "ok", time: Date.now() }));
   app.route("/v1/topics", topicRoutes);
   app.route("/v1/topics", recordRoutes);
+  app.route("/v1/groups", groupRoutes);
   app.notFound((c) => errorResponse(c, { code: "NOT_FOUND", message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }));
   app.onError(onError);
   return app;

@@ -71,6 +71,13 @@ function tooLarge(): StreamError {
   return new StreamError({ code: "RECORD_LIST_TOO_LARGE", message: `request body exceeds ${MAX_REQUEST_BYTES} bytes` });
 }
 
+/** Like jsonBody, but an absent body (no Content-Length, or 0) means `{}`: heartbeats need no body. */
+export async function optionalJsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+  const length = c.req.header("content-length");
+  const hasBody = c.req.raw.body !== null && length !== "0" && (length !== undefined || c.req.header("transfer-encoding") !== undefined);
+  return hasBody ? jsonBody(c, schema) : parseWith(schema, {}, "body");
+}
+
 export function query<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
   return parseWith(schema, c.req.query(), "query");
 }

@@ -155,6 +155,13 @@ export class PartitionLog {
     return row ? { ok: true, offset: row.offset, timestamp: row.timestamp } : { ok: true, offset: state.next_offset, timestamp: null };
   }
 
+  /** Log start and high watermark from memory: cheap enough for every commit and lag query. */
+  bounds(): Result<{ logStartOffset: number; highWatermark: number }> {
+    const state = this.active();
+    if (!state.ok) return state;
+    return { ok: true, logStartOffset: state.log_start_offset, highWatermark: state.next_offset };
+  }
+
   offsets(): Result<PartitionOffsets> {
     const state = this.active();
     if (!state.ok) return state;

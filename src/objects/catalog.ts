@@ -49,6 +49,16 @@ export class TopicCatalog extends DurableObject<Env> {
     return this.withRetry(this.catalog.alterConfig(name, patch));
   }
 
+  registerGroup(groupId: string) {
+    this.catalog.registerGroup(groupId);
+  }
+  unregisterGroup(groupId: string) {
+    this.catalog.unregisterGroup(groupId);
+  }
+  listGroups() {
+    return this.catalog.listGroups();
+  }
+
   /** Alarms are at-least-once; draining is idempotent, so a repeated alarm only repeats harmless work. */
   override async alarm(): Promise<void> {
     await this.catalog.drain().catch(() => undefined);

@@ -51,6 +51,10 @@ export class PartitionDO extends DurableObject<Env> {
     return this.log.listOffset(spec);
   }
 
+  bounds() {
+    return this.log.bounds();
+  }
+
   offsets(): Result<PartitionOffsets> {
     return this.log.offsets();
   }

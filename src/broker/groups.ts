@@ -1,0 +1,41 @@
+import { fail, type Failure } from "../core/errors";
+import { GROUP_ID_PATTERN } from "../core/limits";
+import type { AutoOffsetReset, CommitInput, JoinInput, ResetSpec } from "../groups/types";
+import type { Env } from "../env";
+import { catalogStub } from "./stubs";
+
+/** Consumer-group operations: each group is its own coordinator object, named by the group id. */
+function coordinator(env: Env, groupId: string) {
+  return env.GROUPS.get(env.GROUPS.idFromName(groupId));
+}
+
+function checkGroupId(groupId: string): { ok: true } | Failure {
+  return GROUP_ID_PATTERN.test(groupId) ? { ok: true } : fail("INVALID_GROUP_ID", `group id '${groupId}' is not legal: use 1-249 of [a-zA-Z0-9._-]`, "group");
+}
+
+/** Runs `op` on the group's coordinator after checking the group id. */
+async function onGroup<R>(env: Env, groupId: string, op: (c: ReturnType<typeof coordinator>) => R): Promise<Awaited<R> | Failure> {
+  const ok = checkGroupId(groupId);
+  return ok.ok ? await op(coordinator(env, groupId)) : ok;
+}
+
+export const joinGroup = (env: Env, groupId: string, input: JoinInput) => onGroup(env, groupId, (c) => c.join(groupId, input));
+export const heartbeat = (env: Env, groupId: string, memberId: string, generation?: number, groupInstanceId?: string) =>
+  onGroup(env, groupId, (c) => c.heartbeat(memberId, generation, groupInstanceId));
+export const leaveGroup = (env: Env, groupId: string, memberId: string) => onGroup(env, groupId, (c) => c.leave(memberId));
+export const describeGroup = (env: Env, groupId: string) => onGroup(env, groupId, (c) => c.describe());
+export const deleteGroup = (env: Env, groupId: string) => onGroup(env, groupId, (c) => c.deleteGroup(groupId));
+export const commitOffsets = (env: Env, groupId: string, input: CommitInput) => onGroup(env, groupId, (c) => c.commit(groupId, input));
+export const groupOffsets = (env: Env, groupId: string, topic: string | undefined, reset: AutoOffsetReset) =>
+  onGroup(env, groupId, (c) => c.offsets(topic, reset));
+export const resetGroupOffsets = (env: Env, groupId: string, topic: string, partitions: number[] | undefined, to: ResetSpec) =>
+  onGroup(env, groupId, (c) => c.resetOffsets(groupId, topic, partitions, to));
+
+export async function listGroups(env: Env): Promise<Array<{ groupId: string; state: string }>> {
+  const ids = await catalogStub(env).listGroups();
+  const views = await Promise.all(ids.map((id) => coordinator(env, id).describe()));
+  return ids.map((groupId, i) => {
+    const v = views[i];
+    return { groupId, state: v.ok ? v.state : "Dead" };
+  });
+}

@@ -1,0 +1,198 @@
+import { fail, type Result } from "../core/errors";
+import { Membership, type TopicMeta } from "./membership";
+import type { GroupStore } from "./store";
+import {
+  partitionKey,
+  type AutoOffsetReset,
+  type CommitInput,
+  type GroupView,
+  type JoinInput,
+  type MemberAnswer,
+  type PartitionLag,
+  type ResetSpec,
+} from "./types";
+
+/** What a coordinator needs from the rest of the engine (the catalog and partition objects). */
+export interface GroupDeps {
+  topic(name: string): Promise<TopicMeta | null>;
+  bounds(topicId: string, partition: number): Promise<{ logStartOffset: number; highWatermark: number }>;
+  offsetForTimestamp(topicId: string, partition: number, timestamp: number): Promise<number>;
+  register(groupId: string): Promise<void>;
+  unregister(groupId: string): Promise<void>;
+}
+
+/**
+ * One consumer group: membership (see Membership) and committed offsets. Reads that need other
+ * objects happen first; every check that guards a write runs again synchronously right before
+ * the write, because other requests may interleave while this one awaits.
+ */
+export class Coordinator {
+  readonly membership: Membership;
+
+  constructor(private readonly store: GroupStore, private readonly deps: GroupDeps) {
+    this.membership = new Membership(store);
+  }
+
+  async join(groupId: string, input: JoinInput, now: () => number): Promise<Result<MemberAnswer>> {
+    const fresh = await this.topicMetas(input.topics);
+    if (!fresh.ok) return fresh;
+    const isNew = this.membership.meta === null;
+    const r = this.membership.join(groupId, input, fresh.topics, now());
+    if (r.ok && isNew) await this.deps.register(groupId);
+    return r;
+  }
+
+  async heartbeat(memberId: string, generation: number | undefined, groupInstanceId: string | undefined, now: () => number): Promise<Result<MemberAnswer>> {
+    if (!this.membership.members.has(memberId)) return this.membership.heartbeat(memberId, generation, groupInstanceId, now());
+    // Like a Kafka client's metadata refresh: new partitions or a re-created topic start a new generation.
+    const fresh = await this.topicMetas(this.membership.subscribedTopics());
+    if (fresh.ok) this.membership.refreshTopics(fresh.topics);
+    return this.membership.heartbeat(memberId, generation, groupInstanceId, now());
+  }
+
+  describe(): Result<GroupView> {
+    return this.membership.meta ? this.membership.view() : fail("GROUP_ID_NOT_FOUND", "group not found", "group");
+  }
+
+  async commit(groupId: string, input: CommitInput, now: number): Promise<Result<{ committed: number }>> {
+    const checked = await this.checkOffsets(input.offsets);
+    if (!checked.ok) return checked;
+    const fenced = this.fence(input);
+    if (!fenced.ok) return fenced;
+    const isNew = this.membership.meta === null;
+    const meta = this.membership.ensureMeta(groupId);
+    this.store.storage.transactionSync(() => {
+      for (const o of input.offsets) this.store.saveOffset(o.topic, o.partition, checked.topicIds.get(o.topic)!, o.offset, o.metadata ?? null, now);
+      this.store.saveMeta(meta);
+    });
+    if (isNew) await this.deps.register(groupId);
+    return { ok: true, committed: input.offsets.length };
+  }
+
+  /** Committed offsets, log bounds, lag and start position for each partition of the given (or known) topics. */
+  async offsets(topic: string | undefined, reset: AutoOffsetReset): Promise<Result<{ partitions: PartitionLag[] }>> {
+    if (!this.membership.meta) return fail("GROUP_ID_NOT_FOUND", "group not found", "group");
+    const committed = this.store.offsets(topic);
+    const topics = topic ? [topic] : [...new Set([...this.membership.subscribedTopics(), ...committed.map((c) => c.topic)])].sort();
+    const out: PartitionLag[] = [];
+    for (const t of topics) {
+      const meta = await this.deps.topic(t);
+      if (!meta) {
+        if (topic) return fail("UNKNOWN_TOPIC_OR_PARTITION", `topic '${t}' not found`, "topic");
+        continue;
+      }
+      const bounds = await Promise.all(Array.from({ length: meta.partitions }, (_, p) => this.deps.bounds(meta.topicId, p)));
+      bounds.forEach((b, p) => {
+        const c = committed.find((x) => x.topic === t && x.partition === p && x.topic_id === meta.topicId);
+        const offset = c?.offset ?? null;
+        const inRange = offset !== null && offset >= b.logStartOffset && offset <= b.highWatermark;
+        const position = inRange ? offset : reset === "earliest" ? b.logStartOffset : reset === "latest" ? b.highWatermark : null;
+        out.push({
+          topic: t, partition: p, committedOffset: offset, metadata: c?.metadata ?? null, logStartOffset: b.logStartOffset,
+          highWatermark: b.highWatermark, lag: offset === null ? null : Math.max(0, b.highWatermark - offset), position,
+        });
+      });
+    }
+    return { ok: true, partitions: out };
+  }
+
+  /** kafka-consumer-groups --reset-offsets: only while the group has no members. */
+  async resetOffsets(groupId: string, topic: string, partitions: number[] | undefined, to: ResetSpec, now: number): Promise<Result<{ offsets: Array<{ topic: string; partition: number; offset: number }> }>> {
+    if (this.membership.members.size > 0) return fail("NON_EMPTY_GROUP", `group '${groupId}' has active members; stop them before resetting offsets`);
+    const meta = await this.deps.topic(topic);
+    if (!meta) return fail("UNKNOWN_TOPIC_OR_PARTITION", `topic '${topic}' not found`, "topic");
+    const targets = partitions ?? Array.from({ length: meta.partitions }, (_, p) => p);
+    const bad = targets.find((p) => p >= meta.partitions);
+    if (bad !== undefined) return fail("UNKNOWN_TOPIC_OR_PARTITION", `topic '${topic}' has no partition ${bad}`, "partitions");
+    const offsets: Array<{ topic: string; partition: number; offset: number }> = [];
+    for (const p of targets) {
+      const b = await this.deps.bounds(meta.topicId, p);
+      let offset: number;
+      if (to === "earliest") offset = b.logStartOffset;
+      else if (to === "latest") offset = b.highWatermark;
+      else if ("timestamp" in to) offset = await this.deps.offsetForTimestamp(meta.topicId, p, to.timestamp);
+      else if (to.offset < b.logStartOffset || to.offset > b.highWatermark) {
+        return fail("OFFSET_OUT_OF_RANGE", `offset ${to.offset} is outside [${b.logStartOffset}, ${b.highWatermark}] of ${topic}-${p}`, "to.offset", { log_start_offset: b.logStartOffset, high_watermark: b.highWatermark });
+      } else offset = to.offset;
+      offsets.push({ topic, partition: p, offset });
+    }
+    if (this.membership.members.size > 0) return fail("NON_EMPTY_GROUP", `group '${groupId}' gained members while resetting; nothing changed`);
+    const isNew = this.membership.meta === null;
+    const group = this.membership.ensureMeta(groupId);
+    this.store.storage.transactionSync(() => {
+      for (const o of offsets) this.store.saveOffset(o.topic, o.partition, meta.topicId, o.offset, null, now);
+      this.store.saveMeta(group);
+    });
+    if (isNew) await this.deps.register(groupId);
+    return { ok: true, offsets };
+  }
+
+  async deleteGroup(groupId: string): Promise<Result<{}>> {
+    if (!this.membership.meta) return fail("GROUP_ID_NOT_FOUND", `group '${groupId}' not found`, "group");
+    if (this.membership.members.size > 0) return fail("NON_EMPTY_GROUP", `group '${groupId}' has active members`);
+    this.store.storage.transactionSync(() => this.store.deleteAll());
+    this.membership.meta = null;
+    this.membership.topics.clear();
+    await this.deps.unregister(groupId);
+    return { ok: true };
+  }
+
+  /** Kafka's commit fencing: unknown member, rebalance in progress, stale generation, not the owner. */
+  private fence(input: CommitInput): Result<{}> {
+    const { membership } = this;
+    if (input.memberId === undefined) {
+      if (membership.members.size === 0) return { ok: true };
+      return fail("UNKNOWN_MEMBER_ID", "the group has active members: commits need member_id and generation", "member_id");
+    }
+    const member = membership.members.get(input.memberId);
+    if (!member) return fail("UNKNOWN_MEMBER_ID", `member '${input.memberId}' is not in the group`, "member_id");
+    const generation = membership.meta!.generation;
+    if (input.generation !== generation) {
+      // The member has not yet heard of the current generation: it must heartbeat first.
+      if (member.memberGeneration < generation && input.generation === member.memberGeneration) {
+        return fail("REBALANCE_IN_PROGRESS", `the group moved to generation ${generation}; heartbeat, then commit again`, "generation");
+      }
+      return fail("ILLEGAL_GENERATION", `generation ${input.generation} is stale or unknown; the group is at generation ${generation}`, "generation");
+    }
+    const holds = membership.holds(member);
+    const foreign = input.offsets.find((o) => !holds.has(partitionKey(o.topic, o.partition)));
+    if (foreign) {
+      return fail("PARTITION_NOT_ASSIGNED", `member '${member.memberId}' does not own ${foreign.topic}-${foreign.partition}`, "offsets");
+    }
+    return { ok: true };
+  }
+
+  private async checkOffsets(offsets: CommitInput["offsets"]): Promise<Result<{ topicIds: Map<string, string> }>> {
+    const topicIds = new Map<string, string>();
+    const metas = await this.topicMetas(offsets.map((o) => o.topic));
+    if (!metas.ok) return metas;
+    const bounds = await Promise.all(
+      offsets.map((o, i) => {
+        const meta = metas.topics.get(o.topic)!;
+        if (o.partition >= meta.partitions) return null;
+        topicIds.set(o.topic, meta.topicId);
+        return this.deps.bounds(meta.topicId, o.partition).then((b) => ({ b, i }));
+      }),
+    );
+    for (const [i, o] of offsets.entries()) {
+      const found = bounds[i];
+      if (!found) return fail("UNKNOWN_TOPIC_OR_PARTITION", `topic '${o.topic}' has no partition ${o.partition}`, `offsets[${i}].partition`);
+      if (o.offset > found.b.highWatermark) {
+        return fail("OFFSET_OUT_OF_RANGE", `offset ${o.offset} is beyond the high watermark ${found.b.highWatermark} of ${o.topic}-${o.partition}`, `offsets[${i}].offset`, { high_watermark: found.b.highWatermark });
+      }
+    }
+    return { ok: true, topicIds };
+  }
+
+  private async topicMetas(names: string[]): Promise<Result<{ topics: Map<string, TopicMeta> }>> {
+    const unique = [...new Set(names)];
+    const metas = await Promise.all(unique.map((t) => this.deps.topic(t)));
+    const topics = new Map<string, TopicMeta>();
+    for (const [i, t] of unique.entries()) {
+      const meta = metas[i];
+      if (!meta) return fail("UNKNOWN_TOPIC_OR_PARTITION", `topic '${t}' not found`, "topics");
+      topics.set(t, meta);
+    }
+    return { ok: true, topics };
+  }
+}

@@ -1,0 +1,224 @@
+import { fail, type Result } from "../core/errors";
+import { getAssignor, type AssignorName } from "./assignors";
+import type { GroupMeta, GroupStore } from "./store";
+import { byTopic, partitionKey, splitKey, type GroupState, type GroupView, type JoinInput, type Member, type MemberAnswer } from "./types";
+
+export const DEFAULT_SESSION_TIMEOUT_MS = 45_000; // Kafka 3.x default
+export const DEFAULT_REBALANCE_TIMEOUT_MS = 300_000; // Kafka's max.poll.interval.ms default
+export const MIN_SESSION_TIMEOUT_MS = 500;
+export const MAX_SESSION_TIMEOUT_MS = 30 * 60_000;
+const MAX_HEARTBEAT_INTERVAL_MS = 3_000;
+
+export type TopicMeta = { topicId: string; partitions: number };
+
+/**
+ * A group's members, generations and assignment, computed on the coordinator (KIP-848 style).
+ * Safety rule: a partition is handed to a member only when no other member holds it, where
+ * "holds" includes partitions taken away in an answer the member has not yet acknowledged.
+ * The next heartbeat carrying that answer's generation is the acknowledgement.
+ */
+export class Membership {
+  meta: GroupMeta | null;
+  readonly members = new Map<string, Member>();
+  topics: Map<string, TopicMeta>;
+
+  constructor(private readonly store: GroupStore) {
+    this.meta = store.loadMeta();
+    for (const m of store.loadMembers()) this.members.set(m.memberId, m);
+    this.topics = store.loadSubscribedTopics();
+  }
+
+  ensureMeta(groupId: string): GroupMeta {
+    this.meta ??= { groupId, generation: 0, assignor: null, nextSeq: 0 };
+    return this.meta;
+  }
+
+  /** Join or rejoin. `topics` must already hold fresh metadata for every subscribed topic. */
+  join(groupId: string, input: JoinInput, fresh: Map<string, TopicMeta>, now: number): Result<MemberAnswer> {
+    const timeouts = checkTimeouts(input);
+    if (!timeouts.ok) return timeouts;
+    const meta = this.ensureMeta(groupId);
+    const byInstance = input.groupInstanceId ? [...this.members.values()].find((m) => m.groupInstanceId === input.groupInstanceId) : undefined;
+    let member = input.memberId ? this.members.get(input.memberId) : undefined;
+    if (input.memberId && !member) return fail("UNKNOWN_MEMBER_ID", `member '${input.memberId}' is not in group '${groupId}'`, "member_id");
+    if (member && byInstance && member !== byInstance) return fail("FENCED_INSTANCE_ID", `group instance '${input.groupInstanceId}' belongs to another member`, "group_instance_id");
+    if (this.members.size > 0 && input.assignor && meta.assignor && input.assignor !== meta.assignor) {
+      return fail("INCONSISTENT_GROUP_PROTOCOL", `group '${groupId}' uses the '${meta.assignor}' assignor, not '${input.assignor}'`, "assignor");
+    }
+    if (this.members.size === 0) meta.assignor = input.assignor ?? "range";
+    for (const [t, info] of fresh) this.topics.set(t, info);
+
+    let rebalance = false;
+    if (!member && byInstance) {
+      // KIP-345: a static member coming back takes over its old identity and partitions, no rebalance.
+      member = { ...byInstance, memberId: crypto.randomUUID() };
+      this.members.delete(byInstance.memberId);
+      this.store.deleteMember(byInstance.memberId);
+      this.members.set(member.memberId, member);
+    } else if (!member) {
+      member = {
+        memberId: crypto.randomUUID(), groupInstanceId: input.groupInstanceId ?? null, topics: [], joinSeq: meta.nextSeq++,
+        sessionTimeoutMs: 0, rebalanceTimeoutMs: 0, lastSeen: now, memberGeneration: 0, target: [], assigned: [], revoking: [], revokingSince: null,
+      };
+      this.members.set(member.memberId, member);
+      rebalance = true;
+    }
+    const topics = [...new Set(input.topics)].sort();
+    if (topics.join("\n") !== member.topics.join("\n")) rebalance = true;
+    Object.assign(member, { topics, sessionTimeoutMs: timeouts.session, rebalanceTimeoutMs: timeouts.rebalance, lastSeen: now });
+    if (rebalance) this.rebalance();
+    return this.answer(member, now);
+  }
+
+  /** A heartbeat: proves liveness, acknowledges the previous answer, and gets the current one. */
+  heartbeat(memberId: string, generation: number | undefined, groupInstanceId: string | undefined, now: number): Result<MemberAnswer> {
+    const member = this.members.get(memberId);
+    if (!member) return fail("UNKNOWN_MEMBER_ID", `member '${memberId}' is not in the group (left, expired or never joined); join again`, "member_id");
+    if (groupInstanceId !== undefined && member.groupInstanceId !== groupInstanceId) {
+      return fail("FENCED_INSTANCE_ID", `member '${memberId}' is not group instance '${groupInstanceId}'`, "group_instance_id");
+    }
+    member.lastSeen = now;
+    // A member that sends an older generation missed our last answer: its revocations stay pending.
+    if (generation === undefined || generation === member.memberGeneration) {
+      member.revoking = [];
+      member.revokingSince = null;
+    }
+    return this.answer(member, now);
+  }
+
+  leave(memberId: string): Result<{}> {
+    if (!this.members.delete(memberId)) return fail("UNKNOWN_MEMBER_ID", `member '${memberId}' is not in the group`, "member_id");
+    this.store.deleteMember(memberId);
+    this.rebalance();
+    return { ok: true };
+  }
+
+  /** Removes members whose session expired or who never released revoked partitions in time. */
+  expire(now: number): string[] {
+    const gone = [...this.members.values()].filter((m) => deadlineOf(m) <= now).map((m) => m.memberId);
+    for (const id of gone) {
+      this.members.delete(id);
+      this.store.deleteMember(id);
+    }
+    if (gone.length > 0) this.rebalance();
+    return gone;
+  }
+
+  nextDeadline(): number | null {
+    let next: number | null = null;
+    for (const m of this.members.values()) next = Math.min(next ?? Infinity, deadlineOf(m));
+    return next;
+  }
+
+  /** Topic metadata changed (partitions added, topic re-created): a new generation. */
+  refreshTopics(fresh: Map<string, TopicMeta>): void {
+    let changed = false;
+    for (const [t, info] of fresh) {
+      const old = this.topics.get(t);
+      if (!old || old.partitions !== info.partitions || old.topicId !== info.topicId) changed = true;
+      this.topics.set(t, info);
+    }
+    if (changed) this.rebalance();
+  }
+
+  subscribedTopics(): string[] {
+    return [...new Set([...this.members.values()].flatMap((m) => m.topics))].sort();
+  }
+
+  state(): GroupState {
+    if (!this.meta) return "Dead";
+    if (this.members.size === 0) return "Empty";
+    const g = this.meta.generation;
+    for (const m of this.members.values()) {
+      if (m.memberGeneration !== g || m.revoking.length > 0 || m.assigned.join() !== m.target.join()) return "Reconciling";
+    }
+    return "Stable";
+  }
+
+  leader(): string | null {
+    let leader: Member | null = null;
+    for (const m of this.members.values()) if (!leader || m.joinSeq < leader.joinSeq) leader = m;
+    return leader?.memberId ?? null;
+  }
+
+  /** Partitions a member may act on now: what it was told it owns, plus revocations not yet acknowledged. */
+  holds(member: Member): Set<string> {
+    return new Set([...member.assigned, ...member.revoking]);
+  }
+
+  view(): GroupView {
+    const meta = this.meta!;
+    const members = [...this.members.values()].sort((a, b) => a.joinSeq - b.joinSeq).map((m) => ({
+      memberId: m.memberId, groupInstanceId: m.groupInstanceId, topics: m.topics, memberGeneration: m.memberGeneration,
+      sessionTimeoutMs: m.sessionTimeoutMs, assignment: byTopic(m.assigned), revoking: byTopic(m.revoking), lastHeartbeat: m.lastSeen,
+    }));
+    return { ok: true, groupId: meta.groupId, state: this.state(), generation: meta.generation, leader: this.leader(), assignor: meta.assignor, members };
+  }
+
+  /** Every membership change: generation + 1 and a new target assignment from the group's assignor. */
+  private rebalance(): void {
+    const meta = this.meta!;
+    meta.generation++;
+    const assignor = getAssignor(meta.assignor ?? "range")!;
+    const partitionsPerTopic: Record<string, number> = {};
+    for (const t of this.subscribedTopics()) partitionsPerTopic[t] = this.topics.get(t)?.partitions ?? 0;
+    const plan = assignor.assign({
+      members: [...this.members.values()].map((m) => ({
+        memberId: m.memberId, groupInstanceId: m.groupInstanceId, topics: m.topics,
+        owned: m.assigned.map(splitKey),
+      })),
+      partitionsPerTopic,
+    });
+    for (const m of this.members.values()) {
+      m.target = (plan[m.memberId] ?? []).map((tp) => partitionKey(tp.topic, tp.partition));
+      this.store.saveMember(m);
+    }
+    this.store.saveMeta(meta);
+    this.store.saveSubscribedTopics(this.topics);
+  }
+
+  /** Moves the member toward its target without ever giving it a partition another member holds. */
+  private answer(member: Member, now: number): MemberAnswer {
+    const heldByOthers = new Set<string>();
+    for (const o of this.members.values()) if (o !== member) for (const k of this.holds(o)) heldByOthers.add(k);
+    const target = new Set(member.target);
+    const current = new Set(member.assigned);
+    const revokeNow = member.assigned.filter((k) => !target.has(k));
+    const next = [...member.assigned.filter((k) => target.has(k)), ...member.target.filter((k) => !current.has(k) && !heldByOthers.has(k))];
+    member.assigned = next.sort();
+    if (revokeNow.length > 0) {
+      member.revoking = [...new Set([...member.revoking, ...revokeNow])].sort();
+      member.revokingSince ??= now;
+    }
+    member.memberGeneration = this.meta!.generation;
+    this.store.saveMember(member);
+    this.store.saveMeta(this.meta!);
+    return {
+      ok: true, memberId: member.memberId, generation: member.memberGeneration, leader: this.leader(), state: this.state(),
+      assignment: byTopic(member.assigned), heartbeatIntervalMs: heartbeatInterval(member.sessionTimeoutMs),
+    };
+  }
+}
+
+function deadlineOf(m: Member): number {
+  const session = m.lastSeen + m.sessionTimeoutMs;
+  return m.revokingSince === null ? session : Math.min(session, m.revokingSince + m.rebalanceTimeoutMs);
+}
+
+function heartbeatInterval(sessionTimeoutMs: number): number {
+  return Math.max(50, Math.min(MAX_HEARTBEAT_INTERVAL_MS, Math.floor(sessionTimeoutMs / 3)));
+}
+
+function checkTimeouts(input: JoinInput): Result<{ session: number; rebalance: number }> {
+  const session = input.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
+  if (!Number.isInteger(session) || session < MIN_SESSION_TIMEOUT_MS || session > MAX_SESSION_TIMEOUT_MS) {
+    return fail("INVALID_SESSION_TIMEOUT", `session_timeout_ms must be an integer from ${MIN_SESSION_TIMEOUT_MS} to ${MAX_SESSION_TIMEOUT_MS}`, "session_timeout_ms");
+  }
+  const rebalance = input.rebalanceTimeoutMs ?? Math.max(session, DEFAULT_REBALANCE_TIMEOUT_MS);
+  if (!Number.isInteger(rebalance) || rebalance < MIN_SESSION_TIMEOUT_MS || rebalance > MAX_SESSION_TIMEOUT_MS) {
+    return fail("INVALID_SESSION_TIMEOUT", `rebalance_timeout_ms must be an integer from ${MIN_SESSION_TIMEOUT_MS} to ${MAX_SESSION_TIMEOUT_MS}`, "rebalance_timeout_ms");
+  }
+  return { ok: true, session, rebalance };
+}
+
+export type { AssignorName };

@@ -1,0 +1,104 @@
+import type { AssignorName } from "./assignors";
+
+/** A partition as a compact key, "topic:partition" (':' is not legal in a Kafka topic name). */
+export type PartitionKey = string;
+export const partitionKey = (topic: string, partition: number): PartitionKey => `${topic}:${partition}`;
+export function splitKey(key: PartitionKey): { topic: string; partition: number } {
+  const at = key.lastIndexOf(":");
+  return { topic: key.slice(0, at), partition: Number(key.slice(at + 1)) };
+}
+
+export interface Member {
+  memberId: string;
+  groupInstanceId: string | null;
+  topics: string[];
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs: number;
+  joinSeq: number;
+  lastSeen: number;
+  /** The generation this member was last told about. */
+  memberGeneration: number;
+  target: PartitionKey[];
+  assigned: PartitionKey[];
+  revoking: PartitionKey[];
+  revokingSince: number | null;
+}
+
+export type GroupState = "Empty" | "Stable" | "Reconciling" | "Dead";
+
+export interface JoinInput {
+  memberId?: string;
+  groupInstanceId?: string | null;
+  topics: string[];
+  sessionTimeoutMs?: number;
+  rebalanceTimeoutMs?: number;
+  assignor?: AssignorName;
+}
+
+export interface TopicPartitions {
+  topic: string;
+  partitions: number[];
+}
+
+/** What a member is told on join and on every heartbeat. */
+export interface MemberAnswer {
+  ok: true;
+  memberId: string;
+  generation: number;
+  leader: string | null;
+  state: GroupState;
+  assignment: TopicPartitions[];
+  heartbeatIntervalMs: number;
+}
+
+export interface MemberView {
+  memberId: string;
+  groupInstanceId: string | null;
+  topics: string[];
+  memberGeneration: number;
+  sessionTimeoutMs: number;
+  assignment: TopicPartitions[];
+  revoking: TopicPartitions[];
+  lastHeartbeat: number;
+}
+
+export interface GroupView {
+  ok: true;
+  groupId: string;
+  state: GroupState;
+  generation: number;
+  leader: string | null;
+  assignor: AssignorName | null;
+  members: MemberView[];
+}
+
+export interface CommitInput {
+  memberId?: string;
+  generation?: number;
+  offsets: Array<{ topic: string; partition: number; offset: number; metadata?: string | null }>;
+}
+
+export type ResetSpec = "earliest" | "latest" | { timestamp: number } | { offset: number };
+export type AutoOffsetReset = "earliest" | "latest" | "none";
+
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  committedOffset: number | null;
+  metadata: string | null;
+  logStartOffset: number;
+  highWatermark: number;
+  lag: number | null;
+  /** Where a member of this group starts reading: the committed offset, or auto.offset.reset's answer. */
+  position: number | null;
+}
+
+/** Groups every partition key by topic, sorted, for answers. */
+export function byTopic(keys: Iterable<PartitionKey>): TopicPartitions[] {
+  const map = new Map<string, number[]>();
+  for (const k of keys) {
+    const { topic, partition } = splitKey(k);
+    map.set(topic, [...(map.get(topic) ?? []), partition]);
+  }
+  return [...map.keys()].sort().map((topic) => ({ topic, partitions: map.get(topic)!.sort((a, b) => a - b) }));
+}

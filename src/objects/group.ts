@@ -1,0 +1,79 @@
+import { DurableObject } from "cloudflare:workers";
+import { groupMigrations } from "../../migrations/group";
+import { catalogStub, partitionStub } from "../broker/stubs";
+import { lookupTopic } from "../broker/topics";
+import { unwrap, type Result } from "../core/errors";
+import { Coordinator, type GroupDeps } from "../groups/coordinator";
+import { GroupStore } from "../groups/store";
+import type { AutoOffsetReset, CommitInput, JoinInput, ResetSpec } from "../groups/types";
+import { migrate } from "../log/migrator";
+import type { Env } from "../env";
+
+/**
+ * One consumer group's coordinator, named by group id. Thin: storage, RPC, and the alarm that
+ * expires members whose session ran out, so expiry never waits for some request to arrive.
+ */
+export class GroupCoordinator extends DurableObject<Env> {
+  private coordinator!: Coordinator;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    const deps: GroupDeps = {
+      topic: async (name) => {
+        const r = await lookupTopic(env, name);
+        return r.ok ? { topicId: r.topic.topicId, partitions: r.topic.partitions } : null;
+      },
+      bounds: async (topicId, p) => unwrap(await partitionStub(env, topicId, p).bounds()),
+      offsetForTimestamp: async (topicId, p, timestamp) => unwrap(await partitionStub(env, topicId, p).listOffset({ timestamp })).offset,
+      register: async (groupId) => catalogStub(env).registerGroup(groupId),
+      unregister: async (groupId) => catalogStub(env).unregisterGroup(groupId),
+    };
+    ctx.blockConcurrencyWhile(async () => {
+      migrate(ctx.storage.sql, groupMigrations);
+      this.coordinator = new Coordinator(new GroupStore({ sql: ctx.storage.sql, transactionSync: (fn) => ctx.storage.transactionSync(fn) }), deps);
+    });
+  }
+
+  join(groupId: string, input: JoinInput) {
+    return this.scheduled(this.coordinator.join(groupId, input, Date.now));
+  }
+  heartbeat(memberId: string, generation?: number, groupInstanceId?: string) {
+    return this.scheduled(this.coordinator.heartbeat(memberId, generation, groupInstanceId, Date.now));
+  }
+  leave(memberId: string) {
+    return this.scheduled(Promise.resolve(this.coordinator.membership.leave(memberId)));
+  }
+  describe() {
+    return this.coordinator.describe();
+  }
+  commit(groupId: string, input: CommitInput) {
+    return this.coordinator.commit(groupId, input, Date.now());
+  }
+  offsets(topic: string | undefined, reset: AutoOffsetReset) {
+    return this.coordinator.offsets(topic, reset);
+  }
+  resetOffsets(groupId: string, topic: string, partitions: number[] | undefined, to: ResetSpec) {
+    return this.coordinator.resetOffsets(groupId, topic, partitions, to, Date.now());
+  }
+  deleteGroup(groupId: string) {
+    return this.coordinator.deleteGroup(groupId);
+  }
+
+  /** At-least-once: expiring is idempotent (an early or repeated alarm finds nobody past deadline). */
+  override async alarm(): Promise<void> {
+    this.coordinator.membership.expire(Date.now());
+    await this.schedule();
+  }
+
+  private async scheduled<T>(work: Promise<Result<T>>): Promise<Result<T>> {
+    const result = await work;
+    await this.schedule();
+    return result;
+  }
+
+  private async schedule(): Promise<void> {
+    const next = this.coordinator.membership.nextDeadline();
+    if (next === null) await this.ctx.storage.deleteAlarm();
+    else if ((await this.ctx.storage.getAlarm()) !== next) await this.ctx.storage.setAlarm(next);
+  }
+}
