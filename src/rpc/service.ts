@@ -1,5 +1,18 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
-import { addPartitionsSchema, alterConfigSchema, createTopicSchema, fetchQuerySchema, offsetsQuerySchema, produceSchema } from "../api/schemas";
+import {
+  addPartitionsSchema,
+  alterConfigSchema,
+  commitSchema,
+  createTopicSchema,
+  fetchQuerySchema,
+  groupOffsetsQuerySchema,
+  heartbeatSchema,
+  joinSchema,
+  offsetsQuerySchema,
+  produceSchema,
+  resetOffsetsSchema,
+} from "../api/schemas";
+import * as groups from "../broker/groups";
 import { addPartitions, alterTopicConfig, createTopic, deleteTopic, listTopics } from "../broker/admin";
 import { fetchRecords, listOffsets } from "../broker/consume";
 import { produce, type ProduceRecordInput } from "../broker/produce";
@@ -81,5 +94,54 @@ export class StreamService extends WorkerEntrypoint<Env> {
     const v = check(offsetsQuerySchema, { at: String(at) }, "argument");
     if (!v.ok) return v;
     return listOffsets(this.env, String(topic), typeof v.value.at === "number" ? { timestamp: v.value.at } : v.value.at);
+  }
+
+  // Consumer groups: the same bodies as the HTTP routes (snake_case), the same validation.
+
+  async joinGroup(groupId: string, body: { topics: string[]; member_id?: string; group_instance_id?: string; session_timeout_ms?: number; rebalance_timeout_ms?: number; assignor?: "range" | "roundRobin" | "sticky" }) {
+    const v = check(joinSchema, body, "argument");
+    if (!v.ok) return v;
+    const b = v.value;
+    return groups.joinGroup(this.env, String(groupId), {
+      memberId: b.member_id, groupInstanceId: b.group_instance_id, topics: b.topics,
+      sessionTimeoutMs: b.session_timeout_ms, rebalanceTimeoutMs: b.rebalance_timeout_ms, assignor: b.assignor,
+    });
+  }
+
+  async heartbeat(groupId: string, memberId: string, body: { generation?: number; group_instance_id?: string } = {}) {
+    const v = check(heartbeatSchema, body, "argument");
+    return v.ok ? groups.heartbeat(this.env, String(groupId), String(memberId), v.value.generation, v.value.group_instance_id) : v;
+  }
+
+  leaveGroup(groupId: string, memberId: string) {
+    return groups.leaveGroup(this.env, String(groupId), String(memberId));
+  }
+
+  describeGroup(groupId: string) {
+    return groups.describeGroup(this.env, String(groupId));
+  }
+
+  async listGroups() {
+    return { ok: true as const, groups: await groups.listGroups(this.env) };
+  }
+
+  deleteGroup(groupId: string) {
+    return groups.deleteGroup(this.env, String(groupId));
+  }
+
+  async commitOffsets(groupId: string, body: { member_id?: string; generation?: number; offsets: Array<{ topic: string; partition: number; offset: number; metadata?: string | null }> }) {
+    const v = check(commitSchema, body, "argument");
+    if (!v.ok) return v;
+    return groups.commitOffsets(this.env, String(groupId), { memberId: v.value.member_id, generation: v.value.generation, offsets: v.value.offsets });
+  }
+
+  async groupOffsets(groupId: string, options: { topic?: string; auto_offset_reset?: "earliest" | "latest" | "none" } = {}) {
+    const v = check(groupOffsetsQuerySchema, options, "argument");
+    return v.ok ? groups.groupOffsets(this.env, String(groupId), v.value.topic, v.value.auto_offset_reset ?? "latest") : v;
+  }
+
+  async resetOffsets(groupId: string, body: { topic: string; partitions?: number[]; to: "earliest" | "latest" | { timestamp: number } | { offset: number } }) {
+    const v = check(resetOffsetsSchema, body, "argument");
+    return v.ok ? groups.resetGroupOffsets(this.env, String(groupId), v.value.topic, v.value.partitions, v.value.to) : v;
   }
 }

@@ -181,7 +181,7 @@ describe("consumer groups: bad input changes nothing", () => {
       await api("POST", `/v1/topics/${t}/records`, { records: [{ value: 1 }] });
       member = (await join(g, { topics: [t], assignor: "range" })).body.member_id;
     }
-    const [method, path, body] = req();
+    const [method, path, body] = req() as unknown as readonly [string, string, unknown];
     const before = [(await api("GET", `/v1/groups/${g}`)).body, (await api("GET", `/v1/groups/${g}/offsets`)).body];
     const r = await api(method, path, body);
     expect(r.status).toBeGreaterThanOrEqual(400);

@@ -28,3 +28,24 @@ describe("StreamService (RPC)", () => {
     expect(badOffset).toMatchObject({ ok: false, error: { code: "INVALID_REQUEST", field: "offset" } });
   });
 });
+
+describe("StreamService consumer groups (RPC)", () => {
+  it("joins, heartbeats, commits and reports lag through the binding", async () => {
+    const t = unique("rpcg");
+    const g = unique("rpcg");
+    await svc.createTopic({ name: t, partitions: 2 });
+    await svc.produce(t, [{ value: 1, partition: 0 }, { value: 2, partition: 0 }]);
+    const joined = await svc.joinGroup(g, { topics: [t] });
+    if (!joined.ok) throw new Error(joined.error.message);
+    const beat = await svc.heartbeat(g, joined.memberId, { generation: joined.generation });
+    expect(beat.ok && beat.assignment).toEqual([{ topic: t, partitions: [0, 1] }]);
+    const c = await svc.commitOffsets(g, { member_id: joined.memberId, generation: joined.generation, offsets: [{ topic: t, partition: 0, offset: 1 }] });
+    expect(c).toMatchObject({ ok: true, committed: 1 });
+    const lag = await svc.groupOffsets(g, { topic: t });
+    expect(lag.ok && lag.partitions[0]).toMatchObject({ committedOffset: 1, highWatermark: 2, lag: 1 });
+    const stale = await svc.commitOffsets(g, { member_id: joined.memberId, generation: 99, offsets: [{ topic: t, partition: 0, offset: 1 }] });
+    expect(stale).toMatchObject({ ok: false, error: { code: "ILLEGAL_GENERATION" } });
+    expect(await svc.leaveGroup(g, joined.memberId)).toMatchObject({ ok: true });
+    expect(await svc.describeGroup(g)).toMatchObject({ ok: true, state: "Empty" });
+  });
+});
