@@ -1,0 +1,133 @@
+// Starts the bench worker under its own `wrangler dev` (own ports, own temp state) and stops it.
+import { execFile, spawn } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** Ports the OS says are free right now; all held open together so they differ from each other. */
+export async function freePorts(count) {
+  const servers = await Promise.all(
+    Array.from({ length: count }, () => new Promise((resolve, reject) => {
+      const server = createServer();
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", () => resolve(server));
+    })),
+  );
+  const ports = servers.map((s) => s.address().port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}
+
+function tail(file, lines = 40) {
+  try {
+    return readFileSync(file, "utf8").split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no log)";
+  }
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const wranglerEnv = () => ({ ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" });
+const wranglerBin = (root) => join(root, "node_modules/wrangler/bin/wrangler.js");
+
+/**
+ * Bundles the worker once, with wrangler's own build (`deploy --dry-run --outdir`), and returns
+ * the bundle's path. The bench serves this snapshot with `--no-bundle`: `wrangler dev` would
+ * otherwise rebuild and restart the worker whenever anyone edits src/ mid-run (the requests in
+ * flight then fail with 503 "Your worker restarted mid-request", and later numbers measure a
+ * different engine).
+ */
+export function buildWorker({ root, config, outDir }) {
+  rmSync(outDir, { recursive: true, force: true });
+  const args = [wranglerBin(root), "deploy", "--dry-run", "--outdir", outDir, "-c", config];
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, args, { cwd: root, env: wranglerEnv(), maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`building the bench worker failed (wrangler deploy --dry-run):\n${stdout}${stderr}`));
+      else resolve(join(outDir, "worker.js"));
+    });
+  });
+}
+
+/**
+ * Runs `wrangler dev <script> --no-bundle -c <config>` in its own process group (wrangler spawns
+ * workerd; killing the group is the only way to be sure nothing outlives the bench) and waits
+ * until GET /health answers.
+ * Returns { baseUrl, stop, logFile }. `stop` is idempotent; a synchronous kill is also registered
+ * on process exit so an error or Ctrl-C never leaves a workerd behind.
+ */
+export async function startEngine({ root, config, script, logFile, startTimeoutMs = 120_000 }) {
+  const [port, inspectorPort] = await freePorts(2);
+  const persistDir = mkdtempSync(join(tmpdir(), "dostream-bench-"));
+  const out = openSync(logFile, "w");
+  const args = [
+    wranglerBin(root), "dev", script, "--no-bundle",
+    "-c", config,
+    "--ip", "127.0.0.1",
+    "--port", String(port),
+    "--persist-to", persistDir,
+    "--inspector-port", String(inspectorPort),
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    detached: true,
+    stdio: ["ignore", out, out],
+    env: wranglerEnv(),
+  });
+  closeSync(out);
+  let exited = false;
+  const exitedPromise = new Promise((resolve) => child.once("exit", (code, signal) => {
+    exited = true;
+    resolve({ code, signal });
+  }));
+
+  const killGroup = (signal) => {
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      /* ESRCH: the group is already gone */
+    }
+  };
+  const cleanupSync = () => {
+    killGroup("SIGKILL");
+    rmSync(persistDir, { recursive: true, force: true });
+  };
+  process.once("exit", cleanupSync);
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    killGroup("SIGTERM");
+    await Promise.race([exitedPromise, sleep(5_000)]);
+    // wrangler may exit before its workerd children do: finish the whole group either way.
+    killGroup("SIGKILL");
+    rmSync(persistDir, { recursive: true, force: true });
+    process.removeListener("exit", cleanupSync);
+  };
+
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + startTimeoutMs;
+  for (;;) {
+    if (exited) {
+      await stop();
+      throw new Error(`wrangler dev exited before it served /health; log tail (${logFile}):\n${tail(logFile)}`);
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`wrangler dev did not serve /health within ${startTimeoutMs / 1000} s; log tail (${logFile}):\n${tail(logFile)}`);
+    }
+    try {
+      const res = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(2_000) });
+      if (res.ok) {
+        await res.arrayBuffer();
+        break;
+      }
+    } catch {
+      /* not listening yet */
+    }
+    await sleep(250);
+  }
+  return { baseUrl, port, stop, logFile, pid: child.pid };
+}
