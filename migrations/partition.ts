@@ -34,4 +34,25 @@ export const partitionMigrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: "warm segment index",
+    sql: `
+      -- One row per warm segment (a Parquet object in R2). Written in the same transaction that
+      -- deletes the rolled records from the hot table, so a record is always in exactly one tier.
+      CREATE TABLE segments (
+        base_offset   INTEGER PRIMARY KEY,
+        last_offset   INTEGER NOT NULL,
+        min_timestamp INTEGER NOT NULL,
+        max_timestamp INTEGER NOT NULL,
+        record_count  INTEGER NOT NULL,
+        bytes         INTEGER NOT NULL,     -- size of the Parquet object
+        record_bytes  INTEGER NOT NULL,     -- sum of record sizes (retention.bytes counts these)
+        object_key    TEXT NOT NULL,
+        cold_state    INTEGER NOT NULL DEFAULT 0,  -- 0: owed to the cold sink, 1: handed over
+        created_at    INTEGER NOT NULL
+      );
+      CREATE INDEX segments_by_max_timestamp ON segments (max_timestamp);
+    `,
+  },
 ];

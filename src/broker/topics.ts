@@ -53,6 +53,8 @@ export interface PartitionDescription {
   latestOffset: number;
   records: number;
   bytes: number;
+  hot: { records: number; bytes: number };
+  warm: { records: number; bytes: number; segments: number };
 }
 
 export async function describeTopic(env: Env, name: string): Promise<Result<{ topic: TopicInfo; partitions: PartitionDescription[] }>> {
@@ -63,7 +65,10 @@ export async function describeTopic(env: Env, name: string): Promise<Result<{ to
     const partitions: PartitionDescription[] = [];
     for (const [p, a] of answers.entries()) {
       if (!a.ok) return a;
-      partitions.push({ partition: p, earliestOffset: a.logStartOffset, latestOffset: a.highWatermark, records: a.records, bytes: a.bytes });
+      partitions.push({
+        partition: p, earliestOffset: a.logStartOffset, latestOffset: a.highWatermark, records: a.records, bytes: a.bytes,
+        hot: a.hot ?? { records: a.records, bytes: a.bytes }, warm: a.warm ?? { records: 0, bytes: 0, segments: 0 },
+      });
     }
     return { ok: true, topic, partitions };
   });

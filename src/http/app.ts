@@ -3,6 +3,7 @@ import type { Env } from "../env";
 import { errorResponse, onError } from "./errors";
 import { groupRoutes } from "./groups";
 import { recordRoutes } from "./records";
+import { statsRoutes } from "./stats";
 import { topicRoutes } from "./topics";
 
 /** The HTTP API. Routes parse and validate, call one broker function, and map its result. */
@@ -12,6 +13,7 @@ export function createApp() {
   app.route("/v1/topics", topicRoutes);
   app.route("/v1/topics", recordRoutes);
   app.route("/v1/groups", groupRoutes);
+  app.route("/stats", statsRoutes);
   app.notFound((c) => errorResponse(c, { code: "NOT_FOUND", message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }));
   app.onError(onError);
   return app;

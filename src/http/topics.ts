@@ -25,6 +25,8 @@ export function topicJson(t: TopicInfo, partitions?: PartitionDescription[]) {
         latest_offset: p.latestOffset,
         records: p.records,
         bytes: p.bytes,
+        hot: p.hot,
+        warm: p.warm,
       })),
     }),
   };

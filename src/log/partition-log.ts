@@ -21,6 +21,21 @@ interface State {
 }
 type StateRow = Omit<State, "config"> & { config: string; [key: string]: SqlStorageValue };
 
+/** A hot record with every column, as a roll hands it to the segment writer. */
+export interface StoredRecord {
+  offset: number;
+  timestamp: number;
+  key: string | null;
+  value: string | ArrayBuffer | null;
+  headers: string | null;
+  size: number;
+  producer_id: number | null;
+  producer_epoch: number | null;
+  sequence: number | null;
+  txn_state: number;
+  [key: string]: SqlStorageValue;
+}
+
 interface RecordRow {
   offset: number;
   timestamp: number;
@@ -41,10 +56,14 @@ const ROWS_PER_INSERT = Math.floor(SQLITE_MAX_PARAMS / INSERT_COLUMNS);
 export class PartitionLog {
   private state: State | null = null;
   private readonly insertSql = new Map<number, string>();
+  /** Records still in the hot table: their count and the lowest offset (rolled records left it). */
+  private hot = { count: 0, start: 0 };
 
   constructor(private readonly storage: LogStorage) {
     const row = storage.sql.exec<StateRow>("SELECT * FROM partition_state WHERE id = 1").toArray()[0];
     if (row) this.state = { ...row, config: JSON.parse(row.config) as TopicConfig };
+    const hot = storage.sql.exec<{ n: number; lo: number | null }>("SELECT count(*) AS n, min(offset) AS lo FROM records").one();
+    this.hot = { count: hot.n, start: hot.lo ?? this.state?.next_offset ?? 0 };
   }
 
   /** Idempotent: the first call creates the partition; later calls refresh its config only. */
@@ -103,6 +122,8 @@ export class PartitionLog {
       this.storage.sql.exec("UPDATE partition_state SET next_offset = ? WHERE id = 1", baseOffset + records.length);
     });
     state.next_offset = baseOffset + records.length;
+    if (this.hot.count === 0) this.hot.start = baseOffset;
+    this.hot.count += records.length;
     return { ok: true, baseOffset, timestamps, highWatermark: state.next_offset };
   }
 
@@ -136,6 +157,86 @@ export class PartitionLog {
       highWatermark: state.next_offset,
       logStartOffset: state.log_start_offset,
     };
+  }
+
+  get identity(): { topicId: string; topic: string; partition: number } | null {
+    return this.state && { topicId: this.state.topic_id, topic: this.state.topic, partition: this.state.partition };
+  }
+
+  get isActive(): boolean {
+    return this.state?.status === "active";
+  }
+
+  /** First offset still in the hot table; everything from log start up to it is in warm segments. */
+  get hotStart(): number {
+    return this.hot.start;
+  }
+
+  get hotCount(): number {
+    return this.hot.count;
+  }
+
+  get logStart(): number {
+    return this.state?.log_start_offset ?? 0;
+  }
+
+  /** How many of the oldest hot records are due to roll: over hot.max.records, or older than hot.retention.ms. */
+  rollDue(now: number, minChunk: number): number {
+    const config = this.state?.config;
+    if (!config || this.hot.count === 0) return 0;
+    const excess = this.hot.count - config["hot.max.records"];
+    // Roll in chunks of at least half the hot bound, so a busy partition makes few, large segments.
+    const bySize = excess > 0 ? Math.max(excess, Math.min(this.hot.count, minChunk)) : 0;
+    const young = this.storage.sql
+      .exec<{ offset: number }>("SELECT offset FROM records WHERE timestamp >= ? ORDER BY offset LIMIT 1", now - config["hot.retention.ms"])
+      .toArray()[0];
+    const byAge = young ? this.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM records WHERE offset < ?", young.offset).one().n : this.hot.count;
+    return Math.max(bySize, byAge);
+  }
+
+  /** When the oldest hot record becomes due by age, or null when the hot table is empty. */
+  nextAgeDeadline(): number | null {
+    if (!this.state || this.hot.count === 0) return null;
+    const r = this.storage.sql.exec<{ t: number | null }>("SELECT min(timestamp) AS t FROM records").one();
+    return r.t === null ? null : r.t + this.state.config["hot.retention.ms"];
+  }
+
+  /** The oldest `n` hot records, with every stored column, for a roll. */
+  oldestHot(n: number): StoredRecord[] {
+    return this.storage.sql
+      .exec<StoredRecord>(
+        "SELECT offset, timestamp, key, value, headers, size, producer_id, producer_epoch, sequence, txn_state FROM records ORDER BY offset LIMIT ?",
+        n,
+      )
+      .toArray();
+  }
+
+  /**
+   * Drops rolled records from the hot table in the same transaction as `alsoInTransaction`
+   * (which records the segment), so every record is in exactly one tier at every moment.
+   */
+  removeRolled(lastOffset: number, alsoInTransaction: () => void): void {
+    this.storage.transactionSync(() => {
+      alsoInTransaction();
+      this.storage.sql.exec("DELETE FROM records WHERE offset <= ?", lastOffset);
+    });
+    const hot = this.storage.sql.exec<{ n: number; lo: number | null }>("SELECT count(*) AS n, min(offset) AS lo FROM records").one();
+    this.hot = { count: hot.n, start: hot.lo ?? this.state!.next_offset };
+  }
+
+  /** Retention: moves the log start forward (whole segments were deleted in `alsoInTransaction`). */
+  advanceLogStart(offset: number, alsoInTransaction: () => void): void {
+    this.storage.transactionSync(() => {
+      alsoInTransaction();
+      this.storage.sql.exec("UPDATE partition_state SET log_start_offset = ? WHERE id = 1", offset);
+    });
+    this.state!.log_start_offset = offset;
+  }
+
+  /** Hot-tier record count and bytes. */
+  hotStats(): { records: number; bytes: number } {
+    const r = this.storage.sql.exec<{ n: number; b: number | null }>("SELECT count(*) AS n, sum(size) AS b FROM records").one();
+    return { records: r.n, bytes: r.b ?? 0 };
   }
 
   /** The offset a fetch at `offset` would find nothing new at, i.e. whether it should wait. */
@@ -210,7 +311,7 @@ function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
 }
 
 /** One record as JSON text; stored JSON values and headers are embedded without re-parsing. */
-function encodeRecord(row: RecordRow): string {
+export function encodeRecord(row: Pick<RecordRow, "offset" | "timestamp" | "key" | "value" | "headers">): string {
   const key = row.key === null ? "null" : JSON.stringify(row.key);
   const headers = row.headers ?? "{}";
   if (row.value instanceof ArrayBuffer) {

@@ -46,8 +46,12 @@ export interface PartitionOffsets {
   ok: true;
   logStartOffset: number;
   highWatermark: number;
+  /** Records and record bytes across tiers. */
   records: number;
   bytes: number;
+  hot?: { records: number; bytes: number };
+  /** Warm: record count, Parquet object bytes, segment count. */
+  warm?: { records: number; bytes: number; segments: number };
 }
 
 export type OffsetSpec = "earliest" | "latest" | { timestamp: number };
