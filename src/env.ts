@@ -8,6 +8,10 @@ export interface Env {
   PARTITIONS: DurableObjectNamespace<PartitionDO>;
   GROUPS: DurableObjectNamespace<GroupCoordinator>;
   SEGMENTS: R2Bucket;
+  /** How Iceberg readers address the SEGMENTS bucket (R2's S3 API), written into table metadata. */
+  SEGMENTS_BUCKET_URI?: string;
+  /** Optional Cloudflare Pipeline: when bound, rolled segments go there instead of the embedded Iceberg table. */
+  COLD_PIPELINE?: { send(records: object[]): Promise<void> };
   DEFAULT_PARTITIONS?: string;
 }
 

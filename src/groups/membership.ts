@@ -170,7 +170,8 @@ export class Membership {
       partitionsPerTopic,
     });
     for (const m of this.members.values()) {
-      m.target = (plan[m.memberId] ?? []).map((tp) => partitionKey(tp.topic, tp.partition));
+      // Sorted like `assigned`, so the two compare as lists (state() relies on it).
+      m.target = (plan[m.memberId] ?? []).map((tp) => partitionKey(tp.topic, tp.partition)).sort();
       this.store.saveMember(m);
     }
     this.store.saveMeta(meta);

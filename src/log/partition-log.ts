@@ -181,12 +181,13 @@ export class PartitionLog {
   }
 
   /** How many of the oldest hot records are due to roll: over hot.max.records, or older than hot.retention.ms. */
-  rollDue(now: number, minChunk: number): number {
+  rollDue(now: number): number {
     const config = this.state?.config;
     if (!config || this.hot.count === 0) return 0;
     const excess = this.hot.count - config["hot.max.records"];
-    // Roll in chunks of at least half the hot bound, so a busy partition makes few, large segments.
-    const bySize = excess > 0 ? Math.max(excess, Math.min(this.hot.count, minChunk)) : 0;
+    // Roll at least half the hot bound at a time, so a busy partition makes few, large segments
+    // (the hot tier then holds between half and all of hot.max.records).
+    const bySize = excess > 0 ? Math.min(this.hot.count, Math.max(excess, Math.ceil(config["hot.max.records"] / 2))) : 0;
     const young = this.storage.sql
       .exec<{ offset: number }>("SELECT offset FROM records WHERE timestamp >= ? ORDER BY offset LIMIT 1", now - config["hot.retention.ms"])
       .toArray()[0];

@@ -1,0 +1,168 @@
+import { fail, type Result } from "../core/errors";
+import { encodeRecord, type PartitionLog, type StoredRecord } from "../log/partition-log";
+import type { FetchOk, FetchRequest } from "../log/types";
+import type { ColdSink } from "./cold-sink";
+import { encodeSegment } from "./parquet";
+import { ReaderCache } from "./reader-cache";
+import { segmentKey, SegmentIndex, type SegmentInfo } from "./segment-index";
+import type { SegmentRecord } from "./types";
+
+/** A segment holds at most this many records (and a roll writes at most one segment per step). */
+export const SEGMENT_MAX_RECORDS = 10_000;
+
+/**
+ * The warm tier of one partition: rolls the oldest hot records into Parquet segments in R2,
+ * serves reads below the hot tier from them, hands segments to the cold sink, and applies
+ * retention. Every step is safe to repeat after a crash (alarms are at-least-once).
+ */
+export class WarmTier {
+  private readonly readers: ReaderCache;
+
+  constructor(
+    private readonly log: PartitionLog,
+    readonly index: SegmentIndex,
+    private readonly bucket: R2Bucket,
+    private readonly cold: ColdSink,
+  ) {
+    this.readers = new ReaderCache(bucket);
+  }
+
+  /**
+   * One roll step. Crash-safe order: (1) write the object under a key derived from its base
+   * offset, so a repeat overwrites rather than duplicates; (2) in one SQLite transaction add the
+   * index row and delete the rolled records. A crash after (1) leaves the records hot and the
+   * next alarm writes the same key again; a crash after (2) has lost nothing.
+   */
+  async rollOnce(now: number, failAfterPut?: () => void): Promise<SegmentInfo | null> {
+    const id = this.log.identity;
+    const due = Math.min(this.log.rollDue(now), SEGMENT_MAX_RECORDS);
+    if (!id || !this.log.isActive || due <= 0) return null;
+    const rows = this.log.oldestHot(due);
+    if (rows.length === 0) return null;
+    const bytes = await encodeSegment(rows.map(toSegmentRecord), { partition: id.partition });
+    const info: SegmentInfo = {
+      baseOffset: rows[0].offset,
+      lastOffset: rows[rows.length - 1].offset,
+      minTimestamp: Math.min(...rows.map((r) => r.timestamp)),
+      maxTimestamp: Math.max(...rows.map((r) => r.timestamp)),
+      recordCount: rows.length,
+      bytes: bytes.byteLength,
+      recordBytes: rows.reduce((s, r) => s + r.size, 0),
+      objectKey: segmentKey(id.topicId, id.partition, rows[0].offset),
+      coldState: 0,
+    };
+    await this.bucket.put(info.objectKey, bytes);
+    this.readers.forget(info.objectKey);
+    failAfterPut?.();
+    this.log.removeRolled(info.lastOffset, () => this.index.insert(info, now));
+    return info;
+  }
+
+  /** Reads from a warm segment. Returns only records of that segment; the next fetch continues. */
+  async read(req: FetchRequest): Promise<Result<FetchOk>> {
+    const segment = this.index.at(req.offset);
+    if (!segment) return fail("OFFSET_OUT_OF_RANGE", `offset ${req.offset} is not in any warm segment`, "offset");
+    const records = await this.readers.read(segment, req.offset, req.maxRecords);
+    const parts: string[] = [];
+    let bytes = 0;
+    let next = req.offset;
+    for (const r of records) {
+      const size = (r.key?.length ?? 0) + (typeof r.value === "string" ? r.value.length : r.value?.byteLength ?? 0) + (r.headers?.length ?? 0);
+      if (parts.length > 0 && bytes + size > req.maxBytes) break;
+      bytes += size;
+      parts.push(encodeRecord({ ...r, value: r.value instanceof Uint8Array ? toArrayBuffer(r.value) : r.value }));
+      next = r.offset + 1;
+    }
+    // Past the last record of this segment: continue at the next segment's (or the hot) start.
+    if (records.length === 0) next = segment.lastOffset + 1;
+    const bounds = this.log.bounds();
+    if (!bounds.ok) return bounds;
+    return { ok: true, recordsJson: `[${parts.join(",")}]`, count: parts.length, nextOffset: next, highWatermark: bounds.highWatermark, logStartOffset: bounds.logStartOffset };
+  }
+
+  /** Kafka's offset-for-timestamp over warm segments; null when no warm record is that late. */
+  async offsetForTimestamp(timestamp: number): Promise<{ offset: number; timestamp: number } | null> {
+    for (let s = this.index.firstReaching(timestamp); s; s = this.index.at(s.lastOffset + 1)) {
+      for (let at = s.baseOffset; at <= s.lastOffset; ) {
+        const page = await this.readers.read(s, at, 1_000);
+        if (page.length === 0) break;
+        const hit = page.find((r) => r.timestamp >= timestamp);
+        if (hit) return { offset: hit.offset, timestamp: hit.timestamp };
+        at = page[page.length - 1].offset + 1;
+      }
+    }
+    return null;
+  }
+
+  /** Hands every segment the cold sink has not yet acknowledged; idempotent per segment. */
+  async handToCold(): Promise<number> {
+    const id = this.log.identity;
+    if (!id) return 0;
+    let handed = 0;
+    for (const s of this.index.owedToCold()) {
+      const object = await this.bucket.get(s.objectKey);
+      if (!object) continue; // deleted by retention before it was handed over: nothing left to hand
+      await this.cold.accept({ ...id, segment: s, bytes: new Uint8Array(await object.arrayBuffer()) });
+      this.index.markCold(s.baseOffset);
+      handed++;
+    }
+    return handed;
+  }
+
+  /**
+   * retention.ms / retention.bytes delete whole warm segments, oldest first, and move the log
+   * start offset. Segments still owed to the cold sink are kept until it has them. The index
+   * row goes first, then the object: a crash in between leaves an orphan object, never a hole.
+   */
+  async applyRetention(now: number): Promise<number> {
+    const config = this.log.config;
+    if (!config || !config["cleanup.policy"].includes("delete")) return 0;
+    const segments = this.index.all();
+    let total = segments.reduce((s, x) => s + x.recordBytes, 0) + this.log.hotStats().bytes;
+    const doomed: SegmentInfo[] = [];
+    for (const s of segments) {
+      const byTime = config["retention.ms"] >= 0 && s.maxTimestamp < now - config["retention.ms"];
+      const bySize = config["retention.bytes"] >= 0 && total > config["retention.bytes"];
+      if ((!byTime && !bySize) || s.coldState === 0) break;
+      doomed.push(s);
+      total -= s.recordBytes;
+    }
+    if (doomed.length === 0) return 0;
+    const newStart = doomed[doomed.length - 1].lastOffset + 1;
+    this.log.advanceLogStart(Math.max(this.log.logStart, newStart), () => doomed.forEach((s) => this.index.delete(s.baseOffset)));
+    doomed.forEach((s) => this.readers.forget(s.objectKey));
+    await this.bucket.delete(doomed.map((s) => s.objectKey));
+    return doomed.length;
+  }
+
+  /** Earliest moment a segment falls out of retention.ms, for the alarm. */
+  nextRetentionDeadline(): number | null {
+    const config = this.log.config;
+    const first = this.index.all()[0];
+    if (!config || !first || config["retention.ms"] < 0) return null;
+    return first.maxTimestamp + config["retention.ms"];
+  }
+
+  async destroy(): Promise<void> {
+    const keys = this.index.all().map((s) => s.objectKey);
+    for (let i = 0; i < keys.length; i += 1000) await this.bucket.delete(keys.slice(i, i + 1000));
+  }
+}
+
+function toSegmentRecord(r: StoredRecord): SegmentRecord {
+  return {
+    offset: r.offset,
+    timestamp: r.timestamp,
+    key: r.key,
+    value: r.value instanceof ArrayBuffer ? new Uint8Array(r.value) : r.value,
+    headers: r.headers,
+    producerId: r.producer_id,
+    producerEpoch: r.producer_epoch,
+    sequence: r.sequence,
+    txnState: r.txn_state,
+  };
+}
+
+function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
