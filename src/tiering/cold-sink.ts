@@ -47,15 +47,16 @@ export class PipelineColdSink implements ColdSink {
     } finally {
       reader.close();
     }
+    // Size of the batch as JSON: "[" + rows joined by "," + "]", in UTF-8 bytes.
     let batch: object[] = [];
-    let size = 0;
+    let size = 2;
     for (const r of records) {
       const row = toPipelineRow(s, r);
-      const bytes = JSON.stringify(row).length;
+      const bytes = Buffer.byteLength(JSON.stringify(row)) + 1;
       if (batch.length > 0 && size + bytes > PIPELINE_MAX_BATCH_BYTES) {
         await this.pipeline.send(batch);
         batch = [];
-        size = 0;
+        size = 2;
       }
       batch.push(row);
       size += bytes;
