@@ -17,8 +17,9 @@ import { createClient } from "./lib/http.mjs";
 import { Report } from "./lib/report.mjs";
 import { renderTable } from "./lib/table.mjs";
 import { foundation } from "./suites/foundation.mjs";
+import { groups } from "./suites/groups.mjs";
 
-const SUITES = [foundation];
+const SUITES = [foundation, groups];
 const CONFIG = "bench/wrangler.toml";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");

@@ -24,6 +24,9 @@ export const engine = {
   produceBody: (values) => JSON.stringify({ records: values.map((value) => ({ value })) }),
   createTopic: (client, name, partitions = 1, config) =>
     client.json("POST", "/v1/topics", { name, partitions, ...(config && { config }) }),
+  group: (group) => `/v1/groups/${encodeURIComponent(group)}`,
+  members: (group) => `/v1/groups/${encodeURIComponent(group)}/members`,
+  heartbeat: (group, member) => `/v1/groups/${encodeURIComponent(group)}/members/${encodeURIComponent(member)}/heartbeat`,
 };
 
 export const ceiling = {
