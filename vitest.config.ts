@@ -5,6 +5,7 @@ import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 //  - unit:    pure modules in Node (partitioner cross-check against KafkaJS, assignors, parsing)
 //  - workers: integration tests inside workerd with real Durable Object SQLite and local R2
 //  - e2e:     a real `wrangler dev` process started by the test setup on a free port
+//  - sdk:     the SDK as users get it (built to dist/, imported as 'dostream/db/stream') against a real engine
 export default defineConfig({
   test: {
     projects: [
@@ -22,6 +23,19 @@ export default defineConfig({
           environment: "node",
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: "sdk",
+          include: ["test/sdk/**/*.test.ts"],
+          environment: "node",
+          // Builds dist/ first, so the tests import exactly what the package exports.
+          globalSetup: ["test/sdk/build.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          // Each file starts its own engine (workerd is heavy on a 2-core machine).
           fileParallelism: false,
         },
       },

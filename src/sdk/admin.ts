@@ -1,0 +1,105 @@
+import { transportFor, type ClientOptions } from "./connection.js";
+import { InvalidConfigError, TopicExistsError } from "./errors.js";
+import type {
+  GroupDescription,
+  GroupSummary,
+  PartitionLag,
+  ResetTarget,
+  TopicConfigValue,
+  TopicDescription,
+  TopicInfo,
+  TopicSummary,
+  Transport,
+} from "./transport/types.js";
+import type { TopicPartitionOffset } from "./types.js";
+
+export interface CreateTopicOptions {
+  /** Default: the engine's DEFAULT_PARTITIONS (1). */
+  partitions?: number;
+  /** Only 1: a partition is one Durable Object, whose storage Cloudflare replicates. */
+  replicationFactor?: number;
+  /** Kafka topic configs, e.g. `{ 'retention.ms': 604800000, 'cleanup.policy': 'compact' }`. */
+  config?: Record<string, TopicConfigValue>;
+}
+
+/**
+ * Topic and consumer-group administration.
+ *
+ * @example
+ * const admin = new AdminClient()
+ * await admin.createTopic('events', { partitions: 4, config: { 'cleanup.policy': 'delete' } })
+ * const { partitionOffsets } = await admin.describeTopic('events')
+ */
+export class AdminClient {
+  private readonly transport: () => Transport;
+
+  constructor(options: ClientOptions = {}) {
+    this.transport = transportFor(options);
+  }
+
+  /** Creates a topic; an existing one rejects with TopicExistsError. */
+  async createTopic(name: string, options: CreateTopicOptions = {}): Promise<TopicInfo> {
+    if (options.replicationFactor !== undefined && options.replicationFactor !== 1) {
+      throw new InvalidConfigError(`replicationFactor must be 1, got ${options.replicationFactor}: each partition is one Durable Object`, { field: "replicationFactor" });
+    }
+    return this.transport().createTopic({ name, partitions: options.partitions, config: options.config });
+  }
+
+  /** Like createTopic, but an existing topic is fine; answers whether it created one. */
+  async ensureTopic(name: string, options: CreateTopicOptions = {}): Promise<boolean> {
+    try {
+      await this.createTopic(name, options);
+      return true;
+    } catch (err) {
+      if (err instanceof TopicExistsError) return false;
+      throw err;
+    }
+  }
+
+  /** @example await admin.listTopics() // [{ name: 'events', partitions: 4 }] */
+  listTopics(): Promise<TopicSummary[]> {
+    return this.transport().listTopics();
+  }
+
+  /** Config and per-partition offsets; a missing topic rejects with UnknownTopicError ("… not found"). */
+  describeTopic(name: string): Promise<TopicDescription> {
+    return this.transport().describeTopic(name);
+  }
+
+  /** Deletes the topic and its records. */
+  deleteTopic(name: string): Promise<void> {
+    return this.transport().deleteTopic(name);
+  }
+
+  listGroups(): Promise<GroupSummary[]> {
+    return this.transport().listGroups();
+  }
+
+  /** State, generation, leader, assignor and members; an unknown group rejects with GroupNotFoundError. */
+  describeGroup(groupId: string): Promise<GroupDescription> {
+    return this.transport().describeGroup(groupId);
+  }
+
+  /**
+   * Committed offsets and lag per partition. Offsets here are the engine's (Kafka's): the next
+   * offset to read, not the last one processed.
+   */
+  groupOffsets(groupId: string, topic?: string): Promise<PartitionLag[]> {
+    return this.transport().groupOffsets(groupId, { topic });
+  }
+
+  /**
+   * Moves a stopped group's offsets (NonEmptyGroupError while it has members). `{ offset }` is
+   * where the group will start reading.
+   *
+   * @example await admin.resetOffsets('analytics', { topic: 'events', to: 'earliest' })
+   */
+  resetOffsets(groupId: string, options: { topic: string; partitions?: number[]; to: ResetTarget }): Promise<TopicPartitionOffset[]> {
+    return this.transport().resetOffsets(groupId, options);
+  }
+
+  /** Deletes an empty group and its offsets. */
+  deleteGroup(groupId: string): Promise<void> {
+    return this.transport().deleteGroup(groupId);
+  }
+}

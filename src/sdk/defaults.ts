@@ -1,0 +1,27 @@
+/** SDK defaults, in one place. Engine limits come from the engine's own table (src/core/limits.ts). */
+export { MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BYTES, MAX_WAIT_MS, MAX_FETCH_MAX_RECORDS } from "../core/limits.js";
+
+/** `wrangler dev`'s address, used when neither configure() nor DOSTREAM_URL says otherwise. */
+export const DEFAULT_URL = "http://127.0.0.1:8787";
+
+/** Producer: records per request (the engine takes at most MAX_RECORDS_PER_REQUEST). */
+export const DEFAULT_BATCH_SIZE = 500;
+/** Producer: 0 still batches every send made in the same tick (the flush runs on a timer). */
+export const DEFAULT_LINGER_MS = 0;
+
+/** Retries after the first attempt, and the first backoff (doubled each time, with jitter). */
+export const DEFAULT_RETRY_ATTEMPTS = 5;
+export const DEFAULT_RETRY_DELAY_MS = 100;
+export const MAX_RETRY_DELAY_MS = 10_000;
+
+/** Consumer. */
+export const DEFAULT_AUTO_COMMIT_INTERVAL_MS = 5_000;
+export const DEFAULT_MAX_POLL_RECORDS = 500;
+export const DEFAULT_POLL_TIMEOUT_MS = 1_000;
+/**
+ * While the group is reconciling, heartbeat this often: a partition moves only after its old owner
+ * acknowledges losing it, and the new owner learns it has it only on its own next heartbeat.
+ */
+export const RECONCILING_HEARTBEAT_MS = 100;
+/** The engine's default session timeout (Kafka 3.x's); the SDK sends it explicitly so it knows it. */
+export const DEFAULT_SESSION_TIMEOUT_MS = 45_000;

@@ -1,0 +1,212 @@
+import { toWire, wireSize } from "../codec.js";
+import { transportFor, type ClientOptions } from "../connection.js";
+import { DEFAULT_BATCH_SIZE, DEFAULT_LINGER_MS, MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BYTES } from "../defaults.js";
+import { ClientClosedError, MessageTooLargeError, StreamError, TopicExistsError, UnknownTopicError, asStreamError, errorFromBody } from "../errors.js";
+import { backoff, retryPolicy, sleep, type RetryPolicy } from "../retry.js";
+import type { ProduceResult, Transport } from "../transport/types.js";
+import type { Compression, ProduceMessage, RecordMetadata } from "../types.js";
+import { TopicBatcher, type Chunk } from "./batcher.js";
+
+/** Chooses a partition for a record without an explicit one. */
+export type Partitioner = (record: { topic: string; key: string | null; value: unknown; partitions: number }) => number;
+
+export interface ProducerOptions extends ClientOptions {
+  /** 'murmur2' (default): Kafka's partitioner, applied by the engine. Or your own function. */
+  partitioner?: "murmur2" | Partitioner;
+  /** Gzip request bodies (HTTP only; a binding has no wire to compress). */
+  compression?: Compression;
+  /** Records per request (at most 5,000). Default 500. */
+  batchSize?: number;
+  /** How long the first queued record waits for company. Default 0: same-tick sends still share a request. */
+  lingerMs?: number;
+  /**
+   * Never retry a send whose outcome is unknown (network failure, 5xx): such a send rejects rather
+   * than risk a duplicate. Sends the engine refused before writing are still retried. The engine
+   * has no producer ids yet, so this is "no duplicates from retries", not Kafka's full idempotence.
+   */
+  idempotent?: boolean;
+  /** Create a missing topic (engine defaults) on first send, as Kafka's auto.create.topics.enable. Default true. */
+  allowAutoTopicCreation?: boolean;
+  retryAttempts?: number;
+  retryDelay?: number;
+}
+
+const recordIndex = (field?: string): number | null => {
+  const m = field ? /^records\[(\d+)\]/.exec(field) : null;
+  return m ? Number(m[1]) : null;
+};
+
+/**
+ * Sends records, batching concurrent sends into few requests per topic while keeping each
+ * partition's order.
+ *
+ * @example
+ * const producer = new Producer({ compression: 'gzip', lingerMs: 10 })
+ * const { partition, offset } = await producer.send('events', { key: 'user_123', value: { action: 'login' } })
+ */
+export class Producer {
+  private readonly transport: () => Transport;
+  private readonly batchers = new Map<string, TopicBatcher>();
+  private readonly partitionCounts = new Map<string, Promise<number>>();
+  private readonly policy: RetryPolicy;
+  private closed = false;
+
+  constructor(private readonly options: ProducerOptions = {}) {
+    this.transport = transportFor(options);
+    this.policy = retryPolicy(options);
+  }
+
+  /** Sends one record; resolves once the engine has appended it. */
+  async send<T>(topic: string, message: ProduceMessage<T>): Promise<RecordMetadata> {
+    const [meta] = await this.sendBatch(topic, [message]);
+    return meta;
+  }
+
+  /**
+   * Sends records in order, in one request (up to 5,000 records): the records of each partition
+   * are appended all or none, and the batch's records for a partition are never interleaved with others.
+   *
+   * @example
+   * await producer.sendBatch('orders', [{ key: 'o1', value: 1 }, { key: 'o1', value: 2 }])
+   */
+  async sendBatch<T>(topic: string, messages: ProduceMessage<T>[]): Promise<RecordMetadata[]> {
+    if (this.closed) throw new ClientClosedError("the producer is closed; create a new one");
+    if (messages.length === 0) return [];
+    const records = messages.map((m, i) => toWire(m, `messages[${i}]`));
+    const partitioner = this.options.partitioner;
+    if (typeof partitioner === "function") {
+      const partitions = await this.partitionCount(topic);
+      for (const r of records) r.partition ??= partitioner({ topic, key: r.key ?? null, value: r.value, partitions });
+    }
+    const sizes = records.map(wireSize);
+    const biggest = Math.max(...sizes);
+    if (biggest > MAX_REQUEST_BYTES - 64) {
+      throw new MessageTooLargeError(`record is too large: ${biggest} bytes; one request carries at most ${MAX_REQUEST_BYTES}`, { field: `messages[${sizes.indexOf(biggest)}]` });
+    }
+    const chunks: Promise<RecordMetadata[]>[] = [];
+    for (let i = 0; i < records.length; i += MAX_RECORDS_PER_REQUEST) {
+      const slice = records.slice(i, i + MAX_RECORDS_PER_REQUEST);
+      const bytes = sizes.slice(i, i + MAX_RECORDS_PER_REQUEST).reduce((a, b) => a + b, 0);
+      chunks.push(new Promise((resolve, reject) => this.batcher(topic).add({ records: slice, bytes, resolve, reject })));
+    }
+    return (await Promise.all(chunks)).flat();
+  }
+
+  /** Resolves when every record sent so far is acknowledged (or failed). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.batchers.values()].map((b) => b.flush()));
+  }
+
+  /** Flushes, then refuses further sends. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+  }
+
+  private batcher(topic: string): TopicBatcher {
+    let b = this.batchers.get(topic);
+    if (!b) {
+      const batchSize = Math.min(MAX_RECORDS_PER_REQUEST, Math.max(1, this.options.batchSize ?? DEFAULT_BATCH_SIZE));
+      // Leave headroom for the `{"records":[...]}` envelope under the engine's body limit.
+      const limits = { batchSize, lingerMs: this.options.lingerMs ?? DEFAULT_LINGER_MS, maxBytes: MAX_REQUEST_BYTES - 64 * 1024 };
+      b = new TopicBatcher((chunks) => this.deliver(topic, chunks), limits);
+      this.batchers.set(topic, b);
+    }
+    return b;
+  }
+
+  /** One request (plus retries) for a batch of chunks; settles every chunk. */
+  private async deliver(topic: string, chunks: Chunk[]): Promise<void> {
+    let pending = chunks;
+    let created = false;
+    let attempt = 0;
+    while (pending.length > 0) {
+      let results: ProduceResult[];
+      try {
+        results = await this.transport().produce(topic, pending.flatMap((c) => c.records), { compression: this.options.compression });
+      } catch (err) {
+        const e = asStreamError(err, `produce to '${topic}'`);
+        const bad = recordIndex(e.field);
+        if (bad !== null && !e.retriable) {
+          // The engine checks every record before writing any: only the bad record's chunk fails; resend the rest.
+          const victim = chunkAt(pending, bad);
+          victim.reject(e);
+          pending = pending.filter((c) => c !== victim);
+          continue;
+        }
+        if (e instanceof UnknownTopicError && (e.field === undefined || e.field === "topic") && this.options.allowAutoTopicCreation !== false && !created) {
+          created = true;
+          await this.createTopic(topic);
+          continue;
+        }
+        if (this.mayRetry(e) && attempt < this.policy.attempts) {
+          await sleep(backoff(this.policy, attempt++));
+          continue;
+        }
+        pending.forEach((c) => c.reject(e));
+        return;
+      }
+      pending = this.settle(topic, pending, results, attempt < this.policy.attempts);
+      if (pending.length > 0) await sleep(backoff(this.policy, attempt++));
+    }
+  }
+
+  /** Resolves or rejects each chunk from per-record results; answers the chunks worth retrying. */
+  private settle(topic: string, chunks: Chunk[], results: ProduceResult[], canRetry: boolean): Chunk[] {
+    const retry: Chunk[] = [];
+    let at = 0;
+    for (const chunk of chunks) {
+      const mine = results.slice(at, (at += chunk.records.length));
+      const failed = mine.find((r) => "error" in r);
+      if (!failed) {
+        chunk.resolve(mine.map((r) => ({ topic, partition: r.partition, offset: (r as { offset: number }).offset, timestamp: (r as { timestamp: number }).timestamp })));
+        continue;
+      }
+      const e = errorFromBody((failed as { error: { code: string; message: string } }).error);
+      // Resend only chunks that wrote nothing: a partly written chunk would duplicate its written part.
+      if (canRetry && this.mayRetry(e) && mine.every((r) => "error" in r)) retry.push(chunk);
+      else chunk.reject(e);
+    }
+    return retry;
+  }
+
+  private mayRetry(e: StreamError): boolean {
+    if (!e.retriable) return false;
+    return !this.options.idempotent || (e.code !== "NETWORK_ERROR" && e.code !== "UNKNOWN_SERVER_ERROR");
+  }
+
+  private async createTopic(topic: string): Promise<void> {
+    try {
+      await this.transport().createTopic({ name: topic });
+    } catch (err) {
+      if (!(err instanceof TopicExistsError)) throw err;
+    }
+  }
+
+  /** Partition count for a custom partitioner (cached; a missing topic is created if allowed). */
+  private partitionCount(topic: string): Promise<number> {
+    let count = this.partitionCounts.get(topic);
+    if (!count) {
+      count = this.transport()
+        .describeTopic(topic)
+        .catch(async (err) => {
+          if (!(err instanceof UnknownTopicError) || this.options.allowAutoTopicCreation === false) throw err;
+          await this.createTopic(topic);
+          return this.transport().describeTopic(topic);
+        })
+        .then((d) => d.partitions);
+      count.catch(() => this.partitionCounts.delete(topic));
+      this.partitionCounts.set(topic, count);
+    }
+    return count;
+  }
+}
+
+function chunkAt(chunks: Chunk[], recordIndex: number): Chunk {
+  let at = 0;
+  for (const c of chunks) {
+    at += c.records.length;
+    if (recordIndex < at) return c;
+  }
+  return chunks[chunks.length - 1];
+}

@@ -1,0 +1,42 @@
+import { isRetriable } from "./errors.js";
+import { DEFAULT_RETRY_ATTEMPTS, DEFAULT_RETRY_DELAY_MS, MAX_RETRY_DELAY_MS } from "./defaults.js";
+
+export interface RetryPolicy {
+  /** Retries after the first attempt. */
+  attempts: number;
+  /** First backoff in ms; doubled on every retry, ±20% jitter, capped at MAX_RETRY_DELAY_MS. */
+  delayMs: number;
+}
+
+export function retryPolicy(o: { retryAttempts?: number; retryDelay?: number } = {}): RetryPolicy {
+  return { attempts: o.retryAttempts ?? DEFAULT_RETRY_ATTEMPTS, delayMs: o.retryDelay ?? DEFAULT_RETRY_DELAY_MS };
+}
+
+export function backoff(policy: RetryPolicy, retry: number): number {
+  const base = Math.min(MAX_RETRY_DELAY_MS, policy.delayMs * 2 ** retry);
+  return Math.round(base * (0.8 + Math.random() * 0.4));
+}
+
+export const sleep = (ms: number) => new Promise<void>((ok) => setTimeout(ok, ms));
+
+/**
+ * Runs `op` until it succeeds, retrying only errors whose `retriable` flag is set (KafkaJS's rule:
+ * flags, never message text). `beforeRetry` may repair state first, e.g. heartbeat into a new
+ * generation before committing again.
+ */
+export async function withRetry<T>(
+  policy: RetryPolicy,
+  op: (attempt: number) => Promise<T>,
+  options: { retryIf?: (err: unknown) => boolean; beforeRetry?: (err: unknown) => Promise<void> | void } = {},
+): Promise<T> {
+  const retryIf = options.retryIf ?? isRetriable;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await op(attempt);
+    } catch (err) {
+      if (attempt >= policy.attempts || !retryIf(err)) throw err;
+      await sleep(backoff(policy, attempt));
+      await options.beforeRetry?.(err);
+    }
+  }
+}

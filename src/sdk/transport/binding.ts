@@ -1,0 +1,142 @@
+import { StreamError, asStreamError, errorFromBody, type ErrorBodyLike } from "../errors.js";
+import type { TopicPartitionOffset } from "../types.js";
+import type * as T from "./types.js";
+
+/**
+ * The StreamService entrypoint (src/rpc/service.ts) as the SDK sees it: any object with these
+ * methods, e.g. `env.STREAM` from a `[[services]]` binding with `entrypoint = "StreamService"`.
+ * Every method answers `{ ok: true, ... } | { ok: false, error }`; results are typed `unknown`
+ * here so a real binding (whose stub types wrap every result) is assignable.
+ */
+export interface StreamServiceBinding {
+  createTopic(input: { name: string; partitions?: number; config?: Record<string, string | number | null> }): Promise<unknown>;
+  listTopics(): Promise<unknown>;
+  describeTopic(name: string): Promise<unknown>;
+  deleteTopic(name: string): Promise<unknown>;
+  produce(topic: string, records: T.WireRecord[]): Promise<unknown>;
+  fetch_records(topic: string, partition: number, options: { offset: number; max_records?: number; max_bytes?: number; wait_ms?: number }): Promise<unknown>;
+  listOffsets(topic: string, at: "earliest" | "latest" | number): Promise<unknown>;
+  joinGroup(groupId: string, body: { topics: string[]; member_id?: string; group_instance_id?: string; session_timeout_ms?: number; rebalance_timeout_ms?: number; assignor?: "range" | "roundRobin" | "sticky" }): Promise<unknown>;
+  heartbeat(groupId: string, memberId: string, body?: { generation?: number; group_instance_id?: string }): Promise<unknown>;
+  leaveGroup(groupId: string, memberId: string): Promise<unknown>;
+  describeGroup(groupId: string): Promise<unknown>;
+  listGroups(): Promise<unknown>;
+  deleteGroup(groupId: string): Promise<unknown>;
+  commitOffsets(groupId: string, body: { member_id?: string; generation?: number; offsets: Array<{ topic: string; partition: number; offset: number; metadata?: string | null }> }): Promise<unknown>;
+  groupOffsets(groupId: string, options?: { topic?: string; auto_offset_reset?: "earliest" | "latest" | "none" }): Promise<unknown>;
+  resetOffsets(groupId: string, body: { topic: string; partitions?: number[]; to: T.ResetTarget }): Promise<unknown>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Ok = any;
+
+/** RPC results never throw for expected failures; infrastructure failures do, and are retriable. */
+async function unwrap(what: string, call: () => Promise<unknown>): Promise<Ok> {
+  let r: unknown;
+  try {
+    r = await call();
+  } catch (err) {
+    throw asStreamError(err, what);
+  }
+  if (typeof r !== "object" || r === null || !("ok" in r)) throw new StreamError("UNKNOWN_SERVER_ERROR", `${what}: the binding answered without a result`);
+  if ((r as { ok: unknown }).ok === true) return r;
+  throw errorFromBody((r as unknown as { error: ErrorBodyLike }).error);
+}
+
+const undef = <O extends object>(o: O): O => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as O;
+
+/**
+ * The engine through a service binding. No wire, so no compression; no cancellation either
+ * (an abandoned long-poll's answer is ignored by the consumer).
+ */
+export class BindingTransport implements T.Transport {
+  constructor(private readonly b: StreamServiceBinding) {}
+
+  async createTopic(input: T.CreateTopicInput): Promise<T.TopicInfo> {
+    return topicInfo((await unwrap("createTopic", () => this.b.createTopic(undef(input)))).topic);
+  }
+
+  async listTopics(): Promise<T.TopicSummary[]> {
+    return (await unwrap("listTopics", () => this.b.listTopics())).topics;
+  }
+
+  async describeTopic(name: string): Promise<T.TopicDescription> {
+    const r = await unwrap("describeTopic", () => this.b.describeTopic(name));
+    return { ...topicInfo(r.topic), partitionOffsets: r.partitions };
+  }
+
+  async deleteTopic(name: string): Promise<void> {
+    await unwrap("deleteTopic", () => this.b.deleteTopic(name));
+  }
+
+  async produce(topic: string, records: T.WireRecord[]): Promise<T.ProduceResult[]> {
+    return (await unwrap("produce", () => this.b.produce(topic, records))).records;
+  }
+
+  async fetch(topic: string, partition: number, o: T.FetchOptions): Promise<T.FetchResult> {
+    const options = undef({ offset: o.offset, max_records: o.maxRecords, max_bytes: o.maxBytes, wait_ms: o.waitMs });
+    const r = await unwrap("fetch", () => this.b.fetch_records(topic, partition, options));
+    return { records: r.records, nextOffset: r.nextOffset, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset };
+  }
+
+  async listOffsets(topic: string, at: T.OffsetSpec): Promise<T.ListedOffset[]> {
+    return (await unwrap("listOffsets", () => this.b.listOffsets(topic, typeof at === "string" ? at : at.timestamp))).partitions;
+  }
+
+  async joinGroup(groupId: string, r: T.JoinRequest): Promise<T.MemberAnswer> {
+    const body = undef({
+      topics: r.topics, member_id: r.memberId, group_instance_id: r.groupInstanceId,
+      session_timeout_ms: r.sessionTimeoutMs, rebalance_timeout_ms: r.rebalanceTimeoutMs, assignor: r.assignor,
+    });
+    return memberAnswer(await unwrap("joinGroup", () => this.b.joinGroup(groupId, body)));
+  }
+
+  async heartbeat(groupId: string, memberId: string, r: T.HeartbeatRequest): Promise<T.MemberAnswer> {
+    const body = undef({ generation: r.generation, group_instance_id: r.groupInstanceId });
+    return memberAnswer(await unwrap("heartbeat", () => this.b.heartbeat(groupId, memberId, body)));
+  }
+
+  async leaveGroup(groupId: string, memberId: string): Promise<void> {
+    await unwrap("leaveGroup", () => this.b.leaveGroup(groupId, memberId));
+  }
+
+  async commitOffsets(groupId: string, r: T.CommitRequest): Promise<number> {
+    const body = undef({ member_id: r.memberId, generation: r.generation, offsets: r.offsets });
+    return (await unwrap("commitOffsets", () => this.b.commitOffsets(groupId, body))).committed;
+  }
+
+  async groupOffsets(groupId: string, o: { topic?: string; autoOffsetReset?: "earliest" | "latest" | "none" }): Promise<T.PartitionLag[]> {
+    return (await unwrap("groupOffsets", () => this.b.groupOffsets(groupId, undef({ topic: o.topic, auto_offset_reset: o.autoOffsetReset })))).partitions;
+  }
+
+  async resetOffsets(groupId: string, r: T.ResetRequest): Promise<TopicPartitionOffset[]> {
+    return (await unwrap("resetOffsets", () => this.b.resetOffsets(groupId, undef({ ...r })))).offsets;
+  }
+
+  async listGroups(): Promise<T.GroupSummary[]> {
+    return (await unwrap("listGroups", () => this.b.listGroups())).groups;
+  }
+
+  async describeGroup(groupId: string): Promise<T.GroupDescription> {
+    const g = await unwrap("describeGroup", () => this.b.describeGroup(groupId));
+    return {
+      groupId: g.groupId, state: g.state, generation: g.generation, leader: g.leader, assignor: g.assignor,
+      members: g.members.map((m: Ok) => ({
+        memberId: m.memberId, groupInstanceId: m.groupInstanceId, topics: m.topics, generation: m.memberGeneration,
+        sessionTimeoutMs: m.sessionTimeoutMs, assignment: m.assignment, revoking: m.revoking, lastHeartbeat: m.lastHeartbeat,
+      })),
+    };
+  }
+
+  async deleteGroup(groupId: string): Promise<void> {
+    await unwrap("deleteGroup", () => this.b.deleteGroup(groupId));
+  }
+}
+
+function topicInfo(t: Ok): T.TopicInfo {
+  return { name: t.name, topicId: t.topicId, partitions: t.partitions, config: t.config, createdAt: t.createdAt };
+}
+
+function memberAnswer(a: Ok): T.MemberAnswer {
+  return { memberId: a.memberId, generation: a.generation, leader: a.leader, state: a.state, assignment: a.assignment, heartbeatIntervalMs: a.heartbeatIntervalMs };
+}

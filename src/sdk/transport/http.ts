@@ -1,0 +1,185 @@
+import { ClientClosedError, StreamError, asStreamError, errorFromBody } from "../errors.js";
+import type { Compression, TopicPartitionOffset } from "../types.js";
+import { gzip } from "./gzip.js";
+import type * as T from "./types.js";
+
+/** The subset of `fetch` the transport uses; inject one to add tracing or count requests. */
+export type FetchFn = (input: string, init: RequestInit) => Promise<Response>;
+
+export interface HttpTransportOptions {
+  /** Base URL of the engine, e.g. `https://stream.example.workers.dev`. */
+  url: string;
+  /** Sent as `Authorization: Bearer <token>`. */
+  token?: string;
+  fetch?: FetchFn;
+}
+
+interface Call {
+  body?: unknown;
+  query?: Record<string, string | number | undefined>;
+  compression?: Compression;
+  signal?: AbortSignal;
+}
+
+const enc = encodeURIComponent;
+
+/**
+ * The engine over HTTP (docs/http-api.md). Maps snake_case JSON to camelCase, and every error
+ * body to a StreamError subclass in one place (`call`).
+ */
+export class HttpTransport implements T.Transport {
+  private readonly base: string;
+  private readonly headers: Record<string, string>;
+  private readonly fetchFn: FetchFn;
+
+  constructor(options: HttpTransportOptions) {
+    this.base = options.url.replace(/\/+$/, "");
+    this.headers = options.token ? { authorization: `Bearer ${options.token}` } : {};
+    this.fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
+  }
+
+  async createTopic(input: T.CreateTopicInput): Promise<T.TopicInfo> {
+    return topicInfo(await this.call("POST", "/v1/topics", { body: input }));
+  }
+
+  async listTopics(): Promise<T.TopicSummary[]> {
+    return (await this.call<{ topics: T.TopicSummary[] }>("GET", "/v1/topics")).topics;
+  }
+
+  async describeTopic(name: string): Promise<T.TopicDescription> {
+    const t = await this.call<Wire>("GET", `/v1/topics/${enc(name)}`);
+    const offsets = (t.partition_offsets ?? []) as Wire[];
+    return {
+      ...topicInfo(t),
+      partitionOffsets: offsets.map((p) => ({
+        partition: p.partition, earliestOffset: p.earliest_offset, latestOffset: p.latest_offset, records: p.records, bytes: p.bytes,
+      })),
+    };
+  }
+
+  async deleteTopic(name: string): Promise<void> {
+    await this.call("DELETE", `/v1/topics/${enc(name)}`);
+  }
+
+  async produce(topic: string, records: T.WireRecord[], options: { compression?: Compression } = {}): Promise<T.ProduceResult[]> {
+    const body = { records };
+    return (await this.call<{ records: T.ProduceResult[] }>("POST", `/v1/topics/${enc(topic)}/records`, { body, compression: options.compression })).records;
+  }
+
+  async fetch(topic: string, partition: number, o: T.FetchOptions): Promise<T.FetchResult> {
+    const query = { offset: o.offset, max_records: o.maxRecords, max_bytes: o.maxBytes, wait_ms: o.waitMs };
+    const r = await this.call<Wire>("GET", `/v1/topics/${enc(topic)}/partitions/${partition}/records`, { query, signal: o.signal });
+    return { records: r.records, nextOffset: r.next_offset, highWatermark: r.high_watermark, logStartOffset: r.log_start_offset };
+  }
+
+  async listOffsets(topic: string, at: T.OffsetSpec): Promise<T.ListedOffset[]> {
+    const query = { at: typeof at === "string" ? at : at.timestamp };
+    return (await this.call<{ partitions: T.ListedOffset[] }>("GET", `/v1/topics/${enc(topic)}/offsets`, { query })).partitions;
+  }
+
+  async joinGroup(groupId: string, r: T.JoinRequest): Promise<T.MemberAnswer> {
+    const body = {
+      topics: r.topics, member_id: r.memberId, group_instance_id: r.groupInstanceId,
+      session_timeout_ms: r.sessionTimeoutMs, rebalance_timeout_ms: r.rebalanceTimeoutMs, assignor: r.assignor,
+    };
+    return memberAnswer(await this.call("POST", `/v1/groups/${enc(groupId)}/members`, { body }));
+  }
+
+  async heartbeat(groupId: string, memberId: string, r: T.HeartbeatRequest): Promise<T.MemberAnswer> {
+    const body = { generation: r.generation, group_instance_id: r.groupInstanceId };
+    return memberAnswer(await this.call("POST", `/v1/groups/${enc(groupId)}/members/${enc(memberId)}/heartbeat`, { body }));
+  }
+
+  async leaveGroup(groupId: string, memberId: string): Promise<void> {
+    await this.call("DELETE", `/v1/groups/${enc(groupId)}/members/${enc(memberId)}`);
+  }
+
+  async commitOffsets(groupId: string, r: T.CommitRequest): Promise<number> {
+    const body = { member_id: r.memberId, generation: r.generation, offsets: r.offsets };
+    return (await this.call<{ committed: number }>("POST", `/v1/groups/${enc(groupId)}/offsets`, { body })).committed;
+  }
+
+  async groupOffsets(groupId: string, o: { topic?: string; autoOffsetReset?: string }): Promise<T.PartitionLag[]> {
+    const query = { topic: o.topic, auto_offset_reset: o.autoOffsetReset };
+    const r = await this.call<{ partitions: Wire[] }>("GET", `/v1/groups/${enc(groupId)}/offsets`, { query });
+    return r.partitions.map((p) => ({
+      topic: p.topic, partition: p.partition, committedOffset: p.committed_offset, metadata: p.metadata,
+      logStartOffset: p.log_start_offset, highWatermark: p.high_watermark, lag: p.lag, position: p.position,
+    }));
+  }
+
+  async resetOffsets(groupId: string, body: T.ResetRequest): Promise<TopicPartitionOffset[]> {
+    return (await this.call<{ offsets: TopicPartitionOffset[] }>("POST", `/v1/groups/${enc(groupId)}/offsets/reset`, { body })).offsets;
+  }
+
+  async listGroups(): Promise<T.GroupSummary[]> {
+    const r = await this.call<{ groups: Wire[] }>("GET", "/v1/groups");
+    return r.groups.map((g) => ({ groupId: g.group_id, state: g.state }));
+  }
+
+  async describeGroup(groupId: string): Promise<T.GroupDescription> {
+    const g = await this.call<Wire>("GET", `/v1/groups/${enc(groupId)}`);
+    return {
+      groupId: g.group_id, state: g.state, generation: g.generation, leader: g.leader, assignor: g.assignor,
+      members: (g.members as Wire[]).map((m) => ({
+        memberId: m.member_id, groupInstanceId: m.group_instance_id, topics: m.topics, generation: m.generation,
+        sessionTimeoutMs: m.session_timeout_ms, assignment: m.assignment, revoking: m.revoking, lastHeartbeat: m.last_heartbeat,
+      })),
+    };
+  }
+
+  async deleteGroup(groupId: string): Promise<void> {
+    await this.call("DELETE", `/v1/groups/${enc(groupId)}`);
+  }
+
+  /** One request; every failure leaves here as a StreamError. */
+  private async call<R = Wire>(method: string, path: string, c: Call = {}): Promise<R> {
+    const query = Object.entries(c.query ?? {}).filter(([, v]) => v !== undefined);
+    const url = this.base + path + (query.length ? `?${new URLSearchParams(query.map(([k, v]) => [k, String(v)]))}` : "");
+    const headers: Record<string, string> = { ...this.headers };
+    let body: string | Uint8Array | undefined;
+    if (c.body !== undefined) {
+      headers["content-type"] = "application/json";
+      body = JSON.stringify(c.body);
+      if (c.compression === "gzip") {
+        body = await gzip(body);
+        headers["content-encoding"] = "gzip";
+      }
+    }
+    let res: Response;
+    try {
+      res = await this.fetchFn(url, { method, headers, body: body as BodyInit | undefined, signal: c.signal });
+    } catch (err) {
+      if (c.signal?.aborted) throw new ClientClosedError(`${method} ${path} was cancelled`, { cause: err });
+      throw asStreamError(err, `${method} ${path}`);
+    }
+    const text = await res.text().catch((err) => {
+      throw asStreamError(err, `reading the answer to ${method} ${path}`);
+    });
+    let json: Wire | undefined;
+    try {
+      json = JSON.parse(text) as Wire;
+    } catch {
+      json = undefined;
+    }
+    if (res.status < 400 && json !== undefined) return json as R;
+    if (json?.error && typeof json.error.code === "string") throw errorFromBody(json.error, res.status);
+    const code = res.status >= 500 ? "UNKNOWN_SERVER_ERROR" : "INVALID_REQUEST";
+    throw new StreamError(code, `${method} ${path} answered ${res.status}: ${text.slice(0, 200)}`, { status: res.status });
+  }
+}
+
+// The engine's JSON; the mappers above give it shape.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Wire = any;
+
+function topicInfo(t: Wire): T.TopicInfo {
+  return { name: t.name, topicId: t.topic_id, partitions: t.partitions, config: t.config, createdAt: t.created_at };
+}
+
+function memberAnswer(a: Wire): T.MemberAnswer {
+  return {
+    memberId: a.member_id, generation: a.generation, leader: a.leader, state: a.state,
+    assignment: a.assignment, heartbeatIntervalMs: a.heartbeat_interval_ms,
+  };
+}

@@ -1,0 +1,193 @@
+import type { AutoOffsetReset, Compression, RebalanceStrategy, TopicPartitionOffset } from "../types.js";
+
+/**
+ * What the SDK needs from the engine: the HTTP API's operations. Two implementations, HTTP
+ * (fetch) and service binding (StreamService RPC). Both throw StreamError subclasses and return
+ * camelCase values, so nothing above this layer knows which one it talks to.
+ */
+export interface Transport {
+  createTopic(input: CreateTopicInput): Promise<TopicInfo>;
+  listTopics(): Promise<TopicSummary[]>;
+  describeTopic(name: string): Promise<TopicDescription>;
+  deleteTopic(name: string): Promise<void>;
+  produce(topic: string, records: WireRecord[], options?: { compression?: Compression }): Promise<ProduceResult[]>;
+  fetch(topic: string, partition: number, options: FetchOptions): Promise<FetchResult>;
+  listOffsets(topic: string, at: OffsetSpec): Promise<ListedOffset[]>;
+  joinGroup(groupId: string, request: JoinRequest): Promise<MemberAnswer>;
+  heartbeat(groupId: string, memberId: string, request: HeartbeatRequest): Promise<MemberAnswer>;
+  leaveGroup(groupId: string, memberId: string): Promise<void>;
+  commitOffsets(groupId: string, request: CommitRequest): Promise<number>;
+  groupOffsets(groupId: string, options: { topic?: string; autoOffsetReset?: AutoOffsetReset }): Promise<PartitionLag[]>;
+  resetOffsets(groupId: string, request: ResetRequest): Promise<TopicPartitionOffset[]>;
+  listGroups(): Promise<GroupSummary[]>;
+  describeGroup(groupId: string): Promise<GroupDescription>;
+  deleteGroup(groupId: string): Promise<void>;
+}
+
+export type TopicConfigValue = string | number;
+
+export interface CreateTopicInput {
+  name: string;
+  partitions?: number;
+  config?: Record<string, TopicConfigValue | null>;
+}
+
+export interface TopicSummary {
+  name: string;
+  partitions: number;
+}
+
+export interface TopicInfo extends TopicSummary {
+  /** Incarnation id: a deleted and re-created topic gets a new one. */
+  topicId: string;
+  config: Record<string, TopicConfigValue>;
+  createdAt: number;
+}
+
+export interface PartitionOffsets {
+  partition: number;
+  earliestOffset: number;
+  /** The high watermark: the offset the next record will get. */
+  latestOffset: number;
+  records: number;
+  bytes: number;
+}
+
+export interface TopicDescription extends TopicInfo {
+  partitionOffsets: PartitionOffsets[];
+}
+
+/** A record as the engine takes it (the HTTP body's shape, shared by the binding). */
+export interface WireRecord {
+  key?: string | null;
+  value: unknown;
+  value_encoding?: "json" | "base64";
+  headers?: Record<string, string>;
+  partition?: number;
+  timestamp?: number;
+}
+
+/** A record as the engine returns it. */
+export interface FetchedRecord {
+  offset: number;
+  timestamp: number;
+  key: string | null;
+  value: unknown;
+  value_encoding?: "base64";
+  headers: Record<string, string>;
+}
+
+/** One result per produced record, in request order; a failed partition's records carry its error. */
+export type ProduceResult =
+  | { partition: number; offset: number; timestamp: number }
+  | { partition: number; error: { code: string; message: string; field?: string } };
+
+export interface FetchOptions {
+  offset: number;
+  maxRecords?: number;
+  maxBytes?: number;
+  /** Long-poll: wait up to this long for a record when `offset` is the high watermark. */
+  waitMs?: number;
+  /** Cancels an HTTP fetch (a binding call cannot be cancelled; its answer is ignored). */
+  signal?: AbortSignal;
+}
+
+export interface FetchResult {
+  records: FetchedRecord[];
+  nextOffset: number;
+  highWatermark: number;
+  logStartOffset: number;
+}
+
+export type OffsetSpec = "earliest" | "latest" | { timestamp: number };
+
+export interface ListedOffset {
+  partition: number;
+  offset: number;
+  timestamp: number | null;
+}
+
+export interface JoinRequest {
+  topics: string[];
+  memberId?: string;
+  groupInstanceId?: string;
+  sessionTimeoutMs?: number;
+  rebalanceTimeoutMs?: number;
+  assignor?: RebalanceStrategy;
+}
+
+export interface HeartbeatRequest {
+  /** The generation of the previous answer: acknowledges it (and any revocation in it). */
+  generation?: number;
+  groupInstanceId?: string;
+}
+
+export type GroupState = "Empty" | "Stable" | "Reconciling" | "Dead";
+
+export interface TopicPartitions {
+  topic: string;
+  partitions: number[];
+}
+
+/** The coordinator's answer to a join or heartbeat. */
+export interface MemberAnswer {
+  memberId: string;
+  generation: number;
+  leader: string | null;
+  state: GroupState;
+  assignment: TopicPartitions[];
+  heartbeatIntervalMs: number;
+}
+
+/** Offsets on the wire follow Kafka: the committed offset is the next offset to read. */
+export interface CommitRequest {
+  memberId?: string;
+  generation?: number;
+  offsets: Array<{ topic: string; partition: number; offset: number; metadata?: string | null }>;
+}
+
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  /** Next offset to read (Kafka's convention), or null when nothing was committed. */
+  committedOffset: number | null;
+  metadata: string | null;
+  logStartOffset: number;
+  highWatermark: number;
+  lag: number | null;
+  /** Where a member starts reading: the committed offset, or auto_offset_reset's answer. */
+  position: number | null;
+}
+
+export type ResetTarget = "earliest" | "latest" | { timestamp: number } | { offset: number };
+
+export interface ResetRequest {
+  topic: string;
+  partitions?: number[];
+  to: ResetTarget;
+}
+
+export interface GroupSummary {
+  groupId: string;
+  state: string;
+}
+
+export interface GroupMemberDescription {
+  memberId: string;
+  groupInstanceId: string | null;
+  topics: string[];
+  generation: number;
+  sessionTimeoutMs: number;
+  assignment: TopicPartitions[];
+  revoking: TopicPartitions[];
+  lastHeartbeat: number;
+}
+
+export interface GroupDescription {
+  groupId: string;
+  state: GroupState;
+  generation: number;
+  leader: string | null;
+  assignor: RebalanceStrategy | null;
+  members: GroupMemberDescription[];
+}
