@@ -1,6 +1,6 @@
 import { fail, type Failure } from "../core/errors";
 import { GROUP_ID_PATTERN } from "../core/limits";
-import type { AutoOffsetReset, CommitInput, JoinInput, ResetSpec } from "../groups/types";
+import type { AutoOffsetReset, CommitRequest, JoinInput, ResetTarget } from "../groups/types";
 import type { Env } from "../env";
 import { catalogStub } from "./stubs";
 
@@ -25,10 +25,10 @@ export const heartbeat = (env: Env, groupId: string, memberId: string, generatio
 export const leaveGroup = (env: Env, groupId: string, memberId: string) => onGroup(env, groupId, (c) => c.leave(memberId));
 export const describeGroup = (env: Env, groupId: string) => onGroup(env, groupId, (c) => c.describe());
 export const deleteGroup = (env: Env, groupId: string) => onGroup(env, groupId, (c) => c.deleteGroup(groupId));
-export const commitOffsets = (env: Env, groupId: string, input: CommitInput) => onGroup(env, groupId, (c) => c.commit(groupId, input));
+export const commitOffsets = (env: Env, groupId: string, input: CommitRequest) => onGroup(env, groupId, (c) => c.commit(groupId, input));
 export const groupOffsets = (env: Env, groupId: string, topic: string | undefined, reset: AutoOffsetReset) =>
   onGroup(env, groupId, (c) => c.offsets(topic, reset));
-export const resetGroupOffsets = (env: Env, groupId: string, topic: string, partitions: number[] | undefined, to: ResetSpec) =>
+export const resetGroupOffsets = (env: Env, groupId: string, topic: string, partitions: number[] | undefined, to: ResetTarget) =>
   onGroup(env, groupId, (c) => c.resetOffsets(groupId, topic, partitions, to));
 
 export async function listGroups(env: Env): Promise<Array<{ groupId: string; state: string }>> {

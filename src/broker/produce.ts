@@ -4,19 +4,11 @@ import { fail, type ErrorBody, type Result } from "../core/errors";
 import { assignPartitions } from "../core/partitioner";
 import { recordSize } from "../log/partition-log";
 import type { AppendRecord } from "../log/types";
+import type { WireRecord } from "../api/wire";
 import type { Env } from "../env";
 import { partitionStub } from "./stubs";
 import { checkPartition, withTopic } from "./topics";
 
-/** A record as a client sends it (shape already checked by the API schema). */
-export interface ProduceRecordInput {
-  key?: string | null;
-  value: unknown;
-  value_encoding?: "json" | "base64";
-  headers?: Record<string, string>;
-  partition?: number;
-  timestamp?: number;
-}
 
 export type ProduceRecordResult =
   | { partition: number; offset: number; timestamp: number }
@@ -36,7 +28,7 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
  * route by Kafka's partitioner, then append each partition's records in one atomic call, all
  * partitions in parallel. A partition whose append fails reports the failure on its records only.
  */
-export function produce(env: Env, topicName: string, input: ProduceRecordInput[]): Promise<Result<ProduceOk>> {
+export function produce(env: Env, topicName: string, input: WireRecord[]): Promise<Result<ProduceOk>> {
   return withTopic<Omit<ProduceOk, "ok">>(env, topicName, async (topic) => {
     const prepared = prepare(topic, input);
     if (!prepared.ok) return prepared;
@@ -62,7 +54,7 @@ export function produce(env: Env, topicName: string, input: ProduceRecordInput[]
   });
 }
 
-function prepare(topic: TopicInfo, input: ProduceRecordInput[]): Result<{ records: AppendRecord[] }> {
+function prepare(topic: TopicInfo, input: WireRecord[]): Result<{ records: AppendRecord[] }> {
   const records: AppendRecord[] = [];
   const max = topic.config["max.message.bytes"];
   for (const [i, r] of input.entries()) {

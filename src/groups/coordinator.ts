@@ -4,12 +4,12 @@ import type { GroupStore } from "./store";
 import {
   partitionKey,
   type AutoOffsetReset,
-  type CommitInput,
+  type CommitRequest,
   type GroupView,
   type JoinInput,
   type MemberAnswer,
   type PartitionLag,
-  type ResetSpec,
+  type ResetTarget,
 } from "./types";
 
 /** What a coordinator needs from the rest of the engine (the catalog and partition objects). */
@@ -54,7 +54,7 @@ export class Coordinator {
     return this.membership.meta ? this.membership.view() : fail("GROUP_ID_NOT_FOUND", "group not found", "group");
   }
 
-  async commit(groupId: string, input: CommitInput, now: number): Promise<Result<{ committed: number }>> {
+  async commit(groupId: string, input: CommitRequest, now: number): Promise<Result<{ committed: number }>> {
     const checked = await this.checkOffsets(input.offsets);
     if (!checked.ok) return checked;
     const fenced = this.fence(input);
@@ -97,7 +97,7 @@ export class Coordinator {
   }
 
   /** kafka-consumer-groups --reset-offsets: only while the group has no members. */
-  async resetOffsets(groupId: string, topic: string, partitions: number[] | undefined, to: ResetSpec, now: number): Promise<Result<{ offsets: Array<{ topic: string; partition: number; offset: number }> }>> {
+  async resetOffsets(groupId: string, topic: string, partitions: number[] | undefined, to: ResetTarget, now: number): Promise<Result<{ offsets: Array<{ topic: string; partition: number; offset: number }> }>> {
     if (this.membership.members.size > 0) return fail("NON_EMPTY_GROUP", `group '${groupId}' has active members; stop them before resetting offsets`);
     const meta = await this.deps.topic(topic);
     if (!meta) return fail("UNKNOWN_TOPIC_OR_PARTITION", `topic '${topic}' not found`, "topic");
@@ -138,7 +138,7 @@ export class Coordinator {
   }
 
   /** Kafka's commit fencing: unknown member, rebalance in progress, stale generation, not the owner. */
-  private fence(input: CommitInput): Result<{}> {
+  private fence(input: CommitRequest): Result<{}> {
     const { membership } = this;
     if (input.memberId === undefined) {
       if (membership.members.size === 0) return { ok: true };
@@ -162,7 +162,7 @@ export class Coordinator {
     return { ok: true };
   }
 
-  private async checkOffsets(offsets: CommitInput["offsets"]): Promise<Result<{ topicIds: Map<string, string> }>> {
+  private async checkOffsets(offsets: CommitRequest["offsets"]): Promise<Result<{ topicIds: Map<string, string> }>> {
     const topicIds = new Map<string, string>();
     const metas = await this.topicMetas(offsets.map((o) => o.topic));
     if (!metas.ok) return metas;

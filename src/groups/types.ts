@@ -1,4 +1,5 @@
 import type { AssignorName } from "./assignors";
+export type { CommitRequest, PartitionLag, ResetTarget } from "../api/wire";
 
 /** A partition as a compact key, "topic:partition" (':' is not legal in a Kafka topic name). */
 export type PartitionKey = string;
@@ -72,26 +73,7 @@ export interface GroupView {
   members: MemberView[];
 }
 
-export interface CommitInput {
-  memberId?: string;
-  generation?: number;
-  offsets: Array<{ topic: string; partition: number; offset: number; metadata?: string | null }>;
-}
-
-export type ResetSpec = "earliest" | "latest" | { timestamp: number } | { offset: number };
 export type AutoOffsetReset = "earliest" | "latest" | "none";
-
-export interface PartitionLag {
-  topic: string;
-  partition: number;
-  committedOffset: number | null;
-  metadata: string | null;
-  logStartOffset: number;
-  highWatermark: number;
-  lag: number | null;
-  /** Where a member of this group starts reading: the committed offset, or auto.offset.reset's answer. */
-  position: number | null;
-}
 
 /** Groups every partition key by topic, sorted, for answers. */
 export function byTopic(keys: Iterable<PartitionKey>): TopicPartitions[] {

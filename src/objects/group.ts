@@ -5,7 +5,7 @@ import { lookupTopic } from "../broker/topics";
 import { unwrap, type Result } from "../core/errors";
 import { Coordinator, type GroupDeps } from "../groups/coordinator";
 import { GroupStore } from "../groups/store";
-import type { AutoOffsetReset, CommitInput, JoinInput, ResetSpec } from "../groups/types";
+import type { AutoOffsetReset, CommitRequest, JoinInput, ResetTarget } from "../groups/types";
 import { migrate } from "../log/migrator";
 import type { Env } from "../env";
 
@@ -46,13 +46,13 @@ export class GroupCoordinator extends DurableObject<Env> {
   describe() {
     return this.coordinator.describe();
   }
-  commit(groupId: string, input: CommitInput) {
+  commit(groupId: string, input: CommitRequest) {
     return this.coordinator.commit(groupId, input, Date.now());
   }
   offsets(topic: string | undefined, reset: AutoOffsetReset) {
     return this.coordinator.offsets(topic, reset);
   }
-  resetOffsets(groupId: string, topic: string, partitions: number[] | undefined, to: ResetSpec) {
+  resetOffsets(groupId: string, topic: string, partitions: number[] | undefined, to: ResetTarget) {
     return this.coordinator.resetOffsets(groupId, topic, partitions, to, Date.now());
   }
   deleteGroup(groupId: string) {

@@ -15,22 +15,13 @@ import {
 import * as groups from "../broker/groups";
 import { addPartitions, alterTopicConfig, createTopic, deleteTopic, listTopics } from "../broker/admin";
 import { fetchRecords, listOffsets } from "../broker/consume";
-import { produce, type ProduceRecordInput } from "../broker/produce";
+import type { FetchedRecord, WireRecord } from "../api/wire";
+import { produce } from "../broker/produce";
 import { describeTopic } from "../broker/topics";
 import { check } from "../api/check";
 import { fail, type Result } from "../core/errors";
 import { DEFAULT_FETCH_MAX_BYTES, DEFAULT_FETCH_MAX_RECORDS } from "../core/limits";
 import type { Env } from "../env";
-
-/** A fetched record as the binding returns it (the same fields as the HTTP API's records). */
-export interface RpcRecord {
-  offset: number;
-  timestamp: number;
-  key: string | null;
-  value: unknown;
-  value_encoding?: "base64";
-  headers: Record<string, string>;
-}
 
 /**
  * The engine for other Workers, through a service binding: the HTTP API's operations as typed
@@ -65,7 +56,7 @@ export class StreamService extends WorkerEntrypoint<Env> {
     return v.ok ? addPartitions(this.env, String(name), v.value.count) : v;
   }
 
-  async produce(topic: string, records: ProduceRecordInput[]) {
+  async produce(topic: string, records: WireRecord[]) {
     const v = check(produceSchema, { records }, "argument");
     return v.ok ? produce(this.env, String(topic), v.value.records) : v;
   }
@@ -75,7 +66,7 @@ export class StreamService extends WorkerEntrypoint<Env> {
     topic: string,
     partition: number,
     options: { offset: number; max_records?: number; max_bytes?: number; wait_ms?: number },
-  ): Promise<Result<{ records: RpcRecord[]; nextOffset: number; highWatermark: number; logStartOffset: number }>> {
+  ): Promise<Result<{ records: FetchedRecord[]; nextOffset: number; highWatermark: number; logStartOffset: number }>> {
     const asQuery = Object.fromEntries(Object.entries(options ?? {}).map(([k, n]) => [k, String(n)]));
     const v = check(fetchQuerySchema, asQuery, "argument");
     if (!v.ok) return v;
@@ -87,7 +78,7 @@ export class StreamService extends WorkerEntrypoint<Env> {
       waitMs: v.value.wait_ms ?? 0,
     });
     if (!r.ok) return r;
-    return { ok: true, records: JSON.parse(r.recordsJson) as RpcRecord[], nextOffset: r.nextOffset, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset };
+    return { ok: true, records: JSON.parse(r.recordsJson) as FetchedRecord[], nextOffset: r.nextOffset, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset };
   }
 
   async listOffsets(topic: string, at: "earliest" | "latest" | number) {

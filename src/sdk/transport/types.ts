@@ -1,4 +1,6 @@
 import type { AutoOffsetReset, Compression, RebalanceStrategy, TopicPartitionOffset } from "../types.js";
+import type { CommitRequest, FetchedRecord, PartitionLag, ResetTarget, WireRecord } from "../../api/wire.js";
+export type { CommitRequest, FetchedRecord, PartitionLag, ResetTarget, WireRecord };
 
 /**
  * What the SDK needs from the engine: the HTTP API's operations. Two implementations, HTTP
@@ -55,26 +57,6 @@ export interface PartitionOffsets {
 
 export interface TopicDescription extends TopicInfo {
   partitionOffsets: PartitionOffsets[];
-}
-
-/** A record as the engine takes it (the HTTP body's shape, shared by the binding). */
-export interface WireRecord {
-  key?: string | null;
-  value: unknown;
-  value_encoding?: "json" | "base64";
-  headers?: Record<string, string>;
-  partition?: number;
-  timestamp?: number;
-}
-
-/** A record as the engine returns it. */
-export interface FetchedRecord {
-  offset: number;
-  timestamp: number;
-  key: string | null;
-  value: unknown;
-  value_encoding?: "base64";
-  headers: Record<string, string>;
 }
 
 /** One result per produced record, in request order; a failed partition's records carry its error. */
@@ -138,28 +120,6 @@ export interface MemberAnswer {
   assignment: TopicPartitions[];
   heartbeatIntervalMs: number;
 }
-
-/** Offsets on the wire follow Kafka: the committed offset is the next offset to read. */
-export interface CommitRequest {
-  memberId?: string;
-  generation?: number;
-  offsets: Array<{ topic: string; partition: number; offset: number; metadata?: string | null }>;
-}
-
-export interface PartitionLag {
-  topic: string;
-  partition: number;
-  /** Next offset to read (Kafka's convention), or null when nothing was committed. */
-  committedOffset: number | null;
-  metadata: string | null;
-  logStartOffset: number;
-  highWatermark: number;
-  lag: number | null;
-  /** Where a member starts reading: the committed offset, or auto_offset_reset's answer. */
-  position: number | null;
-}
-
-export type ResetTarget = "earliest" | "latest" | { timestamp: number } | { offset: number };
 
 export interface ResetRequest {
   topic: string;
