@@ -18,8 +18,9 @@ import { Report } from "./lib/report.mjs";
 import { renderTable } from "./lib/table.mjs";
 import { foundation } from "./suites/foundation.mjs";
 import { groups } from "./suites/groups.mjs";
+import { sdk } from "./suites/sdk.mjs";
 
-const SUITES = [foundation, groups];
+const SUITES = [foundation, groups, sdk];
 const CONFIG = "bench/wrangler.toml";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
