@@ -312,11 +312,12 @@ function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
 }
 
 /** One record as JSON text; stored JSON values and headers are embedded without re-parsing. */
-export function encodeRecord(row: Pick<RecordRow, "offset" | "timestamp" | "key" | "value" | "headers">): string {
+export function encodeRecord(row: Pick<RecordRow, "offset" | "timestamp" | "key" | "headers"> & { value: RecordRow["value"] | Uint8Array }): string {
   const key = row.key === null ? "null" : JSON.stringify(row.key);
   const headers = row.headers ?? "{}";
-  if (row.value instanceof ArrayBuffer) {
-    const b64 = Buffer.from(row.value).toString("base64");
+  if (row.value instanceof ArrayBuffer || row.value instanceof Uint8Array) {
+    const bytes = row.value instanceof Uint8Array ? row.value : new Uint8Array(row.value);
+    const b64 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
     return `{"offset":${row.offset},"timestamp":${row.timestamp},"key":${key},"value":"${b64}","value_encoding":"base64","headers":${headers}}`;
   }
   return `{"offset":${row.offset},"timestamp":${row.timestamp},"key":${key},"value":${row.value ?? "null"},"headers":${headers}}`;

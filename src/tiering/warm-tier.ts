@@ -1,5 +1,5 @@
 import { fail, type Result } from "../core/errors";
-import { encodeRecord, type PartitionLog, type StoredRecord } from "../log/partition-log";
+import { encodeRecord, recordSize, type PartitionLog, type StoredRecord } from "../log/partition-log";
 import type { FetchOk, FetchRequest } from "../log/types";
 import type { ColdSink } from "./cold-sink";
 import { encodeSegment } from "./parquet";
@@ -61,16 +61,23 @@ export class WarmTier {
   /** Reads from a warm segment. Returns only records of that segment; the next fetch continues. */
   async read(req: FetchRequest): Promise<Result<FetchOk>> {
     const segment = this.index.at(req.offset);
-    if (!segment) return fail("OFFSET_OUT_OF_RANGE", `offset ${req.offset} is not in any warm segment`, "offset");
-    const records = await this.readers.read(segment, req.offset, req.maxRecords);
+    if (!segment) return this.outOfRange(req.offset);
+    let records: SegmentRecord[];
+    try {
+      records = await this.readers.read(segment, req.offset, req.maxRecords);
+    } catch (err) {
+      // Retention may have deleted the segment while we read it: then the offset is simply gone.
+      if (this.index.at(req.offset)?.baseOffset !== segment.baseOffset) return this.outOfRange(req.offset);
+      throw err;
+    }
     const parts: string[] = [];
     let bytes = 0;
     let next = req.offset;
     for (const r of records) {
-      const size = (r.key?.length ?? 0) + (typeof r.value === "string" ? r.value.length : r.value?.byteLength ?? 0) + (r.headers?.length ?? 0);
+      const size = recordSize(r);
       if (parts.length > 0 && bytes + size > req.maxBytes) break;
       bytes += size;
-      parts.push(encodeRecord({ ...r, value: r.value instanceof Uint8Array ? toArrayBuffer(r.value) : r.value }));
+      parts.push(encodeRecord(r));
       next = r.offset + 1;
     }
     // Past the last record of this segment: continue at the next segment's (or the hot) start.
@@ -78,6 +85,12 @@ export class WarmTier {
     const bounds = this.log.bounds();
     if (!bounds.ok) return bounds;
     return { ok: true, recordsJson: `[${parts.join(",")}]`, count: parts.length, nextOffset: next, highWatermark: bounds.highWatermark, logStartOffset: bounds.logStartOffset };
+  }
+
+  private outOfRange(offset: number): Result<FetchOk> {
+    const b = this.log.bounds();
+    const range = b.ok ? { log_start_offset: b.logStartOffset, high_watermark: b.highWatermark } : undefined;
+    return fail("OFFSET_OUT_OF_RANGE", `offset ${offset} is no longer in the log`, "offset", range);
   }
 
   /** Kafka's offset-for-timestamp over warm segments; null when no warm record is that late. */
@@ -161,8 +174,4 @@ function toSegmentRecord(r: StoredRecord): SegmentRecord {
     sequence: r.sequence,
     txnState: r.txn_state,
   };
-}
-
-function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
