@@ -19,8 +19,9 @@ import { renderTable } from "./lib/table.mjs";
 import { foundation } from "./suites/foundation.mjs";
 import { groups } from "./suites/groups.mjs";
 import { sdk } from "./suites/sdk.mjs";
+import { tiering } from "./suites/tiering.mjs";
 
-const SUITES = [foundation, groups, sdk];
+const SUITES = [foundation, groups, sdk, tiering];
 const CONFIG = "bench/wrangler.toml";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");

@@ -57,13 +57,12 @@ export class PartitionLog {
   private state: State | null = null;
   private readonly insertSql = new Map<number, string>();
   /** Records still in the hot table: their count and the lowest offset (rolled records left it). */
-  private hot = { count: 0, start: 0 };
+  private hot = { count: 0, start: 0, bytes: 0 };
 
   constructor(private readonly storage: LogStorage) {
     const row = storage.sql.exec<StateRow>("SELECT * FROM partition_state WHERE id = 1").toArray()[0];
     if (row) this.state = { ...row, config: JSON.parse(row.config) as TopicConfig };
-    const hot = storage.sql.exec<{ n: number; lo: number | null }>("SELECT count(*) AS n, min(offset) AS lo FROM records").one();
-    this.hot = { count: hot.n, start: hot.lo ?? this.state?.next_offset ?? 0 };
+    this.hot = this.countHot();
   }
 
   /** Idempotent: the first call creates the partition; later calls refresh its config only. */
@@ -89,6 +88,7 @@ export class PartitionLog {
       this.storage.sql.exec("UPDATE partition_state SET status = 'deleted' WHERE id = 1");
     });
     if (this.state) this.state.status = "deleted";
+    this.hot = { count: 0, start: this.state?.next_offset ?? 0, bytes: 0 };
     return { ok: true };
   }
 
@@ -124,6 +124,7 @@ export class PartitionLog {
     state.next_offset = baseOffset + records.length;
     if (this.hot.count === 0) this.hot.start = baseOffset;
     this.hot.count += records.length;
+    this.hot.bytes += sizes.reduce((a, b) => a + b, 0);
     return { ok: true, baseOffset, timestamps, highWatermark: state.next_offset };
   }
 
@@ -221,8 +222,7 @@ export class PartitionLog {
       alsoInTransaction();
       this.storage.sql.exec("DELETE FROM records WHERE offset <= ?", lastOffset);
     });
-    const hot = this.storage.sql.exec<{ n: number; lo: number | null }>("SELECT count(*) AS n, min(offset) AS lo FROM records").one();
-    this.hot = { count: hot.n, start: hot.lo ?? this.state!.next_offset };
+    this.hot = this.countHot();
   }
 
   /** Retention: moves the log start forward (whole segments were deleted in `alsoInTransaction`). */
@@ -236,8 +236,13 @@ export class PartitionLog {
 
   /** Hot-tier record count and bytes. */
   hotStats(): { records: number; bytes: number } {
-    const r = this.storage.sql.exec<{ n: number; b: number | null }>("SELECT count(*) AS n, sum(size) AS b FROM records").one();
-    return { records: r.n, bytes: r.b ?? 0 };
+    return { records: this.hot.count, bytes: this.hot.bytes };
+  }
+
+  /** Scans the hot table once (at load and after a roll); appends keep the figures current. */
+  private countHot(): { count: number; start: number; bytes: number } {
+    const r = this.storage.sql.exec<{ n: number; lo: number | null; b: number | null }>("SELECT count(*) AS n, min(offset) AS lo, sum(size) AS b FROM records").one();
+    return { count: r.n, start: r.lo ?? this.state?.next_offset ?? 0, bytes: r.b ?? 0 };
   }
 
   /** The offset a fetch at `offset` would find nothing new at, i.e. whether it should wait. */
@@ -267,8 +272,7 @@ export class PartitionLog {
   offsets(): Result<PartitionOffsets> {
     const state = this.active();
     if (!state.ok) return state;
-    const stats = this.storage.sql.exec<{ n: number; b: number | null }>("SELECT count(*) AS n, sum(size) AS b FROM records").one();
-    return { ok: true, logStartOffset: state.log_start_offset, highWatermark: state.next_offset, records: stats.n, bytes: stats.b ?? 0 };
+    return { ok: true, logStartOffset: state.log_start_offset, highWatermark: state.next_offset, records: this.hot.count, bytes: this.hot.bytes };
   }
 
   private active(): (State & { ok: true }) | Failure {

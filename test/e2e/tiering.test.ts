@@ -17,6 +17,12 @@ const PAGE = 10_000;
 const HOT_MAX = 10_000;
 const SETTLE_TIMEOUT_MS = 5 * 60_000;
 const SETTLE_POLL_MS = 500;
+/**
+ * Under wrangler dev a request that arrives while a roll alarm runs was seen to go unanswered
+ * until some later request reached the engine; a lone poller then waits forever. Fail with that
+ * finding instead of hanging until the test timeout.
+ */
+const DESCRIBE_TIMEOUT_MS = 30_000;
 const TEST_TIMEOUT_MS = 10 * 60_000;
 
 let engine: Engine;
@@ -44,9 +50,12 @@ interface PartitionTiers {
 }
 
 async function tiersOf(topic: string): Promise<PartitionTiers> {
-  const r = await call("GET", `/v1/topics/${topic}`);
-  if (r.status !== 200) throw new Error(failure(`describe ${topic}`, r));
-  return r.body.partition_offsets[0];
+  const res = await fetch(`${engine.url}/v1/topics/${topic}`, { signal: AbortSignal.timeout(DESCRIBE_TIMEOUT_MS) }).catch((err: Error) => {
+    throw new Error(`describe ${topic}: no answer within ${DESCRIBE_TIMEOUT_MS / 1000} s (${err.name})\n${engine.output().slice(-4_000)}`);
+  });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(failure(`describe ${topic}`, { status: res.status, body: text }));
+  return JSON.parse(text).partition_offsets[0];
 }
 
 /**
