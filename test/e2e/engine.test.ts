@@ -1,17 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { http, sleep, startEngine, unique, type Engine } from "./harness";
+import { sleep, unique, useEngine } from "./harness";
 
 /** End-to-end over real HTTP against `wrangler dev`: what a client sees, including across a crash. */
 
-let engine: Engine;
-beforeAll(async () => {
-  engine = await startEngine();
-});
-afterAll(async () => {
-  await engine?.stop();
-});
-
-const call = <T = any>(method: string, path: string, body?: unknown) => http<T>(engine.url, method, path, body);
+const { holder, call } = useEngine();
 
 async function createTopic(name: string, partitions = 1) {
   const r = await call("POST", "/v1/topics", { name, partitions });
@@ -140,7 +132,7 @@ describe("durability", () => {
         if (r.status !== 200) unexpected.push(r.body);
         r.body.records?.forEach((x: any, i: number) => "offset" in x && acked.push({ ...x, ...records[i] }));
         // Crash while the other producers still have requests in flight, with no graceful shutdown.
-        if (++answered === KILL_AFTER) killing = engine.kill("SIGKILL");
+        if (++answered === KILL_AFTER) killing = holder.engine.kill("SIGKILL");
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, producer));
@@ -148,7 +140,7 @@ describe("durability", () => {
     expect(unexpected).toEqual([]);
     expect(acked.length).toBeGreaterThanOrEqual(KILL_AFTER * BATCH);
 
-    engine = await engine.restart();
+    holder.engine = await holder.engine.restart();
     const seen = new Set<string>();
     for (let p = 0; p < PARTITIONS; p++) {
       const records = await readAll(t, p);

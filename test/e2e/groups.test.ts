@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { http, sleep, startEngine, unique, type Engine } from "./harness";
+import { sleep, unique, useEngine } from "./harness";
 
 /**
  * Consumer groups end to end: three members share a 12-partition topic over real HTTP and one of
@@ -14,15 +14,7 @@ const SESSION_TIMEOUT_MS = 3_000;
 const BATCH = 25;
 const IDLE_MS = 50;
 
-let engine: Engine;
-beforeAll(async () => {
-  engine = await startEngine();
-});
-afterAll(async () => {
-  await engine?.stop();
-});
-
-const call = <T = any>(method: string, path: string, body?: unknown) => http<T>(engine.url, method, path, body);
+const { holder, call } = useEngine();
 
 interface Answer {
   member_id: string;

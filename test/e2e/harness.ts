@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
@@ -187,4 +188,20 @@ let counter = 0;
 /** A topic name unique to this run, so tests never depend on order or on a previous run's state. */
 export function unique(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}`;
+}
+
+/**
+ * One engine per test file: started before the file's tests, stopped after them. `engine` can be
+ * replaced (a kill -9 test restarts it); `call` always talks to the current one.
+ */
+export function useEngine(options: EngineOptions = {}) {
+  const holder: { engine: Engine } = { engine: undefined as unknown as Engine };
+  beforeAll(async () => {
+    holder.engine = await startEngine(options);
+  }, 120_000);
+  afterAll(async () => {
+    await holder.engine?.stop();
+  });
+  const call = <T = any>(method: string, path: string, body?: unknown) => http<T>(holder.engine.url, method, path, body);
+  return { holder, call };
 }

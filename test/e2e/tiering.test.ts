@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { http, sleep, startEngine, unique, type Engine } from "./harness";
+import { sleep, unique, useEngine } from "./harness";
 
 /**
  * Tiering at scale over real HTTP against `wrangler dev`: a million records go through the hot
@@ -25,19 +25,11 @@ const SETTLE_POLL_MS = 500;
 const DESCRIBE_TIMEOUT_MS = 30_000;
 const TEST_TIMEOUT_MS = 10 * 60_000;
 
-let engine: Engine;
-beforeAll(async () => {
-  engine = await startEngine();
-});
-afterAll(async () => {
-  await engine?.stop();
-});
-
-const call = <T = any>(method: string, path: string, body?: unknown) => http<T>(engine.url, method, path, body);
+const { holder, call } = useEngine();
 
 /** A failed call's status and body, plus the tail of wrangler's log (where workerd reports crashes and OOMs). */
 function failure(what: string, r: { status: number; body: unknown }): string {
-  return `${what} → ${r.status} ${JSON.stringify(r.body).slice(0, 500)}\n--- wrangler log tail ---\n${engine.output().slice(-4_000)}`;
+  return `${what} → ${r.status} ${JSON.stringify(r.body).slice(0, 500)}\n--- wrangler log tail ---\n${holder.engine.output().slice(-4_000)}`;
 }
 
 const rate = (n: number, ms: number) => `${Math.round(n / (ms / 1000)).toLocaleString("en-US")} records/s`;
@@ -50,8 +42,8 @@ interface PartitionTiers {
 }
 
 async function tiersOf(topic: string): Promise<PartitionTiers> {
-  const res = await fetch(`${engine.url}/v1/topics/${topic}`, { signal: AbortSignal.timeout(DESCRIBE_TIMEOUT_MS) }).catch((err: Error) => {
-    throw new Error(`describe ${topic}: no answer within ${DESCRIBE_TIMEOUT_MS / 1000} s (${err.name})\n${engine.output().slice(-4_000)}`);
+  const res = await fetch(`${holder.engine.url}/v1/topics/${topic}`, { signal: AbortSignal.timeout(DESCRIBE_TIMEOUT_MS) }).catch((err: Error) => {
+    throw new Error(`describe ${topic}: no answer within ${DESCRIBE_TIMEOUT_MS / 1000} s (${err.name})\n${holder.engine.output().slice(-4_000)}`);
   });
   const text = await res.text();
   if (res.status !== 200) throw new Error(failure(`describe ${topic}`, { status: res.status, body: text }));
@@ -89,7 +81,7 @@ async function waitForHotBound(topic: string): Promise<PartitionTiers> {
     const tiers = await tiersOf(topic);
     if (tiers.hot.records <= HOT_MAX) return tiers;
     if (Date.now() > deadline) {
-      throw new Error(`hot tier still holds ${tiers.hot.records} records after ${SETTLE_TIMEOUT_MS / 1000} s: ${JSON.stringify(tiers)}\n${engine.output().slice(-4_000)}`);
+      throw new Error(`hot tier still holds ${tiers.hot.records} records after ${SETTLE_TIMEOUT_MS / 1000} s: ${JSON.stringify(tiers)}\n${holder.engine.output().slice(-4_000)}`);
     }
     await sleep(SETTLE_POLL_MS);
   }
