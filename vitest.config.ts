@@ -5,6 +5,7 @@ import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 //  - unit:    pure modules in Node (partitioner cross-check against KafkaJS, assignors, parsing)
 //  - workers: integration tests inside workerd with real Durable Object SQLite and local R2
 //  - e2e:     a real `wrangler dev` process started by the test setup on a free port
+//  - sdk-binding: the transport-neutral SDK tests once more, over a service binding
 //  - sdk:     the SDK as users get it (built to dist/, imported as 'dostream/db/stream') against a real engine
 export default defineConfig({
   test: {
@@ -30,6 +31,21 @@ export default defineConfig({
         test: {
           name: "sdk",
           include: ["test/sdk/**/*.test.ts"],
+          environment: "node",
+          // Builds dist/ first, so the tests import exactly what the package exports.
+          globalSetup: ["test/sdk/build.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          // Each file starts its own engine (workerd is heavy on a 2-core machine).
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: "sdk-binding",
+          // The transport-neutral SDK tests again, through a real service binding (test/sdk/engine.ts).
+          include: ["test/sdk/seed.test.ts", "test/sdk/consumer.test.ts", "test/sdk/group.test.ts"],
+          env: { SDK_TRANSPORT: "binding" },
           environment: "node",
           // Builds dist/ first, so the tests import exactly what the package exports.
           globalSetup: ["test/sdk/build.ts"],

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from "vitest";
-import { configure } from "dostream/db/stream";
+import { configure, type StreamServiceBinding } from "dostream/db/stream";
 import { startEngine, type Engine } from "../e2e/harness";
 
 export { sleep, unique } from "../e2e/harness";
@@ -11,6 +11,13 @@ export { sleep, unique } from "../e2e/harness";
 export function useEngine(): { readonly url: string } {
   let engine: Engine | undefined;
   beforeAll(async () => {
+    if (VIA_BINDING) {
+      // The SDK's binding transport against StreamService in a genuinely separate worker: the
+      // client fixture worker (served on the port) relays each call to its real service binding.
+      engine = await startEngine({ configs: ["test/fixtures/client-worker/wrangler.toml", "wrangler.toml"] });
+      configure({ binding: relayedBinding(engine.url) });
+      return;
+    }
     engine = await startEngine();
     process.env.DOSTREAM_URL = engine.url;
     configure({ url: engine.url });
@@ -24,6 +31,21 @@ export function useEngine(): { readonly url: string } {
       return engine.url;
     },
   };
+}
+
+/** The vitest project "sdk-binding" runs the transport-neutral SDK tests through a service binding. */
+export const VIA_BINDING = process.env.SDK_TRANSPORT === "binding";
+
+/** A StreamService binding as seen from Node: each method call goes through the fixture worker's real binding. */
+function relayedBinding(url: string): StreamServiceBinding {
+  return new Proxy({} as StreamServiceBinding, {
+    get: (_target, method) => async (...args: unknown[]) => {
+      const res = await fetch(`${url}/call`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ method, args }) });
+      const body = (await res.json()) as Record<string, unknown>;
+      if (!res.ok) throw new Error(`binding relay: ${JSON.stringify(body)}`);
+      return body;
+    },
+  });
 }
 
 /** Polls `check` until it holds (assignments move by heartbeats, so tests wait, not sleep). */
