@@ -2,7 +2,7 @@ import { Buffer } from "node:buffer";
 import type { TopicInfo } from "../catalog/types";
 import { fail, type ErrorBody, type Result } from "../core/errors";
 import { assignPartitions } from "../core/partitioner";
-import { recordSize } from "../log/partition-log";
+import { recordSize } from "../log/records";
 import type { AppendRecord } from "../log/types";
 import type { WireRecord } from "../api/wire";
 import type { Env } from "../env";

@@ -1,5 +1,6 @@
 import { fail, type Result } from "../core/errors";
-import { encodeRecord, recordSize, type PartitionLog, type StoredRecord } from "../log/partition-log";
+import type { PartitionLog, StoredRecord } from "../log/partition-log";
+import { encodeRecord, recordSize } from "../log/records";
 import type { FetchOk, FetchRequest } from "../log/types";
 import type { ColdSink } from "./cold-sink";
 import { encodeSegment } from "./parquet";
