@@ -36,15 +36,8 @@ export interface StoredRecord {
   [key: string]: SqlStorageValue;
 }
 
-interface RecordRow {
-  offset: number;
-  timestamp: number;
-  key: string | null;
-  value: string | ArrayBuffer | null;
-  headers: string | null;
-  size: number;
-  [key: string]: SqlStorageValue;
-}
+/** The columns a fetch reads. */
+type RecordRow = Pick<StoredRecord, "offset" | "timestamp" | "key" | "value" | "headers" | "size"> & { [key: string]: SqlStorageValue };
 
 const INSERT_COLUMNS = 6; // offset, timestamp, key, value, headers, size
 const ROWS_PER_INSERT = Math.floor(SQLITE_MAX_PARAMS / INSERT_COLUMNS);
