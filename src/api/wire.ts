@@ -44,3 +44,20 @@ export interface PartitionLag {
 }
 
 export type ResetTarget = "earliest" | "latest" | { timestamp: number } | { offset: number };
+
+export type GroupState = "Empty" | "Stable" | "Reconciling" | "Dead";
+
+export interface TopicPartitions {
+  topic: string;
+  partitions: number[];
+}
+
+/** The coordinator's answer to a join or heartbeat. */
+export interface MemberAnswer {
+  memberId: string;
+  generation: number;
+  leader: string | null;
+  state: GroupState;
+  assignment: TopicPartitions[];
+  heartbeatIntervalMs: number;
+}

@@ -1,5 +1,6 @@
 import type { AssignorName } from "./assignors";
-export type { CommitRequest, PartitionLag, ResetTarget } from "../api/wire";
+import type { GroupState, MemberAnswer as WireMemberAnswer, TopicPartitions } from "../api/wire";
+export type { CommitRequest, GroupState, PartitionLag, ResetTarget, TopicPartitions } from "../api/wire";
 
 /** A partition as a compact key, "topic:partition" (':' is not legal in a Kafka topic name). */
 export type PartitionKey = string;
@@ -25,8 +26,6 @@ export interface Member {
   revokingSince: number | null;
 }
 
-export type GroupState = "Empty" | "Stable" | "Reconciling" | "Dead";
-
 export interface JoinInput {
   memberId?: string;
   groupInstanceId?: string | null;
@@ -36,21 +35,8 @@ export interface JoinInput {
   assignor?: AssignorName;
 }
 
-export interface TopicPartitions {
-  topic: string;
-  partitions: number[];
-}
-
-/** What a member is told on join and on every heartbeat. */
-export interface MemberAnswer {
-  ok: true;
-  memberId: string;
-  generation: number;
-  leader: string | null;
-  state: GroupState;
-  assignment: TopicPartitions[];
-  heartbeatIntervalMs: number;
-}
+/** What a member is told on join and on every heartbeat (the wire shape, as a Result). */
+export type MemberAnswer = { ok: true } & WireMemberAnswer;
 
 export interface MemberView {
   memberId: string;

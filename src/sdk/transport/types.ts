@@ -1,6 +1,6 @@
 import type { AutoOffsetReset, Compression, RebalanceStrategy, TopicPartitionOffset } from "../types.js";
-import type { CommitRequest, FetchedRecord, PartitionLag, ResetTarget, WireRecord } from "../../api/wire.js";
-export type { CommitRequest, FetchedRecord, PartitionLag, ResetTarget, WireRecord };
+import type { CommitRequest, FetchedRecord, GroupState, MemberAnswer, PartitionLag, ResetTarget, TopicPartitions, WireRecord } from "../../api/wire.js";
+export type { CommitRequest, FetchedRecord, GroupState, MemberAnswer, PartitionLag, ResetTarget, TopicPartitions, WireRecord };
 
 /**
  * What the SDK needs from the engine: the HTTP API's operations. Two implementations, HTTP
@@ -102,23 +102,6 @@ export interface HeartbeatRequest {
   /** The generation of the previous answer: acknowledges it (and any revocation in it). */
   generation?: number;
   groupInstanceId?: string;
-}
-
-export type GroupState = "Empty" | "Stable" | "Reconciling" | "Dead";
-
-export interface TopicPartitions {
-  topic: string;
-  partitions: number[];
-}
-
-/** The coordinator's answer to a join or heartbeat. */
-export interface MemberAnswer {
-  memberId: string;
-  generation: number;
-  leader: string | null;
-  state: GroupState;
-  assignment: TopicPartitions[];
-  heartbeatIntervalMs: number;
 }
 
 export interface ResetRequest {
