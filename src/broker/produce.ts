@@ -3,7 +3,7 @@ import type { TopicInfo } from "../catalog/types";
 import { fail, type ErrorBody, type Result } from "../core/errors";
 import { assignPartitions } from "../core/partitioner";
 import { recordSize } from "../log/records";
-import type { AppendRecord } from "../log/types";
+import type { AppendOk, AppendRecord } from "../log/types";
 import type { WireRecord } from "../api/wire";
 import type { Env } from "../env";
 import { partitionStub } from "./stubs";
@@ -26,7 +26,8 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 /**
  * Produce: check every record first (a bad record rejects the request and nothing is written),
  * route by Kafka's partitioner, then append each partition's records in one atomic call, all
- * partitions in parallel. A partition whose append fails reports the failure on its records only.
+ * partitions in parallel. A partition whose append fails (or throws) reports the failure on its
+ * records only, so the caller learns exactly what was written and resends only the rest (issue 9).
  */
 export function produce(env: Env, topicName: string, input: WireRecord[]): Promise<Result<ProduceOk>> {
   return withTopic<Omit<ProduceOk, "ok">>(env, topicName, async (topic) => {
@@ -40,18 +41,36 @@ export function produce(env: Env, topicName: string, input: WireRecord[]): Promi
     const failures: ErrorBody[] = [];
     await Promise.all(
       [...groups].map(async ([p, indexes]) => {
-        const answer = await partitionStub(env, topic.topicId, p).append(indexes.map((i) => prepared.records[i]));
+        const answer = await appendTo(env, topic, p, indexes.map((i) => prepared.records[i]));
         indexes.forEach((i, j) => {
           results[i] = answer.ok ? { partition: p, offset: answer.baseOffset + j, timestamp: answer.timestamps[j] } : { partition: p, error: answer.error };
         });
         if (!answer.ok) failures.push(answer.error);
       }),
     );
-    // Nothing written at all: answer with the error itself (and let withTopic retry stale metadata).
-    if (failures.length === groups.size) return { ok: false, error: failures[0] };
+    // Nothing written, for one reason: answer with the error itself (and let withTopic retry stale
+    // metadata). Different reasons still answer per record, so none of them is lost.
+    if (failures.length === groups.size && failures.every((f) => f.code === failures[0].code)) return { ok: false, error: failures[0] };
     const failed = results.filter((r) => "error" in r).length;
     return { ok: true, records: results, failed };
   });
+}
+
+/**
+ * One partition's append, never thrown: the other partitions of the request may already have
+ * committed, so a throw here must not turn the whole request into a 500 that a client retries in
+ * full (duplicating what was written). A thrown call (the object was reset, overloaded, or the
+ * connection to it broke) has an unknown outcome: UNKNOWN_SERVER_ERROR is retriable, and an
+ * idempotent producer, which never resends an unknown outcome, gives up on those records instead.
+ */
+async function appendTo(env: Env, topic: TopicInfo, partition: number, records: AppendRecord[]): Promise<Result<AppendOk>> {
+  try {
+    return await partitionStub(env, topic.topicId, partition).append(records);
+  } catch (err) {
+    console.error(`append to ${topic.name}-${partition} threw`, err);
+    const reason = err instanceof Error ? err.message : String(err);
+    return fail("UNKNOWN_SERVER_ERROR", `append to partition ${partition} failed (${reason}); its records may or may not be written`);
+  }
 }
 
 function prepare(topic: TopicInfo, input: WireRecord[]): Result<{ records: AppendRecord[] }> {

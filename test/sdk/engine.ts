@@ -7,18 +7,20 @@ export { sleep, unique } from "../e2e/harness";
 /**
  * One real engine (`wrangler dev`) per test file, stopped in afterAll. The SDK's default
  * connection (configure + DOSTREAM_URL) points at it, so zero-argument constructors reach it.
+ * `engineConfig` serves a fixture engine (e.g. test/fixtures/flaky-partition) instead of wrangler.toml.
  */
-export function useEngine(): { readonly url: string } {
+export function useEngine(options: { engineConfig?: string } = {}): { readonly url: string } {
+  const engineConfig = options.engineConfig ?? "wrangler.toml";
   let engine: Engine | undefined;
   beforeAll(async () => {
     if (VIA_BINDING) {
       // The SDK's binding transport against StreamService in a genuinely separate worker: the
       // client fixture worker (served on the port) relays each call to its real service binding.
-      engine = await startEngine({ configs: ["test/fixtures/client-worker/wrangler.toml", "wrangler.toml"] });
+      engine = await startEngine({ configs: ["test/fixtures/client-worker/wrangler.toml", engineConfig] });
       configure({ binding: relayedBinding(engine.url) });
       return;
     }
-    engine = await startEngine();
+    engine = await startEngine({ configs: [engineConfig] });
     process.env.DOSTREAM_URL = engine.url;
     configure({ url: engine.url });
   }, 120_000);

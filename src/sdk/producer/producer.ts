@@ -115,23 +115,30 @@ export class Producer {
     return b;
   }
 
-  /** One request (plus retries) for a batch of chunks; settles every chunk. */
+  /**
+   * One request (plus retries) for a batch of chunks; settles every chunk. A retry resends only
+   * the records the engine did not acknowledge: a multi-partition answer says per record what was
+   * written (207), and resending a written record would duplicate it (issue 9).
+   */
   private async deliver(topic: string, chunks: Chunk[]): Promise<void> {
-    let pending = chunks;
+    let pending = chunks.flatMap((chunk) => {
+      const job = new ChunkJob(chunk);
+      return chunk.records.map((_, index): Slot => ({ job, index }));
+    });
     let created = false;
     let attempt = 0;
     while (pending.length > 0) {
       let results: ProduceResult[];
       try {
-        results = await this.transport().produce(topic, pending.flatMap((c) => c.records), { compression: this.options.compression });
+        results = await this.transport().produce(topic, pending.map((s) => s.job.chunk.records[s.index]), { compression: this.options.compression });
       } catch (err) {
         const e = asStreamError(err, `produce to '${topic}'`);
         const bad = recordIndex(e.field);
         if (bad !== null && !e.retriable) {
           // The engine checks every record before writing any: only the bad record's chunk fails; resend the rest.
-          const victim = chunkAt(pending, bad);
-          victim.reject(e);
-          pending = pending.filter((c) => c !== victim);
+          const victim = (pending[bad] ?? pending[pending.length - 1]).job;
+          victim.fail(e);
+          pending = pending.filter((s) => s.job !== victim);
           continue;
         }
         if (e instanceof UnknownTopicError && (e.field === undefined || e.field === "topic") && this.options.allowAutoTopicCreation !== false && !created) {
@@ -143,7 +150,7 @@ export class Producer {
           await sleep(backoff(this.policy, attempt++));
           continue;
         }
-        pending.forEach((c) => c.reject(e));
+        pending.forEach((s) => s.job.fail(e));
         return;
       }
       pending = this.settle(topic, pending, results, attempt < this.policy.attempts);
@@ -151,23 +158,18 @@ export class Producer {
     }
   }
 
-  /** Resolves or rejects each chunk from per-record results; answers the chunks worth retrying. */
-  private settle(topic: string, chunks: Chunk[], results: ProduceResult[], canRetry: boolean): Chunk[] {
-    const retry: Chunk[] = [];
-    let at = 0;
-    for (const chunk of chunks) {
-      const mine = results.slice(at, (at += chunk.records.length));
-      const failed = mine.find((r) => "error" in r);
-      if (!failed) {
-        chunk.resolve(mine.map((r) => ({ topic, partition: r.partition, offset: (r as { offset: number }).offset, timestamp: (r as { timestamp: number }).timestamp })));
-        continue;
-      }
-      const e = errorFromBody((failed as { error: { code: string; message: string } }).error);
-      // Resend only chunks that wrote nothing: a partly written chunk would duplicate its written part.
-      if (canRetry && this.mayRetry(e) && mine.every((r) => "error" in r)) retry.push(chunk);
-      else chunk.reject(e);
-    }
-    return retry;
+  /** Records each per-record result; answers the unacknowledged records worth resending. */
+  private settle(topic: string, pending: Slot[], results: ProduceResult[], canRetry: boolean): Slot[] {
+    const retry: Slot[] = [];
+    pending.forEach((slot, i) => {
+      const r = results[i];
+      if (r && !("error" in r)) return slot.job.ack(slot.index, { topic, partition: r.partition, offset: r.offset, timestamp: r.timestamp });
+      const e = r ? errorFromBody(r.error) : new StreamError("UNKNOWN_SERVER_ERROR", `produce to '${topic}': the engine answered ${results.length} results for ${pending.length} records`);
+      if (canRetry && r && this.mayRetry(e)) retry.push(slot);
+      else slot.job.fail(e);
+    });
+    // A chunk that failed for good settles as a whole; its other records are not resent.
+    return retry.filter((s) => !s.job.settled);
   }
 
   private mayRetry(e: StreamError): boolean {
@@ -202,11 +204,37 @@ export class Producer {
   }
 }
 
-function chunkAt(chunks: Chunk[], recordIndex: number): Chunk {
-  let at = 0;
-  for (const c of chunks) {
-    at += c.records.length;
-    if (recordIndex < at) return c;
+/** One record of a chunk still waiting for its acknowledgement. */
+interface Slot {
+  job: ChunkJob;
+  index: number;
+}
+
+/**
+ * A chunk being delivered: resolves once every record is acknowledged, possibly over several
+ * requests; rejects at the first record that fails for good (records acknowledged before stay written).
+ */
+class ChunkJob {
+  private readonly metadata: RecordMetadata[] = [];
+  private left: number;
+  settled = false;
+
+  constructor(readonly chunk: Chunk) {
+    this.left = chunk.records.length;
   }
-  return chunks[chunks.length - 1];
+
+  ack(index: number, metadata: RecordMetadata): void {
+    if (this.settled || this.metadata[index]) return;
+    this.metadata[index] = metadata;
+    if (--this.left === 0) {
+      this.settled = true;
+      this.chunk.resolve(this.metadata);
+    }
+  }
+
+  fail(err: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.chunk.reject(err);
+  }
 }
