@@ -15,7 +15,8 @@ export function fetchRecords(env: Env, topicName: string, partition: number, req
 
 export interface PartitionOffset {
   partition: number;
-  offset: number;
+  /** null: no record at or after the requested timestamp (Kafka answers -1). */
+  offset: number | null;
   timestamp: number | null;
 }
 

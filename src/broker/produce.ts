@@ -7,6 +7,7 @@ import type { AppendOk, AppendRecord } from "../log/types";
 import type { WireRecord } from "../api/wire";
 import type { Env } from "../env";
 import { partitionStub } from "./stubs";
+import { checkTimestamps } from "./timestamps";
 import { checkPartition, withTopic } from "./topics";
 
 
@@ -31,6 +32,8 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
  */
 export function produce(env: Env, topicName: string, input: WireRecord[]): Promise<Result<ProduceOk>> {
   return withTopic<Omit<ProduceOk, "ok">>(env, topicName, async (topic) => {
+    const timely = checkTimestamps(topic, input, Date.now());
+    if (!timely.ok) return timely;
     const prepared = prepare(topic, input);
     if (!prepared.ok) return prepared;
     const partitions = assignPartitions(input, topic.partitions);

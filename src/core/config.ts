@@ -4,9 +4,12 @@ import {
   DEFAULT_HOT_MAX_RECORDS,
   DEFAULT_HOT_RETENTION_MS,
   DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_MESSAGE_TIMESTAMP_AFTER_MAX_MS,
+  DEFAULT_MESSAGE_TIMESTAMP_BEFORE_MAX_MS,
   DEFAULT_MIN_CLEANABLE_DIRTY_RATIO,
   DEFAULT_RETENTION_MS,
   MAX_MESSAGE_BYTES_CAP,
+  NO_TIMESTAMP_LIMIT_MS,
 } from "./limits";
 
 /** Effective topic configuration. Keys and meanings follow Kafka's topic configs. */
@@ -16,6 +19,10 @@ export interface TopicConfig {
   "cleanup.policy": CleanupPolicy;
   "max.message.bytes": number;
   "message.timestamp.type": "CreateTime" | "LogAppendTime";
+  /** CreateTime only: how far before the broker's clock a record's timestamp may be (Kafka 3.6+, KIP-937). */
+  "message.timestamp.before.max.ms": number;
+  /** CreateTime only: how far after the broker's clock a record's timestamp may be (Kafka 3.6+, KIP-937). */
+  "message.timestamp.after.max.ms": number;
   "hot.retention.ms": number;
   "hot.max.records": number;
   "min.cleanable.dirty.ratio": number;
@@ -30,6 +37,8 @@ export const DEFAULT_TOPIC_CONFIG: Readonly<TopicConfig> = Object.freeze({
   "cleanup.policy": "delete",
   "max.message.bytes": DEFAULT_MAX_MESSAGE_BYTES,
   "message.timestamp.type": "CreateTime",
+  "message.timestamp.before.max.ms": DEFAULT_MESSAGE_TIMESTAMP_BEFORE_MAX_MS,
+  "message.timestamp.after.max.ms": DEFAULT_MESSAGE_TIMESTAMP_AFTER_MAX_MS,
   "hot.retention.ms": DEFAULT_HOT_RETENTION_MS,
   "hot.max.records": DEFAULT_HOT_MAX_RECORDS,
   "min.cleanable.dirty.ratio": DEFAULT_MIN_CLEANABLE_DIRTY_RATIO,
@@ -47,6 +56,21 @@ function integer(min: number, max = Number.MAX_SAFE_INTEGER): Parser {
     if (n < min || n > max) return { problem: `must be between ${min} and ${max}` };
     return { value: n };
   };
+}
+
+/**
+ * Kafka's long-valued millisecond configs: 0 up to Long.MAX_VALUE. Past 2^53-1 a JS number is not
+ * exact, and every such value means "no limit" anyway, so it is stored as NO_TIMESTAMP_LIMIT_MS.
+ */
+function longMs(raw: unknown): Parsed {
+  const LONG_MAX = 9223372036854775807n;
+  const problem = { problem: `must be an integer between 0 and ${LONG_MAX}` };
+  let n: bigint;
+  if (typeof raw === "string" && /^\s*\d{1,19}\s*$/.test(raw)) n = BigInt(raw.trim());
+  else if (typeof raw === "number" && Number.isInteger(raw) && raw >= 0 && raw <= 2 ** 63) n = raw >= 2 ** 63 ? LONG_MAX : BigInt(raw);
+  else return problem;
+  if (n > LONG_MAX) return problem;
+  return { value: n > BigInt(NO_TIMESTAMP_LIMIT_MS) ? NO_TIMESTAMP_LIMIT_MS : Number(n) };
 }
 
 function oneOf<T extends CleanupPolicy | TopicConfig["message.timestamp.type"]>(...values: T[]): Parser {
@@ -70,6 +94,8 @@ const PARSERS: Record<TopicConfigKey, Parser> = {
   "cleanup.policy": oneOf("delete", "compact", "delete,compact"),
   "max.message.bytes": integer(1, MAX_MESSAGE_BYTES_CAP),
   "message.timestamp.type": oneOf("CreateTime", "LogAppendTime"),
+  "message.timestamp.before.max.ms": longMs,
+  "message.timestamp.after.max.ms": longMs,
   "hot.retention.ms": integer(0),
   "hot.max.records": integer(1),
   "min.cleanable.dirty.ratio": ratio,

@@ -28,6 +28,19 @@ export const MAX_WAIT_MS = 30_000;
 export const DEFAULT_HOT_RETENTION_MS = 60 * 60 * 1000;
 export const DEFAULT_HOT_MAX_RECORDS = 10_000;
 
+/**
+ * Kafka's `message.timestamp.before.max.ms` default is Long.MAX_VALUE (no limit). JSON and JS
+ * numbers cannot carry 2^63-1 exactly, so the largest safe integer stands for "no limit"; a
+ * Kafka-style value up to 9223372036854775807 is accepted and stored as this.
+ */
+export const NO_TIMESTAMP_LIMIT_MS = Number.MAX_SAFE_INTEGER;
+export const DEFAULT_MESSAGE_TIMESTAMP_BEFORE_MAX_MS = NO_TIMESTAMP_LIMIT_MS;
+/**
+ * Kafka 4.0's `message.timestamp.after.max.ms` default (1 hour; it was unlimited before): a
+ * far-future CreateTime would otherwise keep its segment, and every later one, from retention.
+ */
+export const DEFAULT_MESSAGE_TIMESTAMP_AFTER_MAX_MS = 60 * 60 * 1000;
+
 /** Kafka's defaults. */
 export const DEFAULT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 export const DEFAULT_DELETE_RETENTION_MS = 24 * 60 * 60 * 1000;

@@ -16,7 +16,8 @@ import {
 export interface GroupDeps {
   topic(name: string): Promise<TopicMeta | null>;
   bounds(topicId: string, partition: number): Promise<{ logStartOffset: number; highWatermark: number }>;
-  offsetForTimestamp(topicId: string, partition: number, timestamp: number): Promise<number>;
+  /** null when no record is at or after `timestamp`. */
+  offsetForTimestamp(topicId: string, partition: number, timestamp: number): Promise<number | null>;
   register(groupId: string): Promise<void>;
   unregister(groupId: string): Promise<void>;
 }
@@ -110,7 +111,8 @@ export class Coordinator {
       let offset: number;
       if (to === "earliest") offset = b.logStartOffset;
       else if (to === "latest") offset = b.highWatermark;
-      else if ("timestamp" in to) offset = await this.deps.offsetForTimestamp(meta.topicId, p, to.timestamp);
+      // No record that late: the log end, as kafka-consumer-groups --to-datetime does.
+      else if ("timestamp" in to) offset = (await this.deps.offsetForTimestamp(meta.topicId, p, to.timestamp)) ?? b.highWatermark;
       else if (to.offset < b.logStartOffset || to.offset > b.highWatermark) {
         return fail("OFFSET_OUT_OF_RANGE", `offset ${to.offset} is outside [${b.logStartOffset}, ${b.highWatermark}] of ${topic}-${p}`, "to.offset", { log_start_offset: b.logStartOffset, high_watermark: b.highWatermark });
       } else offset = to.offset;

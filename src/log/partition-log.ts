@@ -189,11 +189,17 @@ export class PartitionLog {
     return Math.max(bySize, byAge);
   }
 
-  /** When the oldest hot record becomes due by age, or null when the hot table is empty. */
+  /**
+   * When a roll by age next has work, or null when the hot table is empty. The roll (rollDue) takes
+   * the records before the first young one BY OFFSET, so it has work once the first hot record (by
+   * offset) is older than hot.retention.ms: strictly, since a record exactly that old is still young.
+   * Not the minimum timestamp: with out-of-order CreateTimes an older record behind a young one
+   * would make every alarm re-arm at once and roll nothing, for up to hot.retention.ms (issue 9).
+   */
   nextAgeDeadline(): number | null {
     if (!this.state || this.hot.count === 0) return null;
-    const r = this.storage.sql.exec<{ t: number | null }>("SELECT min(timestamp) AS t FROM records").one();
-    return r.t === null ? null : r.t + this.state.config["hot.retention.ms"];
+    const first = this.storage.sql.exec<{ t: number }>("SELECT timestamp AS t FROM records ORDER BY offset LIMIT 1").toArray()[0];
+    return first === undefined ? null : first.t + this.state.config["hot.retention.ms"] + 1;
   }
 
   /** The oldest `n` hot records, with every stored column, for a roll. */
@@ -248,11 +254,12 @@ export class PartitionLog {
     if (!state.ok) return state;
     if (spec === "earliest") return { ok: true, offset: state.log_start_offset, timestamp: null };
     if (spec === "latest") return { ok: true, offset: state.next_offset, timestamp: null };
-    // Kafka: the earliest offset whose timestamp is >= the target; none → the log end offset.
+    // Kafka: the earliest offset whose timestamp is >= the target; none → "no such offset" (Kafka's
+    // -1, null here), not the log end: a reader must not mistake "nothing that late" for a position.
     const row = this.storage.sql
       .exec<{ offset: number; timestamp: number }>("SELECT offset, timestamp FROM records WHERE timestamp >= ? ORDER BY offset LIMIT 1", spec.timestamp)
       .toArray()[0];
-    return row ? { ok: true, offset: row.offset, timestamp: row.timestamp } : { ok: true, offset: state.next_offset, timestamp: null };
+    return row ? { ok: true, offset: row.offset, timestamp: row.timestamp } : { ok: true, offset: null, timestamp: null };
   }
 
   /** Log start and high watermark from memory: cheap enough for every commit and lag query. */

@@ -58,7 +58,8 @@ export type OffsetSpec = "earliest" | "latest" | { timestamp: number };
 
 export interface ListOffsetOk {
   ok: true;
-  offset: number;
+  /** null: a timestamp lookup found no record that late (Kafka's UNKNOWN_OFFSET, -1). */
+  offset: number | null;
   /** Timestamp of the record found by a timestamp lookup; null for earliest/latest or no match. */
   timestamp: number | null;
 }

@@ -97,6 +97,11 @@ describe("Consumer without a group", () => {
     expect(await c.poll({ timeout: 3_000 })).toMatchObject({ offset: 5, value: { i: 5 } });
     await c.seek({ partition: 0, offset: 1_000 }); // out of range: autoOffsetReset decides (latest)
     expect(await c.poll({ timeout: 500 })).toBeNull();
+    // After the last record there is no such offset (the engine answers null): start at the log end.
+    await c.seekToTimestamp(Date.now() + 60_000);
+    expect(await c.poll({ timeout: 500 })).toBeNull();
+    await new Producer().send(topic, { value: { i: 6 } });
+    expect(await c.poll({ timeout: 3_000 })).toMatchObject({ offset: 6, value: { i: 6 } });
     await c.close();
   });
 

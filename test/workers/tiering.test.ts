@@ -106,7 +106,7 @@ describe("tiered storage", () => {
     const at = async (ms: number) => (await api("GET", `/v1/topics/${t}/offsets?at=${ms}`)).body.partitions[0];
     expect(await at(base + 305)).toEqual({ partition: 0, offset: 31, timestamp: base + 310 });
     expect(await at(0)).toMatchObject({ offset: 0 });
-    expect(await at(99_999_999_999_999)).toMatchObject({ offset: 200, timestamp: null });
+    expect(await at(99_999_999_999_999)).toEqual({ partition: 0, offset: null, timestamp: null }); // Kafka: no such offset
   });
 
   it("retention deletes whole warm segments and moves the log start; consumers reset to it", async () => {

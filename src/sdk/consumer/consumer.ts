@@ -193,7 +193,7 @@ export class Consumer<T = unknown> extends Emitter<ConsumerEvents> implements As
     this.seekTo("latest", partitions);
   }
 
-  /** Starts at the first record with timestamp >= `timestamp` (ms). */
+  /** Starts at the first record with timestamp >= `timestamp` (ms); at the log end when no record is that late. */
   async seekToTimestamp(timestamp: number, partitions?: TopicPartition[]): Promise<void> {
     this.seekTo({ timestamp }, partitions);
   }

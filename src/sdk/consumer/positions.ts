@@ -35,7 +35,11 @@ export async function resolveStarts(
       } else if (intent === "committed" || intent === "reset") {
         if (reset === "none") offset = null;
         else offset = (await listed(tp.topic, reset)).get(tp.partition);
-      } else offset = (await listed(tp.topic, intent)).get(tp.partition);
+      } else {
+        offset = (await listed(tp.topic, intent)).get(tp.partition);
+        // A time after the last record has no offset (Kafka's -1): start where the next record will land.
+        if (offset === null && typeof intent === "object") offset = (await listed(tp.topic, "latest")).get(tp.partition);
+      }
       if (offset === null || offset === undefined) {
         const why = intent === "reset" ? "its position is out of range" : "it has no committed offset";
         throw new OffsetOutOfRangeError(`${tp.topic}-${tp.partition}: ${why} and autoOffsetReset is 'none'`, { field: "autoOffsetReset" });

@@ -85,7 +85,8 @@ export type OffsetSpec = "earliest" | "latest" | { timestamp: number };
 
 export interface ListedOffset {
   partition: number;
-  offset: number;
+  /** null: no record at or after the requested timestamp (Kafka's -1). Never null for earliest/latest. */
+  offset: number | null;
   timestamp: number | null;
 }
 
