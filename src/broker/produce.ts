@@ -8,7 +8,7 @@ import type { WireRecord } from "../api/wire";
 import type { Env } from "../env";
 import { partitionStub } from "./stubs";
 import { checkTimestamps } from "./timestamps";
-import { checkPartition, withTopic } from "./topics";
+import { checkPartition, isStaleMetadata, withTopic } from "./topics";
 
 
 export type ProduceRecordResult =
@@ -51,9 +51,10 @@ export function produce(env: Env, topicName: string, input: WireRecord[]): Promi
         if (!answer.ok) failures.push(answer.error);
       }),
     );
-    // Nothing written, for one reason: answer with the error itself (and let withTopic retry stale
-    // metadata). Different reasons still answer per record, so none of them is lost.
-    if (failures.length === groups.size && failures.every((f) => f.code === failures[0].code)) return { ok: false, error: failures[0] };
+    // Nothing written, for one reason (or stale metadata everywhere): answer with the error itself,
+    // and let withTopic refresh stale metadata and retry. Different reasons answer per record.
+    const oneReason = failures.every((f) => f.code === failures[0].code || (isStaleMetadata(f.code) && isStaleMetadata(failures[0].code)));
+    if (failures.length === groups.size && oneReason) return { ok: false, error: failures[0] };
     const failed = results.filter((r) => "error" in r).length;
     return { ok: true, records: results, failed };
   });
