@@ -6,6 +6,7 @@ import { migrate } from "../log/migrator";
 import { unwrap } from "../core/errors";
 import type { Env } from "../env";
 import { partitionStub } from "../broker/stubs";
+import { dropColdTable } from "../tiering/cold-sinks";
 
 const OUTBOX_RETRY_MS = 1_000;
 
@@ -22,6 +23,7 @@ export class TopicCatalog extends DurableObject<Env> {
       destroy: async (topicId, partition) => {
         unwrap(await partitionStub(env, topicId, partition).destroy());
       },
+      dropCold: (topicId, topic) => dropColdTable(env, topic, topicId),
     };
     const defaultPartitions = Number(env.DEFAULT_PARTITIONS ?? "1") || 1;
     ctx.blockConcurrencyWhile(async () => {

@@ -6,8 +6,9 @@ import { PartitionLog } from "../log/partition-log";
 import type { AppendOk, AppendRecord, FetchOk, FetchRequest, ListOffsetOk, OffsetSpec, PartitionInit, PartitionOffsets } from "../log/types";
 import { Waiters } from "../log/waiters";
 import { coldSinkFor } from "../tiering/cold-sinks";
-import { SegmentIndex } from "../tiering/segment-index";
-import { WarmTier } from "../tiering/warm-tier";
+import { partitionTiers } from "../tiering/tiers";
+import type { TierUpkeep } from "../tiering/upkeep";
+import type { WarmTier } from "../tiering/warm-tier";
 import type { Env } from "../env";
 
 /** Roll steps per alarm run, so one alarm never holds the partition for long; the rest is rescheduled. */
@@ -16,11 +17,12 @@ const ROLL_STEPS_PER_ALARM = 8;
 /**
  * One topic partition. Named `${topicId}/${partition}` so a re-created topic (new topicId) gets
  * fresh objects. Thin on purpose: storage and RPC here, the log's rules in PartitionLog (hot)
- * and WarmTier (segments in R2, cold hand-off, retention).
+ * and the tiers (src/tiering/tiers.ts: warm segments in R2, cold hand-off, retention, R2 deletes).
  */
 export class PartitionDO extends DurableObject<Env> {
   private log!: PartitionLog;
   warm!: WarmTier;
+  upkeep!: TierUpkeep;
   private readonly waiters = new Waiters();
   private alarmAt: number | null = null;
 
@@ -30,7 +32,7 @@ export class PartitionDO extends DurableObject<Env> {
       migrate(ctx.storage.sql, partitionMigrations);
       const storage = { sql: ctx.storage.sql, transactionSync: <T>(fn: () => T) => ctx.storage.transactionSync(fn) };
       this.log = new PartitionLog(storage);
-      this.warm = new WarmTier(this.log, new SegmentIndex(storage), env.SEGMENTS, coldSinkFor(env));
+      ({ warm: this.warm, upkeep: this.upkeep } = partitionTiers(this.log, storage, env.SEGMENTS, coldSinkFor(env)));
       this.alarmAt = await ctx.storage.getAlarm();
     });
   }
@@ -41,10 +43,15 @@ export class PartitionDO extends DurableObject<Env> {
     return r;
   }
 
+  /**
+   * Topic delete. The log refuses work from here on and its segments become R2 garbage in the
+   * same transaction; then in-flight tiering is awaited and every object deleted. Idempotent, so
+   * the catalog can re-drive it; once it returns, nothing of this incarnation is written to R2.
+   */
   async destroy(): Promise<Result<{}>> {
-    await this.warm.destroy();
-    const result = this.log.destroy();
+    const result = this.log.destroy(() => this.upkeep.garbageAllSegments(Date.now()));
     this.waiters.wakeAll();
+    await this.upkeep.destroy();
     return result;
   }
 
@@ -85,29 +92,19 @@ export class PartitionDO extends DurableObject<Env> {
     return { ...hot, records: hot.records + warm.records, bytes: hot.bytes + warm.recordBytes, hot: { records: hot.records, bytes: hot.bytes }, warm: { records: warm.records, bytes: warm.bytes, segments: warm.segments } };
   }
 
-  /** At-least-once: every step below is idempotent (see WarmTier), so a repeated run only repeats harmless work. */
+  /** At-least-once: every step below is idempotent (see TierUpkeep), so a repeated run only repeats harmless work. */
   override async alarm(): Promise<void> {
     this.alarmAt = null;
-    if (!this.log.isActive) return;
-    const now = Date.now();
-    for (let i = 0; i < ROLL_STEPS_PER_ALARM; i++) if (!(await this.warm.rollOnce(now))) break;
-    await this.warm.handToCold();
-    await this.warm.applyRetention(now);
+    await this.upkeep.tend(Date.now(), ROLL_STEPS_PER_ALARM);
     await this.scheduleAlarm(true);
   }
 
-  /** Keeps one alarm at the earliest tiering deadline: now when the hot tier is over its bound. */
+  /** Keeps one alarm at the earliest tiering deadline (TierUpkeep.nextDeadline). */
   private async scheduleAlarm(recompute: boolean): Promise<void> {
-    const config = this.log.config;
-    if (!config || !this.log.isActive) return;
     const now = Date.now();
-    let next: number | null = null;
-    if (this.log.hotCount > config["hot.max.records"]) next = now;
-    else if (recompute || this.alarmAt === null) {
-      if (this.warm.index.owedToCold().length > 0) next = now;
-      const candidates = [this.log.nextAgeDeadline(), this.warm.nextRetentionDeadline()].filter((t): t is number => t !== null);
-      if (next === null && candidates.length) next = Math.max(now, Math.min(...candidates));
-    }
+    // On append only the hot bound can bring the alarm forward; the full recompute (a few index
+    // seeks) runs after an alarm, a config change, or when no alarm is set.
+    const next = recompute || this.alarmAt === null ? this.upkeep.nextDeadline(now) : this.upkeep.hotOverBound() ? now : null;
     if (next !== null && (this.alarmAt === null || next < this.alarmAt || recompute)) {
       await this.ctx.storage.setAlarm(next);
       this.alarmAt = next;
