@@ -2,6 +2,7 @@ import { effectiveConfig, mergeOverrides, parseTopicConfig, type TopicConfig } f
 import { fail, type Result } from "../core/errors";
 import { MAX_PARTITIONS_PER_TOPIC, TOPIC_NAME_PATTERN } from "../core/limits";
 import type { LogStorage } from "../log/partition-log";
+import { SummaryStore } from "./summaries";
 import type { CreateTopicInput, PartitionControl, TopicInfo } from "./types";
 
 interface TopicRow {
@@ -33,12 +34,15 @@ const TOPIC_WIDE = -1;
  */
 export class Catalog {
   private draining: Promise<void> | null = null;
+  readonly summaries: SummaryStore;
 
   constructor(
     private readonly storage: LogStorage,
     private readonly partitions: PartitionControl,
     private readonly defaultPartitions: number,
-  ) {}
+  ) {
+    this.summaries = new SummaryStore(storage);
+  }
 
   list(): TopicInfo[] {
     return this.storage.sql.exec<TopicRow>("SELECT * FROM topics ORDER BY name").toArray().map(toInfo);
@@ -79,6 +83,7 @@ export class Catalog {
     if (!row) return unknownTopic(name);
     this.storage.transactionSync(() => {
       this.storage.sql.exec("DELETE FROM topics WHERE name = ?", name);
+      this.summaries.drop(row.topic_id);
       for (let p = 0; p < row.partitions; p++) {
         this.storage.sql.exec("INSERT INTO outbox (topic_id, partition, op, payload) VALUES (?, ?, 'destroy', '{}')", row.topic_id, p);
       }
@@ -128,7 +133,10 @@ export class Catalog {
   }
 
   unregisterGroup(groupId: string): void {
-    this.storage.sql.exec("DELETE FROM groups WHERE group_id = ?", groupId);
+    this.storage.transactionSync(() => {
+      this.storage.sql.exec("DELETE FROM groups WHERE group_id = ?", groupId);
+      this.summaries.drop(groupId);
+    });
   }
 
   listGroups(): string[] {

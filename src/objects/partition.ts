@@ -5,6 +5,9 @@ import { migrate } from "../log/migrator";
 import { PartitionLog } from "../log/partition-log";
 import type { AppendOk, AppendRecord, FetchOk, FetchRequest, ListOffsetOk, OffsetSpec, PartitionInit, PartitionOffsets } from "../log/types";
 import { Waiters } from "../log/waiters";
+import { catalogStub } from "../broker/stubs";
+import { SUMMARY_REPORT_INTERVAL_MS } from "../core/limits";
+import { SummaryReporter } from "../stats/reporter";
 import { coldSinkFor } from "../tiering/cold-sinks";
 import { partitionTiers } from "../tiering/tiers";
 import type { TierUpkeep } from "../tiering/upkeep";
@@ -24,6 +27,7 @@ export class PartitionDO extends DurableObject<Env> {
   warm!: WarmTier;
   upkeep!: TierUpkeep;
   private readonly waiters = new Waiters();
+  private readonly reporter = new SummaryReporter(SUMMARY_REPORT_INTERVAL_MS);
   private alarmAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -39,6 +43,7 @@ export class PartitionDO extends DurableObject<Env> {
 
   async init(init: PartitionInit): Promise<Result<{ status: string }>> {
     const r = this.log.init(init);
+    this.summaryChanged(Date.now());
     await this.scheduleAlarm(true); // a config change may move deadlines
     return r;
   }
@@ -59,6 +64,7 @@ export class PartitionDO extends DurableObject<Env> {
     const result = this.log.append(records, Date.now());
     if (result.ok) {
       this.waiters.wakeAll();
+      this.summaryChanged(Date.now());
       await this.scheduleAlarm(false);
     }
     return result;
@@ -95,16 +101,44 @@ export class PartitionDO extends DurableObject<Env> {
   /** At-least-once: every step below is idempotent (see TierUpkeep), so a repeated run only repeats harmless work. */
   override async alarm(): Promise<void> {
     this.alarmAt = null;
-    await this.upkeep.tend(Date.now(), ROLL_STEPS_PER_ALARM);
+    const now = Date.now();
+    try {
+      await this.upkeep.tend(now, ROLL_STEPS_PER_ALARM);
+    } finally {
+      // Rolls and retention move records between tiers: report that (or an owed report) too.
+      await this.reporter.changed(now, (v) => this.sendSummary(v));
+    }
     await this.scheduleAlarm(true);
   }
 
-  /** Keeps one alarm at the earliest tiering deadline (TierUpkeep.nextDeadline). */
+  /** After a change: report it to the catalog now or when the interval allows, never holding up the caller. */
+  private summaryChanged(now: number): void {
+    const sending = this.reporter.changed(now, (v) => this.sendSummary(v));
+    if (sending) this.ctx.waitUntil(sending);
+  }
+
+  private async sendSummary(version: number): Promise<void> {
+    const id = this.log.identity;
+    const o = this.offsets();
+    if (!id || !o.ok) return; // deleted: the catalog has dropped this incarnation's summaries
+    await catalogStub(this.env).report({
+      kind: "partition", id: `${id.topicId}/${id.partition}`, owner: id.topicId, version,
+      body: {
+        topic: id.topic, partition: id.partition, logStartOffset: o.logStartOffset, highWatermark: o.highWatermark,
+        records: o.records, bytes: o.bytes, hot: o.hot ?? { records: o.records, bytes: o.bytes }, warm: o.warm ?? { records: 0, bytes: 0, segments: 0 },
+      },
+    });
+  }
+
+  /** Keeps one alarm at the earliest deadline: tiering's (TierUpkeep.nextDeadline) or an owed summary report. */
   private async scheduleAlarm(recompute: boolean): Promise<void> {
     const now = Date.now();
-    // On append only the hot bound can bring the alarm forward; the full recompute (a few index
+    // On append only the hot bound can bring tiering forward; the full recompute (a few index
     // seeks) runs after an alarm, a config change, or when no alarm is set.
-    const next = recompute || this.alarmAt === null ? this.upkeep.nextDeadline(now) : this.upkeep.hotOverBound() ? now : null;
+    const tiering = recompute || this.alarmAt === null ? this.upkeep.nextDeadline(now) : this.upkeep.hotOverBound() ? now : null;
+    const report = this.log.isActive ? this.reporter.dueAt() : null;
+    const due = [tiering, report].filter((t): t is number => t !== null);
+    const next = due.length > 0 ? Math.max(now, Math.min(...due)) : null;
     if (next !== null && (this.alarmAt === null || next < this.alarmAt || recompute)) {
       await this.ctx.storage.setAlarm(next);
       this.alarmAt = next;
