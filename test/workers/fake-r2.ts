@@ -1,5 +1,6 @@
 import { IcebergColdSink } from "../../src/tiering/cold-sinks";
 import { r2IcebergStore } from "../../src/tiering/iceberg";
+import type { LogStorage } from "../../src/log/partition-log";
 import { partitionTiers } from "../../src/tiering/tiers";
 
 type Op = "put" | "get" | "delete" | "list" | "head";
@@ -76,10 +77,30 @@ export class FaultyR2 {
   }
 }
 
-/** Rewires a PartitionDO instance (inside runInDurableObject) to use `bucket` for its warm and cold tiers. */
-export function useBucket(instance: any, bucket: FaultyR2): void {
+/**
+ * Rewires a PartitionDO instance (inside runInDurableObject) to use `bucket` for its warm and cold
+ * tiers, and optionally another storage view for them (see countingStorage).
+ */
+export function useBucket(instance: any, bucket: FaultyR2, storage?: LogStorage): void {
   const ctx = instance.ctx as DurableObjectState;
-  const storage = { sql: ctx.storage.sql, transactionSync: <T>(fn: () => T) => ctx.storage.transactionSync(fn) };
+  storage ??= { sql: ctx.storage.sql, transactionSync: <T>(fn: () => T) => ctx.storage.transactionSync(fn) };
   const cold = new IcebergColdSink(bucket.asBucket, r2IcebergStore(bucket.asBucket, "s3://dostream-segments"));
   ({ warm: instance.warm, upkeep: instance.upkeep } = partitionTiers(instance.log, storage, bucket.asBucket, cold));
+}
+
+/** The object's SQLite, counting the rows every statement reads (SqlStorageCursor.rowsRead). */
+export function countingStorage(ctx: DurableObjectState): { storage: LogStorage; rowsRead: () => number } {
+  const cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
+  const real = ctx.storage.sql;
+  const sql = {
+    exec: (query: string, ...bindings: unknown[]) => {
+      const cursor = real.exec(query, ...bindings);
+      cursors.push(cursor);
+      return cursor;
+    },
+  } as unknown as SqlStorage;
+  return {
+    storage: { sql, transactionSync: <T>(fn: () => T) => ctx.storage.transactionSync(fn) },
+    rowsRead: () => cursors.reduce((n, c) => n + c.rowsRead, 0),
+  };
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { icebergTable } from "../../src/tiering/cold-sinks";
 import { loadTable, r2IcebergStore } from "../../src/tiering/iceberg";
 import { segmentKey } from "../../src/tiering/segment-index";
-import { FaultyR2, useBucket } from "./fake-r2";
+import { FaultyR2, countingStorage, useBucket } from "./fake-r2";
 import { api, createTopic, unique } from "./helpers";
 
 // Issue 9, items 6-8: every R2 side effect of tiering is bounded and can be re-driven, a topic
@@ -188,5 +188,43 @@ describe("alarms never spin (issue 9 #8)", () => {
       return count;
     });
     expect(runs).toBeLessThan(10);
+  });
+});
+
+describe("per-alarm work does not grow with history (issue 9 #9)", () => {
+  /** A topic whose partition holds `n` warm segments, all cold and inside retention (as after a long history). */
+  async function withSegments(n: number) {
+    const t = unique(`hist${n}`);
+    await createTopic(t, 1, { "retention.ms": 7 * 24 * 3_600_000, "retention.bytes": 1_000_000_000 });
+    await produceN(t, n);
+    const id = await topicId(t);
+    const stub = partitionStub(id);
+    await inside(stub, async (instance) => {
+      const now = Date.now();
+      instance.log.removeRolled(n - 1, () => {
+        for (let i = 0; i < n; i++) {
+          instance.warm.index.insert({ baseOffset: i, lastOffset: i, minTimestamp: now, maxTimestamp: now, recordCount: 1, bytes: 1, recordBytes: 10, objectKey: segmentKey(id, 0, i), coldState: 1 }, now);
+        }
+      });
+    });
+    return stub;
+  }
+  /** SQLite rows the alarm's tiering work reads: its deadline, then one run. */
+  async function rowsPerAlarm(stub: DurableObjectStub): Promise<number> {
+    return inside(stub, async (instance) => {
+      const counted = countingStorage(instance.ctx);
+      useBucket(instance, new FaultyR2(instance.env.SEGMENTS), counted.storage);
+      const now = Date.now();
+      instance.upkeep.nextDeadline(now);
+      await instance.upkeep.tend(now, 8);
+      instance.upkeep.nextDeadline(now);
+      return counted.rowsRead();
+    });
+  }
+
+  it("an alarm reads as many index rows at 1,000 segments as at 10", async () => {
+    const small = await rowsPerAlarm(await withSegments(10));
+    const large = await rowsPerAlarm(await withSegments(1_000));
+    expect(large).toBeLessThanOrEqual(small + 5);
   });
 });
