@@ -52,13 +52,13 @@ export class SummaryStore {
     return totals;
   }
 
-  /** Registered groups with their last reported state (Empty until a group first reports). */
-  groups(): Array<{ groupId: string; state: GroupSummary["state"] }> {
+  /** Registered groups with their last reported state (null for a group that has not reported yet). */
+  groups(): Array<{ groupId: string; state: GroupSummary["state"] | null }> {
     return this.storage.sql
       .exec<{ group_id: string; body: string | null }>(
         "SELECT g.group_id, s.body FROM groups g LEFT JOIN summaries s ON s.kind = 'group' AND s.id = g.group_id ORDER BY g.group_id",
       )
       .toArray()
-      .map((r) => ({ groupId: r.group_id, state: r.body ? (JSON.parse(r.body) as GroupSummary).state : "Empty" }));
+      .map((r) => ({ groupId: r.group_id, state: r.body ? (JSON.parse(r.body) as GroupSummary).state : null }));
   }
 }

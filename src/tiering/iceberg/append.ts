@@ -1,6 +1,6 @@
 import type { DataFile } from "../types";
-import { writeAvroFile } from "./avro";
-import { readManifestList, uri, writeManifests } from "./manifests";
+import { readAvroFile, writeAvroFile } from "./avro";
+import { mustGet, readManifestList, uri, writeManifests } from "./manifests";
 import { loadTable, metadataKey, newTableMetadata, versionHintKey, type Snapshot, type TableMetadata } from "./metadata";
 import { MANIFEST_FILE_SCHEMA } from "./schemas";
 import type { IcebergStore } from "./store";
@@ -61,11 +61,10 @@ export async function appendDataFiles(store: IcebergStore, table: string, files:
     if (fresh.length === 0) return { snapshotId: base["current-snapshot-id"] ?? null, metadataVersion: current?.version ?? 0, added: 0 };
 
     const version = (current?.version ?? 0) + 1;
-    const { metadata, snapshotId, written, expiredLists } = await writeSnapshot(store, table, base, current ? version - 1 : 0, fresh, now());
+    const { metadata, snapshotId, written, expired } = await writeSnapshot(store, table, base, current ? version - 1 : 0, fresh, now());
     if (await store.put(metadataKey(table, version), utf8(JSON.stringify(metadata)), { onlyIfAbsent: true })) {
       await updateHint(store, table, version);
-      // Manifest lists of snapshots that just expired are referenced by no metadata we keep.
-      await bestEffortDelete(store, expiredLists);
+      await deleteExpired(store, expired, metadata.snapshots[0]);
       return { snapshotId, metadataVersion: version, added: fresh.length };
     }
     // Another writer took v<version>: nothing references what we wrote, so it goes now (a crash
@@ -78,7 +77,7 @@ export async function appendDataFiles(store: IcebergStore, table: string, files:
 
 async function writeSnapshot(
   store: IcebergStore, table: string, base: TableMetadata, baseVersion: number, files: DataFile[], now: number,
-): Promise<{ metadata: TableMetadata; snapshotId: number; written: string[]; expiredLists: string[] }> {
+): Promise<{ metadata: TableMetadata; snapshotId: number; written: string[]; expired: Snapshot[] }> {
   const snapshotId = randomSnapshotId();
   const sequence = base["last-sequence-number"] + 1;
   const parents = await readManifestList(store, base);
@@ -130,8 +129,7 @@ async function writeSnapshot(
       : [],
     refs: { ...base.refs, main: { "snapshot-id": snapshotId, type: "branch" } },
   };
-  const expiredLists = all.slice(0, all.length - snapshots.length).map((s) => s["manifest-list"]);
-  return { metadata, snapshotId, written: [...manifests.keys, listKey], expiredLists: expiredLists.map((l) => keyOf(store, l)).filter((k): k is string => k !== null) };
+  return { metadata, snapshotId, written: [...manifests.keys, listKey], expired: all.slice(0, all.length - snapshots.length) };
 }
 
 /**
@@ -149,6 +147,29 @@ async function updateHint(store: IcebergStore, table: string, version: number): 
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const keyOf = (store: IcebergStore, location: string) => (location.startsWith(`${store.root}/`) ? location.slice(store.root.length + 1) : null);
+
+/**
+ * Snapshot expiry, as Java's ExpireSnapshots: the manifest lists of snapshots that left the
+ * metadata, and the manifests only they referenced. Our lists change only by adding manifests and
+ * merging some away, and a merged-away manifest never comes back, so a manifest of an expired list
+ * that the oldest kept snapshot's list lacks is referenced by no kept snapshot. Two reads per
+ * expiry, whatever the history.
+ */
+async function deleteExpired(store: IcebergStore, expired: Snapshot[], oldestKept: Snapshot | undefined): Promise<void> {
+  if (expired.length === 0 || !oldestKept) return;
+  try {
+    const kept = new Set((await readAvroFile(await mustGet(store, oldestKept["manifest-list"]))).records.map((r) => r.manifest_path as string));
+    const doomed: string[] = [];
+    for (const s of expired) {
+      const list = await readAvroFile(await mustGet(store, s["manifest-list"]));
+      for (const r of list.records) if (!kept.has(r.manifest_path as string)) doomed.push(r.manifest_path as string);
+      doomed.push(s["manifest-list"]);
+    }
+    await bestEffortDelete(store, [...new Set(doomed)].map((l) => keyOf(store, l)).filter((k): k is string => k !== null));
+  } catch {
+    /* tidying only: a missing or unreadable list leaves its files for the table's drop */
+  }
+}
 
 /** Deleting unreferenced files is tidying, never part of a commit: a failure leaves them for the table's drop. */
 async function bestEffortDelete(store: IcebergStore, keys: string[]): Promise<void> {
