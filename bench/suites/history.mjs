@@ -25,9 +25,19 @@ export const history = {
   async run(ctx) {
     const { client, report, log, runId } = ctx;
     const scaled = (n) => Math.max(3, Math.round(n * Number(process.env.BENCH_SCALE ?? "1")));
-    const timed = async (fn) => {
+    // wrangler dev answers a POST that meets its proxy's idle-connection close with 503 "worker
+    // restarted mid-request" (RUNTIME-NOTES.md); every bench call here is safe to repeat.
+    const post = async (path) => {
+      for (let attempt = 1; ; attempt++) {
+        const res = await client.request("POST", path);
+        if (res.status === 503 && attempt < 3) continue;
+        if (res.status !== 200) throw new Error(`POST ${path} → ${res.status}: ${String(res.body).slice(0, 300)}`);
+        return typeof res.body === "string" ? JSON.parse(res.body) : res.body;
+      }
+    };
+    const timed = async (path) => {
       const t0 = performance.now();
-      const r = await fn();
+      const r = await post(path);
       return { ms: performance.now() - t0, r };
     };
     const line = (id, kind, label, samples, r2, extra = {}) => ({
@@ -43,17 +53,17 @@ export const history = {
         const values = Array.from({ length: Math.min(PRODUCE_BATCH, n - i) }, (_, j) => ({ i: i + j }));
         await expect200(client.request("POST", engine.records(topic), engine.produceBody(values)));
       }
-      await client.json("POST", `/bench/history/partition/${id}/seed?n=${n}`);
-      await client.json("POST", `/bench/history/iceberg/${topic}/${id}/append?partition=0&from=0&files=${n}&per_commit=${SEED_FILES_PER_COMMIT}`);
+      await post(`/bench/history/partition/${id}/seed?n=${n}`);
+      await post(`/bench/history/iceberg/${topic}/${id}/append?partition=0&from=0&files=${n}&per_commit=${SEED_FILES_PER_COMMIT}`);
 
       const noop = [];
-      for (let k = 0; k < scaled(IDLE_RUNS); k++) noop.push((await timed(() => client.json("POST", `/bench/history/partition/${id}/noop`))).ms);
+      for (let k = 0; k < scaled(IDLE_RUNS); k++) noop.push((await timed(`/bench/history/partition/${id}/noop`)).ms);
       report.add(line(`ceiling.history.rpc.${n}`, "ceiling", `partition DO round trip (no work), ${n} segments`, noop, null));
 
       const idle = [];
       let idleR2 = 0;
       for (let k = 0; k < scaled(IDLE_RUNS); k++) {
-        const { ms, r } = await timed(() => client.json("POST", `/bench/history/partition/${id}/tend?ahead_ms=0`));
+        const { ms, r } = await timed(`/bench/history/partition/${id}/tend?ahead_ms=0`);
         idle.push(ms);
         idleR2 += r.r2;
       }
@@ -64,7 +74,7 @@ export const history = {
       for (let k = 0; k < scaled(ROLLS); k++) {
         const values = Array.from({ length: RECORDS_PER_ROLL }, (_, j) => paddedValue(200, { k, j }));
         await expect200(client.request("POST", engine.records(topic), engine.produceBody(values)));
-        const { ms, r } = await timed(() => client.json("POST", `/bench/history/partition/${id}/tend?ahead_ms=${AHEAD_MS}`));
+        const { ms, r } = await timed(`/bench/history/partition/${id}/tend?ahead_ms=${AHEAD_MS}`);
         rolls.push(ms);
         rollR2 += r.r2;
       }
@@ -73,7 +83,7 @@ export const history = {
       const appends = [];
       let appendR2 = 0;
       for (let k = 0; k < scaled(APPENDS); k++) {
-        const { ms, r } = await timed(() => client.json("POST", `/bench/history/iceberg/${topic}/${id}/append?partition=${APPEND_PARTITION}&from=${k}&files=1`));
+        const { ms, r } = await timed(`/bench/history/iceberg/${topic}/${id}/append?partition=${APPEND_PARTITION}&from=${k}&files=1`);
         appends.push(ms);
         appendR2 += r.r2;
       }
