@@ -32,4 +32,22 @@ export const catalogMigrations: Migration[] = [
       CREATE TABLE groups (group_id TEXT PRIMARY KEY, created_at INTEGER NOT NULL);
     `,
   },
+  {
+    version: 3,
+    name: "object summaries",
+    sql: `
+      -- What partitions and groups last reported about themselves (src/stats/summaries.ts), so
+      -- /stats and the group list read this one table instead of calling every object. A row is
+      -- replaced only by a newer version; owner is the topic incarnation id or the group id.
+      CREATE TABLE summaries (
+        kind    TEXT NOT NULL,             -- 'partition' | 'group'
+        id      TEXT NOT NULL,             -- '{topicId}/{partition}' | group id
+        owner   TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        body    TEXT NOT NULL,             -- JSON of the summary
+        PRIMARY KEY (kind, id)
+      );
+      CREATE INDEX summaries_by_owner ON summaries (owner);
+    `,
+  },
 ];

@@ -55,4 +55,44 @@ export const partitionMigrations: Migration[] = [
       CREATE INDEX segments_by_max_timestamp ON segments (max_timestamp);
     `,
   },
+  {
+    version: 3,
+    name: "r2 garbage, segment totals and index lookups",
+    sql: `
+      -- R2 objects that must go: segments dropped from the index by retention or a topic delete,
+      -- and the object of a roll that has not (or must never) become a segment. A key is added in
+      -- the same transaction as the index change (for a roll: before its put), and the alarm
+      -- deletes the objects in batches of R2's 1,000-key limit, then the rows. A crash anywhere
+      -- leaves the row, so the next alarm finishes the job: no R2 object is ever orphaned.
+      CREATE TABLE r2_garbage (
+        object_key TEXT PRIMARY KEY,
+        since      INTEGER NOT NULL
+      );
+
+      -- Running totals of the segment index, kept by triggers in the same transaction as every
+      -- change, so describe, /stats and retention.bytes never sum the whole index.
+      CREATE TABLE segment_totals (
+        id           INTEGER PRIMARY KEY CHECK (id = 1),
+        segments     INTEGER NOT NULL,
+        records      INTEGER NOT NULL,
+        bytes        INTEGER NOT NULL,
+        record_bytes INTEGER NOT NULL
+      );
+      INSERT INTO segment_totals
+        SELECT 1, count(*), coalesce(sum(record_count), 0), coalesce(sum(bytes), 0), coalesce(sum(record_bytes), 0) FROM segments;
+      CREATE TRIGGER segments_total_insert AFTER INSERT ON segments BEGIN
+        UPDATE segment_totals SET segments = segments + 1, records = records + NEW.record_count,
+          bytes = bytes + NEW.bytes, record_bytes = record_bytes + NEW.record_bytes WHERE id = 1;
+      END;
+      CREATE TRIGGER segments_total_delete AFTER DELETE ON segments BEGIN
+        UPDATE segment_totals SET segments = segments - 1, records = records - OLD.record_count,
+          bytes = bytes - OLD.bytes, record_bytes = record_bytes - OLD.record_bytes WHERE id = 1;
+      END;
+
+      -- A read finds its segment by last_offset; the alarm finds segments owed to cold without
+      -- scanning the ones already handed over.
+      CREATE INDEX segments_by_last_offset ON segments (last_offset);
+      CREATE INDEX segments_owed_to_cold ON segments (base_offset) WHERE cold_state = 0;
+    `,
+  },
 ];

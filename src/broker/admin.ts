@@ -19,3 +19,5 @@ export const addPartitions = (env: Env, name: string, count: number) => changeTo
 export const alterTopicConfig = (env: Env, name: string, patch: Record<string, unknown>) =>
   changeTopic(name, catalogStub(env).alterConfig(name, patch));
 export const listTopics = (env: Env): Promise<TopicInfo[]> => catalogStub(env).list();
+/** Cluster totals from the summaries partitions report to the catalog (src/stats/). */
+export const clusterStats = (env: Env) => catalogStub(env).stats();

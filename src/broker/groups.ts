@@ -31,11 +31,17 @@ export const groupOffsets = (env: Env, groupId: string, topic: string | undefine
 export const resetGroupOffsets = (env: Env, groupId: string, topic: string, partitions: number[] | undefined, to: ResetTarget) =>
   onGroup(env, groupId, (c) => c.resetOffsets(groupId, topic, partitions, to));
 
+/**
+ * Registered groups and their states, as the groups last reported them to the catalog: one call.
+ * Only a group that has not reported yet (registered before reports existed) is asked directly.
+ */
 export async function listGroups(env: Env): Promise<Array<{ groupId: string; state: string }>> {
-  const ids = await catalogStub(env).listGroups();
-  const views = await Promise.all(ids.map((id) => coordinator(env, id).describe()));
-  return ids.map((groupId, i) => {
-    const v = views[i];
-    return { groupId, state: v.ok ? v.state : "Dead" };
-  });
+  const groups = await catalogStub(env).groupStates();
+  return Promise.all(
+    groups.map(async ({ groupId, state }) => {
+      if (state !== null) return { groupId, state };
+      const v = await coordinator(env, groupId).describe();
+      return { groupId, state: v.ok ? v.state : "Dead" };
+    }),
+  );
 }

@@ -2,6 +2,7 @@ import { effectiveConfig, mergeOverrides, parseTopicConfig, type TopicConfig } f
 import { fail, type Result } from "../core/errors";
 import { MAX_PARTITIONS_PER_TOPIC, TOPIC_NAME_PATTERN } from "../core/limits";
 import type { LogStorage } from "../log/partition-log";
+import { SummaryStore } from "./summaries";
 import type { CreateTopicInput, PartitionControl, TopicInfo } from "./types";
 
 interface TopicRow {
@@ -16,11 +17,15 @@ interface TopicRow {
 interface OutboxRow {
   id: number;
   topic_id: string;
+  /** TOPIC_WIDE for work on the whole incarnation (dropping its cold table). */
   partition: number;
-  op: "init" | "destroy";
+  op: "init" | "destroy" | "drop-cold";
   payload: string;
   [key: string]: SqlStorageValue;
 }
+
+/** Outbox rows for the whole incarnation rather than one partition. */
+const TOPIC_WIDE = -1;
 
 /**
  * The topic catalog: names → incarnations, partition counts and configs. Every change commits to
@@ -29,12 +34,15 @@ interface OutboxRow {
  */
 export class Catalog {
   private draining: Promise<void> | null = null;
+  readonly summaries: SummaryStore;
 
   constructor(
     private readonly storage: LogStorage,
     private readonly partitions: PartitionControl,
     private readonly defaultPartitions: number,
-  ) {}
+  ) {
+    this.summaries = new SummaryStore(storage);
+  }
 
   list(): TopicInfo[] {
     return this.storage.sql.exec<TopicRow>("SELECT * FROM topics ORDER BY name").toArray().map(toInfo);
@@ -75,9 +83,16 @@ export class Catalog {
     if (!row) return unknownTopic(name);
     this.storage.transactionSync(() => {
       this.storage.sql.exec("DELETE FROM topics WHERE name = ?", name);
+      this.summaries.drop(row.topic_id);
       for (let p = 0; p < row.partitions; p++) {
         this.storage.sql.exec("INSERT INTO outbox (topic_id, partition, op, payload) VALUES (?, ?, 'destroy', '{}')", row.topic_id, p);
       }
+      // After the destroys (which wait for in-flight rolls and hand-overs), nothing writes to the
+      // cold table any more, so it can go: docs/storage.md, "Deleting a topic".
+      this.storage.sql.exec(
+        "INSERT INTO outbox (topic_id, partition, op, payload) VALUES (?, ?, 'drop-cold', ?)",
+        row.topic_id, TOPIC_WIDE, JSON.stringify({ topic: name }),
+      );
     });
     await this.drain();
     return { ok: true, topic: toInfo(row) };
@@ -118,7 +133,10 @@ export class Catalog {
   }
 
   unregisterGroup(groupId: string): void {
-    this.storage.sql.exec("DELETE FROM groups WHERE group_id = ?", groupId);
+    this.storage.transactionSync(() => {
+      this.storage.sql.exec("DELETE FROM groups WHERE group_id = ?", groupId);
+      this.summaries.drop(groupId);
+    });
   }
 
   listGroups(): string[] {
@@ -139,25 +157,28 @@ export class Catalog {
     for (;;) {
       const rows = this.storage.sql.exec<OutboxRow>("SELECT * FROM outbox ORDER BY id LIMIT 256").toArray();
       if (rows.length === 0) return;
-      // Different partitions in parallel; rows of one partition stay in order.
+      // Different partitions in parallel; rows of one partition stay in order. Topic-wide rows run
+      // after the partition rows of the batch: rows are taken in id order, so every partition
+      // row queued before a topic-wide one is done by then (a failure throws before we get there).
       const byPartition = new Map<string, OutboxRow[]>();
       for (const r of rows) {
+        if (r.partition === TOPIC_WIDE) continue;
         const k = `${r.topic_id}/${r.partition}`;
         byPartition.set(k, [...(byPartition.get(k) ?? []), r]);
       }
-      await Promise.all(
-        [...byPartition.values()].map(async (ops) => {
-          for (const op of ops) {
-            if (op.op === "destroy") await this.partitions.destroy(op.topic_id, op.partition);
-            else {
-              const { topic, config } = JSON.parse(op.payload) as { topic: string; config: TopicConfig };
-              await this.partitions.init(op.topic_id, op.partition, topic, config);
-            }
-            this.storage.sql.exec("DELETE FROM outbox WHERE id = ?", op.id);
-          }
-        }),
-      );
+      await Promise.all([...byPartition.values()].map(async (ops) => { for (const op of ops) await this.run(op); }));
+      for (const op of rows) if (op.partition === TOPIC_WIDE) await this.run(op);
     }
+  }
+
+  private async run(op: OutboxRow): Promise<void> {
+    if (op.op === "destroy") await this.partitions.destroy(op.topic_id, op.partition);
+    else if (op.op === "drop-cold") await this.partitions.dropCold(op.topic_id, (JSON.parse(op.payload) as { topic: string }).topic);
+    else {
+      const { topic, config } = JSON.parse(op.payload) as { topic: string; config: TopicConfig };
+      await this.partitions.init(op.topic_id, op.partition, topic, config);
+    }
+    this.storage.sql.exec("DELETE FROM outbox WHERE id = ?", op.id);
   }
 
   private enqueueInit(topicId: string, from: number, to: number, topic: string, config: TopicConfig): void {

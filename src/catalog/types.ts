@@ -18,8 +18,10 @@ export interface CreateTopicInput {
   config?: Record<string, unknown>;
 }
 
-/** What the catalog asks of partition objects; both ops are idempotent. */
+/** What the catalog asks of partition objects and the cold tier; every op is idempotent. */
 export interface PartitionControl {
   init(topicId: string, partition: number, topic: string, config: TopicConfig): Promise<void>;
   destroy(topicId: string, partition: number): Promise<void>;
+  /** Deletes the incarnation's cold table; runs only after every partition of it was destroyed. */
+  dropCold(topicId: string, topic: string): Promise<void>;
 }

@@ -51,3 +51,26 @@ export const SQLITE_MAX_PARAMS = 100;
 
 /** How long a worker isolate trusts its cached topic metadata before asking the catalog again. */
 export const TOPIC_CACHE_TTL_MS = 2_000;
+
+/** R2's `delete(keys[])` takes at most 1,000 keys per call (R2 limits); larger deletes fail whole. */
+export const R2_DELETE_MAX_KEYS = 1_000;
+/**
+ * Warm segments one alarm run may delete for retention: one R2 delete call's worth, so a partition
+ * whose retention was shortened catches up over a few runs instead of one unbounded run.
+ */
+export const RETENTION_SEGMENTS_PER_ALARM = R2_DELETE_MAX_KEYS;
+/** Segments one alarm run hands to the cold sink; the rest go in the next run, scheduled at once. */
+export const COLD_HANDOFFS_PER_ALARM = 8;
+/**
+ * How often, at most, a partition reports its summary (offsets, tier sizes) to the catalog, which
+ * answers /stats from these reports. Bounds the catalog's load to partitions / interval calls per
+ * second while /stats costs one call whatever the history or partition count.
+ */
+export const SUMMARY_REPORT_INTERVAL_MS = 2_000;
+/**
+ * Iceberg manifest merging, as Java's `commit.manifest.min-count-to-merge` (100) and
+ * `commit.manifest.target-size-bytes` (8 MB): once this many small manifests pile up, an append
+ * merges them, so the manifest list stays short and an append's R2 calls stay constant amortised.
+ */
+export const ICEBERG_MANIFEST_MIN_COUNT_TO_MERGE = 100;
+export const ICEBERG_MANIFEST_TARGET_BYTES = 8 * 1024 * 1024;

@@ -75,8 +75,9 @@ export class PartitionLog {
   }
 
   /** Deletes every record and leaves a tombstone, so a stale router can never write here again. */
-  destroy(): Result<{}> {
+  destroy(alsoInTransaction: () => void = () => undefined): Result<{}> {
     this.storage.transactionSync(() => {
+      alsoInTransaction();
       this.storage.sql.exec("DELETE FROM records");
       this.storage.sql.exec("UPDATE partition_state SET status = 'deleted' WHERE id = 1");
     });
@@ -215,13 +216,17 @@ export class PartitionLog {
   /**
    * Drops rolled records from the hot table in the same transaction as `alsoInTransaction`
    * (which records the segment), so every record is in exactly one tier at every moment.
+   * Returns false, changing nothing, when the partition was deleted meanwhile.
    */
-  removeRolled(lastOffset: number, alsoInTransaction: () => void): void {
+  removeRolled(lastOffset: number, alsoInTransaction: () => void): boolean {
+    // A delete that landed while the roll awaited R2 wins: commit nothing (issue 9 #7).
+    if (!this.isActive) return false;
     this.storage.transactionSync(() => {
       alsoInTransaction();
       this.storage.sql.exec("DELETE FROM records WHERE offset <= ?", lastOffset);
     });
     this.hot = this.countHot();
+    return true;
   }
 
   /** Retention: moves the log start forward (whole segments were deleted in `alsoInTransaction`). */

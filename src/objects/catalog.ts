@@ -5,7 +5,9 @@ import type { CreateTopicInput, PartitionControl } from "../catalog/types";
 import { migrate } from "../log/migrator";
 import { unwrap } from "../core/errors";
 import type { Env } from "../env";
+import type { SummaryReport } from "../stats/summaries";
 import { partitionStub } from "../broker/stubs";
+import { dropColdTable } from "../tiering/cold-sinks";
 
 const OUTBOX_RETRY_MS = 1_000;
 
@@ -22,6 +24,7 @@ export class TopicCatalog extends DurableObject<Env> {
       destroy: async (topicId, partition) => {
         unwrap(await partitionStub(env, topicId, partition).destroy());
       },
+      dropCold: (topicId, topic) => dropColdTable(env, topic, topicId),
     };
     const defaultPartitions = Number(env.DEFAULT_PARTITIONS ?? "1") || 1;
     ctx.blockConcurrencyWhile(async () => {
@@ -57,6 +60,18 @@ export class TopicCatalog extends DurableObject<Env> {
   }
   listGroups() {
     return this.catalog.listGroups();
+  }
+  /** Registered groups with their last reported state. */
+  groupStates() {
+    return this.catalog.summaries.groups();
+  }
+
+  /** Partitions and groups report their summaries here (src/stats/); /stats reads them back. */
+  report(summary: SummaryReport) {
+    this.catalog.summaries.report(summary);
+  }
+  stats() {
+    return this.catalog.summaries.stats();
   }
 
   /** Alarms are at-least-once; draining is idempotent, so a repeated alarm only repeats harmless work. */

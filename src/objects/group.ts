@@ -8,6 +8,8 @@ import { GroupStore } from "../groups/store";
 import type { AutoOffsetReset, CommitRequest, JoinInput, ResetTarget } from "../groups/types";
 import { migrate } from "../log/migrator";
 import type { Env } from "../env";
+import { SummaryReporter } from "../stats/reporter";
+import type { GroupSummary } from "../stats/summaries";
 
 /**
  * One consumer group's coordinator, named by group id. Thin: storage, RPC, and the alarm that
@@ -15,6 +17,9 @@ import type { Env } from "../env";
  */
 export class GroupCoordinator extends DurableObject<Env> {
   private coordinator!: Coordinator;
+  /** Group state changes are rare (membership changes), so each is reported at once (interval 0). */
+  private readonly reporter = new SummaryReporter(0);
+  private reported: string | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -47,28 +52,55 @@ export class GroupCoordinator extends DurableObject<Env> {
     return this.coordinator.describe();
   }
   commit(groupId: string, input: CommitRequest) {
-    return this.coordinator.commit(groupId, input, Date.now());
+    return this.reporting(this.coordinator.commit(groupId, input, Date.now()));
   }
   offsets(topic: string | undefined, reset: AutoOffsetReset) {
     return this.coordinator.offsets(topic, reset);
   }
   resetOffsets(groupId: string, topic: string, partitions: number[] | undefined, to: ResetTarget) {
-    return this.coordinator.resetOffsets(groupId, topic, partitions, to, Date.now());
+    return this.reporting(this.coordinator.resetOffsets(groupId, topic, partitions, to, Date.now()));
   }
-  deleteGroup(groupId: string) {
-    return this.coordinator.deleteGroup(groupId);
+  async deleteGroup(groupId: string) {
+    const r = await this.coordinator.deleteGroup(groupId);
+    if (r.ok) this.reported = null; // unregistering dropped the catalog's row
+    return r;
   }
 
   /** At-least-once: expiring is idempotent (an early or repeated alarm finds nobody past deadline). */
   override async alarm(): Promise<void> {
     this.coordinator.membership.expire(Date.now());
+    await this.report();
     await this.schedule();
   }
 
   private async scheduled<T>(work: Promise<Result<T>>): Promise<Result<T>> {
-    const result = await work;
+    const result = await this.reporting(work);
     await this.schedule();
     return result;
+  }
+
+  private async reporting<T>(work: Promise<T>): Promise<T> {
+    const result = await work;
+    await this.report();
+    return result;
+  }
+
+  /**
+   * Tells the catalog this group's state when it changed, so GET /v1/groups reads one place
+   * (src/stats/). Awaited, so a list right after a join already shows it; a failed report is
+   * retried by the next operation or alarm (the last reported summary stays unchanged).
+   */
+  private async report(): Promise<void> {
+    const m = this.coordinator.membership;
+    if (!m.meta) return;
+    const body: GroupSummary = { state: m.state(), generation: m.meta.generation, members: m.members.size };
+    const json = JSON.stringify(body);
+    if (json === this.reported) return;
+    const groupId = m.meta.groupId;
+    await this.reporter.changed(Date.now(), async (version) => {
+      await catalogStub(this.env).report({ kind: "group", id: groupId, owner: groupId, version, body });
+      this.reported = json;
+    });
   }
 
   private async schedule(): Promise<void> {

@@ -5,9 +5,13 @@ import { migrate } from "../log/migrator";
 import { PartitionLog } from "../log/partition-log";
 import type { AppendOk, AppendRecord, FetchOk, FetchRequest, ListOffsetOk, OffsetSpec, PartitionInit, PartitionOffsets } from "../log/types";
 import { Waiters } from "../log/waiters";
+import { catalogStub } from "../broker/stubs";
+import { SUMMARY_REPORT_INTERVAL_MS } from "../core/limits";
+import { SummaryReporter } from "../stats/reporter";
 import { coldSinkFor } from "../tiering/cold-sinks";
-import { SegmentIndex } from "../tiering/segment-index";
-import { WarmTier } from "../tiering/warm-tier";
+import { partitionTiers } from "../tiering/tiers";
+import type { TierUpkeep } from "../tiering/upkeep";
+import type { WarmTier } from "../tiering/warm-tier";
 import type { Env } from "../env";
 
 /** Roll steps per alarm run, so one alarm never holds the partition for long; the rest is rescheduled. */
@@ -16,12 +20,14 @@ const ROLL_STEPS_PER_ALARM = 8;
 /**
  * One topic partition. Named `${topicId}/${partition}` so a re-created topic (new topicId) gets
  * fresh objects. Thin on purpose: storage and RPC here, the log's rules in PartitionLog (hot)
- * and WarmTier (segments in R2, cold hand-off, retention).
+ * and the tiers (src/tiering/tiers.ts: warm segments in R2, cold hand-off, retention, R2 deletes).
  */
 export class PartitionDO extends DurableObject<Env> {
   private log!: PartitionLog;
   warm!: WarmTier;
+  upkeep!: TierUpkeep;
   private readonly waiters = new Waiters();
+  private readonly reporter = new SummaryReporter(SUMMARY_REPORT_INTERVAL_MS);
   private alarmAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -30,21 +36,27 @@ export class PartitionDO extends DurableObject<Env> {
       migrate(ctx.storage.sql, partitionMigrations);
       const storage = { sql: ctx.storage.sql, transactionSync: <T>(fn: () => T) => ctx.storage.transactionSync(fn) };
       this.log = new PartitionLog(storage);
-      this.warm = new WarmTier(this.log, new SegmentIndex(storage), env.SEGMENTS, coldSinkFor(env));
+      ({ warm: this.warm, upkeep: this.upkeep } = partitionTiers(this.log, storage, env.SEGMENTS, coldSinkFor(env)));
       this.alarmAt = await ctx.storage.getAlarm();
     });
   }
 
   async init(init: PartitionInit): Promise<Result<{ status: string }>> {
     const r = this.log.init(init);
+    this.summaryChanged(Date.now());
     await this.scheduleAlarm(true); // a config change may move deadlines
     return r;
   }
 
+  /**
+   * Topic delete. The log refuses work from here on and its segments become R2 garbage in the
+   * same transaction; then in-flight tiering is awaited and every object deleted. Idempotent, so
+   * the catalog can re-drive it; once it returns, nothing of this incarnation is written to R2.
+   */
   async destroy(): Promise<Result<{}>> {
-    await this.warm.destroy();
-    const result = this.log.destroy();
+    const result = this.log.destroy(() => this.upkeep.garbageAllSegments(Date.now()));
     this.waiters.wakeAll();
+    await this.upkeep.destroy();
     return result;
   }
 
@@ -52,6 +64,7 @@ export class PartitionDO extends DurableObject<Env> {
     const result = this.log.append(records, Date.now());
     if (result.ok) {
       this.waiters.wakeAll();
+      this.summaryChanged(Date.now());
       await this.scheduleAlarm(false);
     }
     return result;
@@ -85,29 +98,47 @@ export class PartitionDO extends DurableObject<Env> {
     return { ...hot, records: hot.records + warm.records, bytes: hot.bytes + warm.recordBytes, hot: { records: hot.records, bytes: hot.bytes }, warm: { records: warm.records, bytes: warm.bytes, segments: warm.segments } };
   }
 
-  /** At-least-once: every step below is idempotent (see WarmTier), so a repeated run only repeats harmless work. */
+  /** At-least-once: every step below is idempotent (see TierUpkeep), so a repeated run only repeats harmless work. */
   override async alarm(): Promise<void> {
     this.alarmAt = null;
-    if (!this.log.isActive) return;
     const now = Date.now();
-    for (let i = 0; i < ROLL_STEPS_PER_ALARM; i++) if (!(await this.warm.rollOnce(now))) break;
-    await this.warm.handToCold();
-    await this.warm.applyRetention(now);
+    try {
+      await this.upkeep.tend(now, ROLL_STEPS_PER_ALARM);
+    } finally {
+      // Rolls and retention move records between tiers: report that (or an owed report) too.
+      await this.reporter.changed(now, (v) => this.sendSummary(v));
+    }
     await this.scheduleAlarm(true);
   }
 
-  /** Keeps one alarm at the earliest tiering deadline: now when the hot tier is over its bound. */
+  /** After a change: report it to the catalog now or when the interval allows, never holding up the caller. */
+  private summaryChanged(now: number): void {
+    const sending = this.reporter.changed(now, (v) => this.sendSummary(v));
+    if (sending) this.ctx.waitUntil(sending);
+  }
+
+  private async sendSummary(version: number): Promise<void> {
+    const id = this.log.identity;
+    const o = this.offsets();
+    if (!id || !o.ok) return; // deleted: the catalog has dropped this incarnation's summaries
+    await catalogStub(this.env).report({
+      kind: "partition", id: `${id.topicId}/${id.partition}`, owner: id.topicId, version,
+      body: {
+        topic: id.topic, partition: id.partition, logStartOffset: o.logStartOffset, highWatermark: o.highWatermark,
+        records: o.records, bytes: o.bytes, hot: o.hot ?? { records: o.records, bytes: o.bytes }, warm: o.warm ?? { records: 0, bytes: 0, segments: 0 },
+      },
+    });
+  }
+
+  /** Keeps one alarm at the earliest deadline: tiering's (TierUpkeep.nextDeadline) or an owed summary report. */
   private async scheduleAlarm(recompute: boolean): Promise<void> {
-    const config = this.log.config;
-    if (!config || !this.log.isActive) return;
     const now = Date.now();
-    let next: number | null = null;
-    if (this.log.hotCount > config["hot.max.records"]) next = now;
-    else if (recompute || this.alarmAt === null) {
-      if (this.warm.index.owedToCold().length > 0) next = now;
-      const candidates = [this.log.nextAgeDeadline(), this.warm.nextRetentionDeadline()].filter((t): t is number => t !== null);
-      if (next === null && candidates.length) next = Math.max(now, Math.min(...candidates));
-    }
+    // On append only the hot bound can bring tiering forward; the full recompute (a few index
+    // seeks) runs after an alarm, a config change, or when no alarm is set.
+    const tiering = recompute || this.alarmAt === null ? this.upkeep.nextDeadline(now) : this.upkeep.hotOverBound() ? now : null;
+    const report = this.log.isActive ? this.reporter.dueAt() : null;
+    const due = [tiering, report].filter((t): t is number => t !== null);
+    const next = due.length > 0 ? Math.max(now, Math.min(...due)) : null;
     if (next !== null && (this.alarmAt === null || next < this.alarmAt || recompute)) {
       await this.ctx.storage.setAlarm(next);
       this.alarmAt = next;

@@ -41,13 +41,22 @@ const toInfo = (r: SegmentRow): SegmentInfo => ({
 export class SegmentIndex {
   constructor(private readonly storage: LogStorage) {}
 
-  all(): SegmentInfo[] {
-    return this.storage.sql.exec<SegmentRow>("SELECT * FROM segments ORDER BY base_offset").toArray().map(toInfo);
+  /** The oldest `limit` segments (retention walks from the start and stops at the first it keeps). */
+  *oldest(limit: number): Generator<SegmentInfo> {
+    // A lazy cursor: a caller that stops early reads no further rows.
+    for (const row of this.storage.sql.exec<SegmentRow>("SELECT * FROM segments ORDER BY base_offset LIMIT ?", limit)) yield toInfo(row);
+  }
+
+  first(): SegmentInfo | null {
+    const row = this.storage.sql.exec<SegmentRow>("SELECT * FROM segments ORDER BY base_offset LIMIT 1").toArray()[0];
+    return row ? toInfo(row) : null;
   }
 
   /** The segment holding `offset`, or the first one after it (compaction leaves gaps). */
   at(offset: number): SegmentInfo | null {
-    const row = this.storage.sql.exec<SegmentRow>("SELECT * FROM segments WHERE last_offset >= ? ORDER BY base_offset LIMIT 1", offset).toArray()[0];
+    // Segments never overlap, so last_offset orders them as base_offset does, and its index
+    // answers in one seek (ORDER BY base_offset would walk the primary key from the start).
+    const row = this.storage.sql.exec<SegmentRow>("SELECT * FROM segments WHERE last_offset >= ? ORDER BY last_offset LIMIT 1", offset).toArray()[0];
     return row ? toInfo(row) : null;
   }
 
@@ -57,13 +66,24 @@ export class SegmentIndex {
     return row ? toInfo(row) : null;
   }
 
-  owedToCold(): SegmentInfo[] {
-    return this.storage.sql.exec<SegmentRow>("SELECT * FROM segments WHERE cold_state = 0 ORDER BY base_offset").toArray().map(toInfo);
+  /** The oldest `limit` segments not yet handed to the cold sink (a partial index holds only those). */
+  owedToCold(limit: number): SegmentInfo[] {
+    return this.storage.sql
+      .exec<SegmentRow>("SELECT * FROM segments WHERE cold_state = 0 ORDER BY base_offset LIMIT ?", limit)
+      .toArray()
+      .map(toInfo);
+  }
+
+  get owesCold(): boolean {
+    return this.storage.sql.exec("SELECT 1 FROM segments WHERE cold_state = 0 LIMIT 1").toArray().length > 0;
   }
 
   insert(s: SegmentInfo, now: number): void {
+    // Delete + insert rather than INSERT OR REPLACE: REPLACE's implicit delete fires no trigger,
+    // and the segment_totals triggers must see both halves.
+    this.storage.sql.exec("DELETE FROM segments WHERE base_offset = ?", s.baseOffset);
     this.storage.sql.exec(
-      `INSERT OR REPLACE INTO segments (base_offset, last_offset, min_timestamp, max_timestamp, record_count, bytes, record_bytes, object_key, cold_state, created_at)
+      `INSERT INTO segments (base_offset, last_offset, min_timestamp, max_timestamp, record_count, bytes, record_bytes, object_key, cold_state, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       s.baseOffset, s.lastOffset, s.minTimestamp, s.maxTimestamp, s.recordCount, s.bytes, s.recordBytes, s.objectKey, s.coldState, now,
     );
@@ -77,13 +97,12 @@ export class SegmentIndex {
     this.storage.sql.exec("DELETE FROM segments WHERE base_offset = ?", baseOffset);
   }
 
+  /** Kept by triggers (migration 3), so this is one row read however long the index is. */
   totals(): { segments: number; records: number; bytes: number; recordBytes: number } {
     const r = this.storage.sql
-      .exec<{ n: number; c: number | null; b: number | null; rb: number | null }>(
-        "SELECT count(*) AS n, sum(record_count) AS c, sum(bytes) AS b, sum(record_bytes) AS rb FROM segments",
-      )
+      .exec<{ segments: number; records: number; bytes: number; record_bytes: number }>("SELECT segments, records, bytes, record_bytes FROM segment_totals WHERE id = 1")
       .one();
-    return { segments: r.n, records: r.c ?? 0, bytes: r.b ?? 0, recordBytes: r.rb ?? 0 };
+    return { segments: r.segments, records: r.records, bytes: r.bytes, recordBytes: r.record_bytes };
   }
 }
 

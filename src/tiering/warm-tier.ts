@@ -2,8 +2,8 @@ import { fail, type Result } from "../core/errors";
 import type { PartitionLog, StoredRecord } from "../log/partition-log";
 import { encodeRecord, recordSize } from "../log/records";
 import type { FetchOk, FetchRequest } from "../log/types";
-import type { ColdSink } from "./cold-sink";
 import { encodeSegment } from "./parquet";
+import type { R2Garbage } from "./r2-garbage";
 import { ReaderCache } from "./reader-cache";
 import { segmentKey, SegmentIndex, type SegmentInfo } from "./segment-index";
 import type { SegmentRecord } from "./types";
@@ -13,8 +13,8 @@ export const SEGMENT_MAX_RECORDS = 10_000;
 
 /**
  * The warm tier of one partition: rolls the oldest hot records into Parquet segments in R2,
- * serves reads below the hot tier from them, hands segments to the cold sink, and applies
- * retention. Every step is safe to repeat after a crash (alarms are at-least-once).
+ * and serves reads below the hot tier from them (TierUpkeep drives the alarm's work: cold hand-off,
+ * retention, R2 deletes). Every step is safe to repeat after a crash (alarms are at-least-once).
  */
 export class WarmTier {
   private readonly readers: ReaderCache;
@@ -23,7 +23,7 @@ export class WarmTier {
     private readonly log: PartitionLog,
     readonly index: SegmentIndex,
     private readonly bucket: R2Bucket,
-    private readonly cold: ColdSink,
+    private readonly garbage: R2Garbage,
   ) {
     this.readers = new ReaderCache(bucket);
   }
@@ -34,7 +34,7 @@ export class WarmTier {
    * index row and delete the rolled records. A crash after (1) leaves the records hot and the
    * next alarm writes the same key again; a crash after (2) has lost nothing.
    */
-  async rollOnce(now: number, failAfterPut?: () => void): Promise<SegmentInfo | null> {
+  async rollOnce(now: number): Promise<SegmentInfo | null> {
     const id = this.log.identity;
     const due = Math.min(this.log.rollDue(now), SEGMENT_MAX_RECORDS);
     if (!id || !this.log.isActive || due <= 0) return null;
@@ -52,11 +52,17 @@ export class WarmTier {
       objectKey: segmentKey(id.topicId, id.partition, rows[0].offset),
       coldState: 0,
     };
+    // Until the index holds it, the object is garbage (swept by the alarm after its rolls): a crash
+    // after the put, or a topic delete while the put was in flight, then orphans nothing.
+    this.garbage.add([info.objectKey], now);
     await this.bucket.put(info.objectKey, bytes);
     this.readers.forget(info.objectKey);
-    failAfterPut?.();
-    this.log.removeRolled(info.lastOffset, () => this.index.insert(info, now));
-    return info;
+    // Delete wins over a roll: removeRolled commits nothing once the partition is deleted.
+    const indexed = this.log.removeRolled(info.lastOffset, () => {
+      this.index.insert(info, now);
+      this.garbage.remove(info.objectKey);
+    });
+    return indexed ? info : null;
   }
 
   /** Reads from a warm segment. Returns only records of that segment; the next fetch continues. */
@@ -108,58 +114,9 @@ export class WarmTier {
     return null;
   }
 
-  /** Hands every segment the cold sink has not yet acknowledged; idempotent per segment. */
-  async handToCold(): Promise<number> {
-    const id = this.log.identity;
-    if (!id) return 0;
-    let handed = 0;
-    for (const s of this.index.owedToCold()) {
-      const object = await this.bucket.get(s.objectKey);
-      if (!object) continue; // deleted by retention before it was handed over: nothing left to hand
-      await this.cold.accept({ ...id, segment: s, bytes: new Uint8Array(await object.arrayBuffer()) });
-      this.index.markCold(s.baseOffset);
-      handed++;
-    }
-    return handed;
-  }
-
-  /**
-   * retention.ms / retention.bytes delete whole warm segments, oldest first, and move the log
-   * start offset. Segments still owed to the cold sink are kept until it has them. The index
-   * row goes first, then the object: a crash in between leaves an orphan object, never a hole.
-   */
-  async applyRetention(now: number): Promise<number> {
-    const config = this.log.config;
-    if (!config || !config["cleanup.policy"].includes("delete")) return 0;
-    const segments = this.index.all();
-    let total = segments.reduce((s, x) => s + x.recordBytes, 0) + this.log.hotStats().bytes;
-    const doomed: SegmentInfo[] = [];
-    for (const s of segments) {
-      const byTime = config["retention.ms"] >= 0 && s.maxTimestamp < now - config["retention.ms"];
-      const bySize = config["retention.bytes"] >= 0 && total > config["retention.bytes"];
-      if ((!byTime && !bySize) || s.coldState === 0) break;
-      doomed.push(s);
-      total -= s.recordBytes;
-    }
-    if (doomed.length === 0) return 0;
-    const newStart = doomed[doomed.length - 1].lastOffset + 1;
-    this.log.advanceLogStart(Math.max(this.log.logStart, newStart), () => doomed.forEach((s) => this.index.delete(s.baseOffset)));
-    doomed.forEach((s) => this.readers.forget(s.objectKey));
-    await this.bucket.delete(doomed.map((s) => s.objectKey));
-    return doomed.length;
-  }
-
-  /** Earliest moment a segment falls out of retention.ms, for the alarm. */
-  nextRetentionDeadline(): number | null {
-    const config = this.log.config;
-    const first = this.index.all()[0];
-    if (!config || !first || config["retention.ms"] < 0) return null;
-    return first.maxTimestamp + config["retention.ms"];
-  }
-
-  async destroy(): Promise<void> {
-    const keys = this.index.all().map((s) => s.objectKey);
-    for (let i = 0; i < keys.length; i += 1000) await this.bucket.delete(keys.slice(i, i + 1000));
+  /** Forgets an open reader of a segment that retention retired. */
+  forget(objectKey: string): void {
+    this.readers.forget(objectKey);
   }
 }
 

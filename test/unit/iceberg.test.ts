@@ -3,7 +3,9 @@ import { Int32, vectorFromArray } from "apache-arrow";
 import { icebergManifests, icebergMetadata, icebergRead } from "icebird";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { encodeSegment, SegmentReader } from "../../src/tiering/parquet";
-import { appendDataFiles, icebergDataKey, loadTable, memoryStoreForTests, type DataFile, type IcebergStore } from "../../src/tiering/iceberg";
+import { appendDataFiles, icebergDataKey, loadTable, type DataFile, type IcebergStore } from "../../src/tiering/iceberg";
+import { readAvroFile } from "../../src/tiering/iceberg/avro";
+import { memoryStore } from "./memory-store";
 import type { SegmentRecord } from "../../src/tiering/types";
 
 // In workerd the .wasm import is a compiled module (wrangler's CompiledWasm rule); Node has no
@@ -41,7 +43,7 @@ interface Written {
 
 // The steps below build one table in order: each test continues from the previous one's state.
 describe("Iceberg table writer, read back with icebird", () => {
-  const store = memoryStoreForTests(ROOT);
+  const store = memoryStore(ROOT);
   const written: Written[] = [];
 
   async function segment(partition: number, recs: SegmentRecord[]): Promise<DataFile> {
@@ -170,6 +172,77 @@ describe("Iceberg table writer, read back with icebird", () => {
   });
 });
 
+describe("Iceberg appends as history grows (issue 9 #9)", () => {
+  const root = "s3://iceberg-history";
+  const table = "iceberg/history";
+  const store = memoryStore(root);
+  const rows: number[] = [];
+
+  beforeAll(() => {
+    vi.stubGlobal("fetch", async (input: string | URL | Request, init?: RequestInit) => {
+      const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
+      const bytes = await store.get(decodeURIComponent(url.pathname.slice(1)));
+      if (!bytes) return new Response("not found", { status: 404 });
+      const range = /bytes=(\d+)-(\d*)/.exec(new Headers(init?.headers).get("range") ?? "");
+      if (!range) return new Response(bytes);
+      return new Response(bytes.slice(Number(range[1]), range[2] ? Number(range[2]) + 1 : bytes.byteLength), { status: 206 });
+    });
+  });
+  afterAll(() => vi.unstubAllGlobals());
+
+  it("keeps the manifest list short and each append's store calls flat, and stays readable", async () => {
+    const APPENDS = 320;
+    const cost: number[] = [];
+    let lastFile: DataFile | undefined;
+    for (let i = 0; i < APPENDS; i++) {
+      const partition = i % 3;
+      const recs = records(i * 10, 2);
+      const bytes = await encodeSegment(recs, { partition });
+      const key = icebergDataKey(table, partition, i * 10);
+      store.files.set(key, bytes);
+      rows.push(...recs.map((r) => r.offset));
+      lastFile = { key, partition, recordCount: recs.length, fileSizeInBytes: bytes.byteLength };
+      const before = store.calls.get + store.calls.put;
+      expect(await appendDataFiles(store, table, [lastFile])).toMatchObject({ added: 1 });
+      cost.push(store.calls.get + store.calls.put - before);
+    }
+    // Each append reads the list and writes one manifest, one list and the metadata; merging
+    // small manifests every ~100 appends adds ~100 reads then: flat on average, whatever the history.
+    const average = (from: number, to: number) => cost.slice(from, to).reduce((a, b) => a + b, 0) / (to - from);
+    // (Both windows are past the first 100 snapshots, so both pay snapshot expiry too.)
+    expect(average(APPENDS - 100, APPENDS)).toBeLessThanOrEqual(average(APPENDS - 200, APPENDS - 100) + 1);
+    expect(average(APPENDS - 100, APPENDS)).toBeLessThan(15);
+
+    const metadata = await icebergMetadata({ tableUrl: `${root}/${table}` });
+    const manifests = await icebergManifests(metadata);
+    expect(manifests.length).toBeLessThanOrEqual(100);
+    const entries = manifests.flatMap((m) => m.entries);
+    expect(entries).toHaveLength(APPENDS);
+    expect(entries.some((e) => e.status === 0)).toBe(true); // merged: EXISTING, with explicit sequence numbers
+    expect(entries.every((e) => typeof e.sequence_number === "bigint")).toBe(true);
+
+    // Expired snapshots took their manifest lists, and the manifests merged away before the
+    // oldest kept snapshot, with them: every Avro file left is referenced by a kept snapshot.
+    expect(metadata.snapshots!.length).toBe(100);
+    const referenced = new Set<string>();
+    for (const snap of metadata.snapshots!) {
+      const listKey = snap["manifest-list"].slice(root.length + 1);
+      referenced.add(listKey);
+      const { records: list } = await readAvroFile((await store.get(listKey))!);
+      for (const m of list) referenced.add((m.manifest_path as string).slice(root.length + 1));
+    }
+    const avro = [...store.files.keys()].filter((k) => k.startsWith(`${table}/metadata/`) && k.endsWith(".avro"));
+    expect(avro.filter((k) => !referenced.has(k))).toEqual([]);
+
+    // A repeated hand-over of an already appended file adds nothing, merged or not.
+    const again = await appendDataFiles(store, table, [lastFile!, { ...lastFile!, key: icebergDataKey(table, lastFile!.partition, 0) }]);
+    expect(again.added).toBe(0);
+
+    const read = await icebergRead({ tableUrl: `${root}/${table}`, metadata });
+    expect(read.map((r) => Number(r.offset)).sort((a, b) => a - b)).toEqual([...rows].sort((a, b) => a - b));
+  }, 120_000);
+});
+
 describe("the cold write path under workerd's code-generation ban", () => {
   it("encodes, commits and reads without `new Function` or `eval` (deployed Workers forbid both)", async () => {
     const { Function: realFunction, eval: realEval } = globalThis;
@@ -181,7 +254,7 @@ describe("the cold write path under workerd's code-generation ban", () => {
     try {
       // The ban is effective: Arrow's builders (which the codec must avoid) trip it.
       expect(() => vectorFromArray([1, null], new Int32())).toThrow(EvalError);
-      const store = memoryStoreForTests(ROOT);
+      const store = memoryStore(ROOT);
       const recs = records(0, 50);
       const bytes = await encodeSegment(recs, { partition: 4 });
       await store.put("t/data/a.parquet", bytes);

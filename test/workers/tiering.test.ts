@@ -4,6 +4,7 @@ import { parquetReadObjects } from "hyparquet";
 import { describe, expect, it } from "vitest";
 import { loadTable, r2IcebergStore } from "../../src/tiering/iceberg";
 import { icebergTable } from "../../src/tiering/cold-sinks";
+import { FaultyR2, useBucket } from "./fake-r2";
 import { api, createTopic, unique } from "./helpers";
 
 async function topicId(t: string): Promise<string> {
@@ -82,7 +83,9 @@ describe("tiered storage", () => {
     const stub = partitionStub(await topicId(t));
     const later = Date.now() + 2 * 3600_000;
     await insidePartition(stub, async (instance) => {
-      await expect(instance.warm.rollOnce(later, () => { throw new Error("crash between put and commit"); })).rejects.toThrow(/crash/);
+      useBucket(instance, new FaultyR2(instance.env.SEGMENTS).failNext("put", "after"));
+      await expect(instance.warm.rollOnce(later)).rejects.toThrow(/crash after put/);
+      useBucket(instance, new FaultyR2(instance.env.SEGMENTS));
     });
     let d = (await api("GET", `/v1/topics/${t}`)).body.partition_offsets[0];
     expect(d.warm.records).toBe(0); // the object exists, but the index does not know it

@@ -1,7 +1,8 @@
 import type { DataFile } from "../types";
 import { readAvroFile, writeAvroFile } from "./avro";
+import { mustGet, readManifestList, uri, writeManifests } from "./manifests";
 import { loadTable, metadataKey, newTableMetadata, versionHintKey, type Snapshot, type TableMetadata } from "./metadata";
-import { intBound, readIntBound, MANIFEST_ENTRY_SCHEMA, MANIFEST_FILE_SCHEMA, PARTITION_SPEC, TABLE_SCHEMA } from "./schemas";
+import { MANIFEST_FILE_SCHEMA } from "./schemas";
 import type { IcebergStore } from "./store";
 
 /**
@@ -29,12 +30,20 @@ export function icebergDataKey(table: string, partition: number, baseOffset: num
   return `${table}/data/partition=${partition}/${String(baseOffset).padStart(20, "0")}.parquet`;
 }
 
+/** Table property recording, per partition, the key of the last data file appended (see below). */
+export const appendedProperty = (partition: number) => `dostream.partition.${partition}.last-file`;
+
 /**
  * Appends data files to the Iceberg v2 table at `table` (a key prefix, e.g. `iceberg/orders`) in
- * one snapshot, creating the table on first use. Idempotent: files whose path is already in the
- * current snapshot are skipped, so a roll alarm retried after a crash adds nothing twice.
- * Concurrent writers (one per topic partition) are serialised by the conditional create of
- * v<N+1>.metadata.json; the loser reloads and retries (spec, "Commit Conflict Resolution").
+ * one snapshot, creating the table on first use. Concurrent writers (one per topic partition) are
+ * serialised by the conditional create of v<N+1>.metadata.json; the loser deletes what it wrote,
+ * reloads and retries (spec, "Commit Conflict Resolution").
+ *
+ * Idempotent without reading history: a partition appends its files in key order (keys sort by
+ * base offset), and the table keeps, per partition, the last key appended in a table property, so
+ * a file at or below it is already in the table and is skipped. A roll alarm retried after a crash
+ * therefore adds nothing twice, and an append costs the same R2 calls at 10 or 10,000 files:
+ * metadata, one manifest list, one new manifest, a merge of small manifests every ~100 appends.
  *
  * @example
  * const { snapshotId } = await appendDataFiles(r2IcebergStore(env.SEGMENTS, "s3://dostream-segments"),
@@ -44,67 +53,46 @@ export async function appendDataFiles(store: IcebergStore, table: string, files:
   for (let attempt = 1; ; attempt++) {
     const current = await loadTable(store, table);
     const base = current?.metadata ?? newTableMetadata(`${store.root}/${table}`, now());
-    const parents = await manifestList(store, base);
-    const present = await committedPaths(store, parents, new Set(files.map((f) => f.partition)));
-    const fresh = [...new Map(files.map((f) => [f.key, f])).values()].filter((f) => !present.has(uri(store, f.key)));
+    const appended = (f: DataFile) => {
+      const last = base.properties[appendedProperty(f.partition)];
+      return last !== undefined && f.key <= last;
+    };
+    const fresh = [...new Map(files.map((f) => [f.key, f])).values()].filter((f) => !appended(f));
     if (fresh.length === 0) return { snapshotId: base["current-snapshot-id"] ?? null, metadataVersion: current?.version ?? 0, added: 0 };
 
     const version = (current?.version ?? 0) + 1;
-    const { metadata, snapshotId } = await writeSnapshot(store, table, base, current ? version - 1 : 0, parents, fresh, now());
+    const { metadata, snapshotId, written, expired } = await writeSnapshot(store, table, base, current ? version - 1 : 0, fresh, now());
     if (await store.put(metadataKey(table, version), utf8(JSON.stringify(metadata)), { onlyIfAbsent: true })) {
       await updateHint(store, table, version);
+      await deleteExpired(store, expired, metadata.snapshots[0]);
       return { snapshotId, metadataVersion: version, added: fresh.length };
     }
-    // Another writer took v<version>. Our manifest and manifest list stay unreferenced (harmless
-    // orphans); a retry writes new ones against the new base.
+    // Another writer took v<version>: nothing references what we wrote, so it goes now (a crash
+    // right here leaves it for the table's drop, which deletes the whole prefix).
+    await bestEffortDelete(store, written);
     if (attempt >= COMMIT_ATTEMPTS) throw new Error(`iceberg commit to ${table} lost ${attempt} races in a row`);
     await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
   }
 }
 
 async function writeSnapshot(
-  store: IcebergStore, table: string, base: TableMetadata, baseVersion: number,
-  parents: ManifestFile[], files: DataFile[], now: number,
-): Promise<{ metadata: TableMetadata; snapshotId: number }> {
+  store: IcebergStore, table: string, base: TableMetadata, baseVersion: number, files: DataFile[], now: number,
+): Promise<{ metadata: TableMetadata; snapshotId: number; written: string[]; expired: Snapshot[] }> {
   const snapshotId = randomSnapshotId();
   const sequence = base["last-sequence-number"] + 1;
-  // Entries leave sequence numbers null: they are inherited from the manifest list
-  // (spec, "Sequence Number Inheritance").
-  const entries = files.map((f) => ({
-    status: 1, snapshot_id: snapshotId, sequence_number: null, file_sequence_number: null,
-    data_file: {
-      content: 0, file_path: uri(store, f.key), file_format: "PARQUET", partition: { partition: f.partition },
-      record_count: f.recordCount, file_size_in_bytes: f.fileSizeInBytes,
-      column_sizes: null, value_counts: null, null_value_counts: null, nan_value_counts: null, lower_bounds: null,
-      upper_bounds: null, key_metadata: null, split_offsets: null, equality_ids: null, sort_order_id: null,
-    },
-  }));
-  const manifest = writeAvroFile(MANIFEST_ENTRY_SCHEMA, entries, {
-    schema: JSON.stringify(TABLE_SCHEMA), "schema-id": "0", "partition-spec": JSON.stringify(PARTITION_SPEC.fields),
-    "partition-spec-id": "0", "format-version": "2", content: "data",
-  });
-  const manifestKey = `${table}/metadata/${crypto.randomUUID()}-m0.avro`;
-  await store.put(manifestKey, manifest);
+  const parents = await readManifestList(store, base);
+  const manifests = await writeManifests(store, table, parents, files, snapshotId, sequence);
 
-  const partitions = files.map((f) => f.partition);
-  const records = files.reduce((n, f) => n + f.recordCount, 0);
-  const added: ManifestFile = {
-    manifest_path: uri(store, manifestKey), manifest_length: manifest.byteLength, partition_spec_id: 0, content: 0,
-    sequence_number: sequence, min_sequence_number: sequence, added_snapshot_id: snapshotId,
-    added_files_count: files.length, existing_files_count: 0, deleted_files_count: 0,
-    added_rows_count: records, existing_rows_count: 0, deleted_rows_count: 0,
-    partitions: [{ contains_null: false, contains_nan: null, lower_bound: intBound(Math.min(...partitions)), upper_bound: intBound(Math.max(...partitions)) }],
-    key_metadata: null,
-  };
   const parentId = base["current-snapshot-id"];
-  // Fast append (spec, "Snapshots"): the new manifest plus every manifest of the parent, unchanged.
-  const list = writeAvroFile(MANIFEST_FILE_SCHEMA, [added, ...parents], {
+  const list = writeAvroFile(MANIFEST_FILE_SCHEMA, manifests.list, {
     "snapshot-id": String(snapshotId), "parent-snapshot-id": parentId === undefined ? "null" : String(parentId),
     "sequence-number": String(sequence), "format-version": "2",
   });
   const listKey = `${table}/metadata/snap-${snapshotId}-1-${crypto.randomUUID()}.avro`;
   await store.put(listKey, list);
 
+  const partitions = files.map((f) => f.partition);
+  const records = files.reduce((n, f) => n + f.recordCount, 0);
   const parent = base.snapshots.find((s) => s["snapshot-id"] === parentId);
   const total = (k: string, add: number) => String(Number(parent?.summary[k] ?? 0) + add);
   const bytes = files.reduce((n, f) => n + f.fileSizeInBytes, 0);
@@ -119,11 +107,18 @@ async function writeSnapshot(
       "total-position-deletes": "0", "total-equality-deletes": "0",
     },
   };
-  const snapshots = [...base.snapshots, snapshot].slice(-SNAPSHOTS_KEPT);
+  const all = [...base.snapshots, snapshot];
+  const snapshots = all.slice(-SNAPSHOTS_KEPT);
   const kept = new Set(snapshots.map((s) => s["snapshot-id"]));
   const updated = Math.max(now, base["last-updated-ms"]);
+  const properties = { ...base.properties };
+  for (const f of files) {
+    const k = appendedProperty(f.partition);
+    if (properties[k] === undefined || f.key > properties[k]) properties[k] = f.key;
+  }
   const metadata: TableMetadata = {
     ...base,
+    properties,
     "last-sequence-number": sequence,
     "last-updated-ms": updated,
     "current-snapshot-id": snapshotId,
@@ -134,58 +129,7 @@ async function writeSnapshot(
       : [],
     refs: { ...base.refs, main: { "snapshot-id": snapshotId, type: "branch" } },
   };
-  return { metadata, snapshotId };
-}
-
-/** A manifest list row, normalised to the v2 schema whoever wrote it. */
-interface ManifestFile {
-  manifest_path: string; manifest_length: number; partition_spec_id: number; content: number;
-  sequence_number: number; min_sequence_number: number; added_snapshot_id: number;
-  added_files_count: number; existing_files_count: number; deleted_files_count: number;
-  added_rows_count: number; existing_rows_count: number; deleted_rows_count: number;
-  partitions: { contains_null: boolean; contains_nan: boolean | null; lower_bound: Uint8Array | null; upper_bound: Uint8Array | null }[] | null;
-  key_metadata: Uint8Array | null;
-}
-
-async function manifestList(store: IcebergStore, metadata: TableMetadata): Promise<ManifestFile[]> {
-  const current = metadata.snapshots.find((s) => s["snapshot-id"] === metadata["current-snapshot-id"]);
-  if (!current) return [];
-  const { records } = await readAvroFile(await mustGet(store, current["manifest-list"]));
-  return records.map((r) => {
-    const row = r as unknown as Record<string, unknown>;
-    const out = Object.fromEntries((MANIFEST_FILE_SCHEMA as unknown as { fields: { name: string }[] }).fields.map((f) => [f.name, row[f.name] ?? null]));
-    out.partitions = (row.partitions as Record<string, unknown>[] | null)?.map((p) => ({
-      contains_null: p.contains_null, contains_nan: p.contains_nan ?? null, lower_bound: p.lower_bound ?? null, upper_bound: p.upper_bound ?? null,
-    })) ?? null;
-    return out as unknown as ManifestFile;
-  });
-}
-
-/** Manifests are immutable (spec, "Manifests"), so their file lists can be cached by path. */
-const manifestCache = new Map<string, string[]>();
-const MANIFEST_CACHE_MAX = 4096;
-
-/** Live data file paths in manifests that may hold one of `partitions` (pruned by their summary). */
-async function committedPaths(store: IcebergStore, manifests: ManifestFile[], partitions: Set<number>): Promise<Set<string>> {
-  const paths = new Set<string>();
-  for (const m of manifests) {
-    if (m.content !== 0) continue;
-    const summary = m.partitions?.[0];
-    if (summary?.lower_bound && summary.upper_bound) {
-      const lo = readIntBound(summary.lower_bound);
-      const hi = readIntBound(summary.upper_bound);
-      if (![...partitions].some((p) => p >= lo && p <= hi)) continue;
-    }
-    let live = manifestCache.get(m.manifest_path);
-    if (!live) {
-      const { records } = await readAvroFile(await mustGet(store, m.manifest_path));
-      live = records.filter((e) => e.status !== 2).map((e) => (e.data_file as { file_path: string }).file_path);
-      if (manifestCache.size >= MANIFEST_CACHE_MAX) manifestCache.delete(manifestCache.keys().next().value!);
-      manifestCache.set(m.manifest_path, live);
-    }
-    for (const p of live) paths.add(p);
-  }
-  return paths;
+  return { metadata, snapshotId, written: [...manifests.keys, listKey], expired: all.slice(0, all.length - snapshots.length) };
 }
 
 /**
@@ -202,13 +146,39 @@ async function updateHint(store: IcebergStore, table: string, version: number): 
 }
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
-const uri = (store: IcebergStore, key: string) => `${store.root}/${key}`;
+const keyOf = (store: IcebergStore, location: string) => (location.startsWith(`${store.root}/`) ? location.slice(store.root.length + 1) : null);
 
-async function mustGet(store: IcebergStore, location: string): Promise<Uint8Array> {
-  if (!location.startsWith(`${store.root}/`)) throw new Error(`${location} is outside the store root ${store.root}`);
-  const bytes = await store.get(location.slice(store.root.length + 1));
-  if (!bytes) throw new Error(`iceberg file ${location} is missing`);
-  return bytes;
+/**
+ * Snapshot expiry, as Java's ExpireSnapshots: the manifest lists of snapshots that left the
+ * metadata, and the manifests only they referenced. Our lists change only by adding manifests and
+ * merging some away, and a merged-away manifest never comes back, so a manifest of an expired list
+ * that the oldest kept snapshot's list lacks is referenced by no kept snapshot. Two reads per
+ * expiry, whatever the history.
+ */
+async function deleteExpired(store: IcebergStore, expired: Snapshot[], oldestKept: Snapshot | undefined): Promise<void> {
+  if (expired.length === 0 || !oldestKept) return;
+  try {
+    const kept = new Set((await readAvroFile(await mustGet(store, oldestKept["manifest-list"]))).records.map((r) => r.manifest_path as string));
+    const doomed: string[] = [];
+    for (const s of expired) {
+      const list = await readAvroFile(await mustGet(store, s["manifest-list"]));
+      for (const r of list.records) if (!kept.has(r.manifest_path as string)) doomed.push(r.manifest_path as string);
+      doomed.push(s["manifest-list"]);
+    }
+    await bestEffortDelete(store, [...new Set(doomed)].map((l) => keyOf(store, l)).filter((k): k is string => k !== null));
+  } catch {
+    /* tidying only: a missing or unreadable list leaves its files for the table's drop */
+  }
+}
+
+/** Deleting unreferenced files is tidying, never part of a commit: a failure leaves them for the table's drop. */
+async function bestEffortDelete(store: IcebergStore, keys: string[]): Promise<void> {
+  if (!store.delete || keys.length === 0) return;
+  try {
+    await store.delete(keys);
+  } catch {
+    /* see above */
+  }
 }
 
 /** Snapshot ids are random positive longs (as in Java), kept below 2^53 so JSON numbers stay exact. */

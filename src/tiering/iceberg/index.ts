@@ -1,4 +1,4 @@
-export { appendDataFiles, icebergDataKey, COMMIT_ATTEMPTS, type AppendResult } from "./append";
+export { appendDataFiles, appendedProperty, icebergDataKey, COMMIT_ATTEMPTS, type AppendResult } from "./append";
 export { loadTable, type LoadedTable, type TableMetadata } from "./metadata";
-export { r2IcebergStore, memoryStoreForTests, type IcebergStore } from "./store";
+export { r2IcebergStore, type IcebergStore } from "./store";
 export type { DataFile } from "../types";

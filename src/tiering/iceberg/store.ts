@@ -1,3 +1,5 @@
+import { R2_DELETE_MAX_KEYS } from "../../core/limits";
+
 /**
  * The little an Iceberg writer needs from object storage. `put` with `onlyIfAbsent` is the
  * atomic step of a commit (Iceberg spec, "File System Tables": v<V+1>.metadata.json may be
@@ -10,6 +12,8 @@ export interface IcebergStore {
   /** Returns false, writing nothing, when the condition fails. */
   put(key: string, bytes: Uint8Array, opts?: { onlyIfAbsent?: boolean; onlyIfEtagMatches?: string }): Promise<boolean>;
   list?(prefix: string): Promise<string[]>;
+  /** Deletes files nothing references (a lost commit's manifests, expired manifest lists). */
+  delete?(keys: string[]): Promise<void>;
 }
 
 /**
@@ -34,6 +38,9 @@ export function r2IcebergStore(bucket: R2Bucket, rootUri: string): IcebergStore 
         : opts?.onlyIfEtagMatches !== undefined ? { etagMatches: opts.onlyIfEtagMatches } : undefined;
       return (await bucket.put(key, bytes, onlyIf ? { onlyIf } : undefined)) !== null;
     },
+    async delete(keys) {
+      for (let i = 0; i < keys.length; i += R2_DELETE_MAX_KEYS) await bucket.delete(keys.slice(i, i + R2_DELETE_MAX_KEYS));
+    },
     async list(prefix) {
       const keys: string[] = [];
       let cursor: string | undefined;
@@ -43,31 +50,6 @@ export function r2IcebergStore(bucket: R2Bucket, rootUri: string): IcebergStore 
         cursor = page.truncated ? page.cursor : undefined;
       } while (cursor !== undefined);
       return keys;
-    },
-  };
-}
-
-/** In-memory store for unit tests only; `files` is exposed so tests can inspect and tamper. */
-export function memoryStoreForTests(root = "s3://test-bucket"): IcebergStore & { files: Map<string, Uint8Array> } {
-  const files = new Map<string, Uint8Array>();
-  const etags = new Map<string, string>();
-  let version = 0;
-  return {
-    root,
-    files,
-    async get(key) {
-      const bytes = files.get(key);
-      return bytes ? bytes.slice() : null;
-    },
-    async put(key, bytes, opts) {
-      if (opts?.onlyIfAbsent && files.has(key)) return false;
-      if (opts?.onlyIfEtagMatches !== undefined && etags.get(key) !== opts.onlyIfEtagMatches) return false;
-      files.set(key, bytes.slice());
-      etags.set(key, String(++version));
-      return true;
-    },
-    async list(prefix) {
-      return [...files.keys()].filter((k) => k.startsWith(prefix)).sort();
     },
   };
 }

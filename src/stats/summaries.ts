@@ -1,0 +1,51 @@
+import type { GroupState } from "../api/wire";
+
+/**
+ * Summaries that objects report about themselves to the catalog, on their own cadence, so that
+ * cluster-wide views (/stats, the group list, later Prometheus /metrics) read one place instead of
+ * calling every partition and group per request. A new kind of object adds a kind here.
+ */
+export type SummaryKind = "partition" | "group";
+
+export interface PartitionSummary {
+  topic: string;
+  partition: number;
+  logStartOffset: number;
+  highWatermark: number;
+  /** Records and record bytes across tiers. */
+  records: number;
+  bytes: number;
+  hot: { records: number; bytes: number };
+  /** Warm: record count, Parquet object bytes, segment count. */
+  warm: { records: number; bytes: number; segments: number };
+}
+
+export interface GroupSummary {
+  state: GroupState;
+  generation: number;
+  members: number;
+}
+
+export interface SummaryReport {
+  kind: SummaryKind;
+  /** `${topicId}/${partition}` for a partition, the group id for a group. */
+  id: string;
+  /**
+   * The topic incarnation id for a partition (a report of a deleted incarnation is dropped, and a
+   * topic delete drops its partitions' rows); the group id for a group (kept while registered).
+   */
+  owner: string;
+  /** Increases per reporter, so a report that arrives late never overwrites a newer one. */
+  version: number;
+  body: PartitionSummary | GroupSummary;
+}
+
+/** Cluster totals, as `GET /stats` answers them. */
+export interface ClusterStats {
+  topics: number;
+  partitions: number;
+  records: number;
+  bytes: number;
+  hot: { records: number; bytes: number };
+  warm: { records: number; bytes: number; segments: number };
+}
