@@ -7,7 +7,16 @@ import { MAX_FETCH_MAX_BYTES, MAX_FETCH_MAX_RECORDS, MAX_RECORDS_PER_REQUEST, MA
  * config values) belong to the catalog and the log, which answer with Kafka's error codes.
  */
 
-const configMap = z.record(z.string(), z.union([z.string(), z.number(), z.null()]));
+type ConfigValue = string | number | null;
+const isConfigMap = (v: unknown): v is Record<string, ConfigValue> =>
+  typeof v === "object" && v !== null && !Array.isArray(v) &&
+  Object.values(v).every((x) => x === null || typeof x === "string" || typeof x === "number");
+/**
+ * Not z.record: it copies entries into a fresh object, where a `__proto__` key silently vanishes
+ * (it sets the prototype instead). The object is passed on as parsed, so parseTopicConfig sees
+ * every key the client sent and refuses unknown ones with INVALID_CONFIG (issue 9, item 12).
+ */
+const configMap = z.custom<Record<string, ConfigValue>>(isConfigMap, { message: "must be an object of config values (string, number or null)" });
 
 export const createTopicSchema = z.strictObject({
   name: z.string(),

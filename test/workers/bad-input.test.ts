@@ -1,3 +1,4 @@
+import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { api, createTopic, unique } from "./helpers";
 
@@ -64,6 +65,16 @@ const rows: Row[] = [
   ["describe unknown topic", "GET", () => `/v1/topics/nope-${topic}`, undefined, 404, "UNKNOWN_TOPIC_OR_PARTITION"],
   ["delete unknown topic", "DELETE", () => `/v1/topics/nope-${topic}`, undefined, 404, "UNKNOWN_TOPIC_OR_PARTITION"],
   ["unknown route", "GET", () => "/v2/everything", undefined, 404, "NOT_FOUND"],
+  // issue 9, item 12: keys named after Object.prototype members are unknown keys, not 500s or no-ops.
+  ["create config key toString", "POST", () => "/v1/topics", { name: unique("cfg"), config: { toString: 5 } }, 400, "INVALID_CONFIG", "config.toString"],
+  ["alter config key hasOwnProperty", "PATCH", () => `/v1/topics/${topic}/config`, { config: { hasOwnProperty: "1" } }, 400, "INVALID_CONFIG", "config.hasOwnProperty"],
+  ["alter config key constructor", "PATCH", () => `/v1/topics/${topic}/config`, { config: { constructor: "1" } }, 400, "INVALID_CONFIG", "config.constructor"],
+  ["create config key __proto__", "POST", () => "/v1/topics", `{"name":"${unique("cfg")}","config":{"__proto__":5}}`, 400, "INVALID_CONFIG", "config.__proto__"],
+  ["alter config __proto__ object", "PATCH", () => `/v1/topics/${topic}/config`, '{"config":{"__proto__":{"retention.ms":5}}}', 400, "INVALID_REQUEST", "config"],
+  // issue 9, item 14: a path that exists, with a method it does not take, is 405 (with Allow), not 404.
+  ["PUT on produce", "PUT", () => `/v1/topics/${topic}/records`, { records: [{ value: 1 }] }, 405, "METHOD_NOT_ALLOWED"],
+  ["DELETE on the topic list", "DELETE", () => "/v1/topics", undefined, 405, "METHOD_NOT_ALLOWED"],
+  ["POST on a fetch path", "POST", () => `/v1/topics/${topic}/partitions/0/records`, { records: [{ value: 1 }] }, 405, "METHOD_NOT_ALLOWED"],
 ];
 
 describe("bad input", () => {
@@ -81,6 +92,14 @@ describe("bad input", () => {
     expect(typeof r.body.error.message).toBe("string");
     if (field) expect(r.body.error.field).toBe(field);
     expect(await snapshot()).toEqual(before);
+  });
+
+  it("405 names the allowed methods in Allow", async () => {
+    const res = await SELF.fetch(`http://dostream.test/v1/topics/${topic}`, { method: "POST" });
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("GET, HEAD, DELETE");
+    const records = await SELF.fetch(`http://dostream.test/v1/topics/${topic}/records`, { method: "GET" });
+    expect(records.headers.get("allow")).toBe("POST");
   });
 
   it("OFFSET_OUT_OF_RANGE carries the valid range", async () => {
