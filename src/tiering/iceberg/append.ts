@@ -1,7 +1,7 @@
 import type { DataFile } from "../types";
 import { readAvroFile, writeAvroFile } from "./avro";
-import { loadTable, metadataKey, newTableMetadata, versionHintKey, type Snapshot, type TableMetadata } from "./metadata";
-import { intBound, readIntBound, MANIFEST_ENTRY_SCHEMA, MANIFEST_FILE_SCHEMA, PARTITION_SPEC, TABLE_SCHEMA } from "./schemas";
+import { loadTable, metadataKey, newTableMetadata, versionHintKey, withCurrentSchema, type Snapshot, type TableMetadata } from "./metadata";
+import { intBound, readIntBound, MANIFEST_ENTRY_SCHEMA, MANIFEST_FILE_SCHEMA, PARTITION_SPEC, SCHEMA_ID, TABLE_SCHEMA } from "./schemas";
 import type { IcebergStore } from "./store";
 
 /**
@@ -43,7 +43,8 @@ export function icebergDataKey(table: string, partition: number, baseOffset: num
 export async function appendDataFiles(store: IcebergStore, table: string, files: DataFile[], now: () => number = Date.now): Promise<AppendResult> {
   for (let attempt = 1; ; attempt++) {
     const current = await loadTable(store, table);
-    const base = current?.metadata ?? newTableMetadata(`${store.root}/${table}`, now());
+    // Files written now carry the current columns: the table's schema must know them.
+    const base = withCurrentSchema(current?.metadata ?? newTableMetadata(`${store.root}/${table}`, now()));
     const parents = await manifestList(store, base);
     const present = await committedPaths(store, parents, new Set(files.map((f) => f.partition)));
     const fresh = [...new Map(files.map((f) => [f.key, f])).values()].filter((f) => !present.has(uri(store, f.key)));
@@ -80,7 +81,7 @@ async function writeSnapshot(
     },
   }));
   const manifest = writeAvroFile(MANIFEST_ENTRY_SCHEMA, entries, {
-    schema: JSON.stringify(TABLE_SCHEMA), "schema-id": "0", "partition-spec": JSON.stringify(PARTITION_SPEC.fields),
+    schema: JSON.stringify(TABLE_SCHEMA), "schema-id": String(SCHEMA_ID), "partition-spec": JSON.stringify(PARTITION_SPEC.fields),
     "partition-spec-id": "0", "format-version": "2", content: "data",
   });
   const manifestKey = `${table}/metadata/${crypto.randomUUID()}-m0.avro`;
@@ -110,7 +111,7 @@ async function writeSnapshot(
   const bytes = files.reduce((n, f) => n + f.fileSizeInBytes, 0);
   const snapshot: Snapshot = {
     "snapshot-id": snapshotId, ...(parentId !== undefined && { "parent-snapshot-id": parentId }), "sequence-number": sequence,
-    "timestamp-ms": now, "manifest-list": uri(store, listKey), "schema-id": 0,
+    "timestamp-ms": now, "manifest-list": uri(store, listKey), "schema-id": SCHEMA_ID,
     summary: {
       operation: "append", "added-data-files": String(files.length), "added-records": String(records),
       "added-files-size": String(bytes), "changed-partition-count": String(new Set(partitions).size),
