@@ -16,7 +16,7 @@ export interface Header {
  * bytes (keyless records stick to one partition per request).
  *
  * @example
- * await topic.produce({ key: new Uint8Array([1, 2]), valueText: '{"id":12345678901234567890}', headers: [{ key: "trace", value: "a" }, { key: "trace", value: "b" }] });
+ * await orders.produce({ key: new Uint8Array([1, 2]), valueText: '{"id":12345678901234567890}', headers: [{ key: "trace", value: "a" }, { key: "trace", value: "b" }] });
  */
 export interface ProduceMessage<T = unknown> {
   key?: string | Uint8Array | null;
