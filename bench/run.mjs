@@ -20,8 +20,9 @@ import { foundation } from "./suites/foundation.mjs";
 import { groups } from "./suites/groups.mjs";
 import { sdk } from "./suites/sdk.mjs";
 import { tiering } from "./suites/tiering.mjs";
+import { values } from "./suites/values.mjs";
 
-const SUITES = [foundation, groups, sdk, tiering];
+const SUITES = [foundation, groups, sdk, tiering, values];
 const CONFIG = "bench/wrangler.toml";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");

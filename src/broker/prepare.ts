@@ -42,6 +42,16 @@ export function prepare(topic: TopicInfo, input: WireRecord[]): Result<{ records
 
 type TooLarge = (size: number, what: string) => Failure;
 
+/**
+ * Records whose value_text the HTTP body scan already validated (syntax and depth): checking it
+ * again would scan every value twice. A WeakSet, not a field, so no client can claim it: RPC
+ * arguments are structured clones, and a body's fields all pass the schema first.
+ */
+const checkedText = new WeakSet<WireRecord>();
+export function markValueTextChecked(r: WireRecord): void {
+  checkedText.add(r);
+}
+
 function prepareKey(r: WireRecord, at: string, max: number, tooLarge: TooLarge): Result<{ key: AppendRecord["key"] }> {
   if (r.key === undefined || r.key === null) return { ok: true, key: null };
   if (r.key_encoding !== "base64") return { ok: true, key: r.key };
@@ -54,6 +64,7 @@ function prepareValue(r: WireRecord, at: string, max: number, tooLarge: TooLarge
   if (r.value_text !== undefined) {
     // A UTF-16 code unit is at least one UTF-8 byte: the length alone can refuse a huge text.
     if (r.value_text.length > max) return tooLarge(r.value_text.length, "value");
+    if (checkedText.has(r)) return { ok: true, value: r.value_text };
     const scan = scanJson(r.value_text, MAX_VALUE_DEPTH);
     if (!scan.ok) {
       const why = scan.tooDeep ? `nests deeper than ${MAX_VALUE_DEPTH} levels` : `is not JSON text (${scan.problem} at character ${scan.at})`;

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { produceSchema } from "../api/schemas";
 import { recordValueSpans } from "../api/json-text";
 import type { WireRecord } from "../api/wire";
+import { markValueTextChecked } from "../broker/prepare";
 import { StreamError } from "../core/errors";
 import { MAX_VALUE_DEPTH } from "../core/limits";
 import { parseWith, readJsonText } from "./validate";
@@ -34,6 +35,7 @@ export async function produceBody(c: Context): Promise<WireRecord[]> {
     if (span === undefined || r.value_encoding === "base64" || r.value_text !== undefined) return;
     r.value_text = text.slice(span.start, span.end);
     delete r.value;
+    markValueTextChecked(r);
   });
   return records;
 }
