@@ -13,28 +13,36 @@
 /** A container the scanner is inside: an object (with the key being read) or an array (with the element index). */
 export interface JsonFrame {
   readonly object: boolean;
-  /** Object: the key whose value comes next (decoded). Array: null. */
+  /**
+   * Object: the key whose value comes next (decoded), in the outer SHALLOW_LEVELS containers
+   * only; deeper: null (decoding every key of a large document costs more than the scan).
+   * Array: null.
+   */
   key: string | null;
   /** Array: index of the current element. Object: -1. */
   index: number;
 }
 
-/** A failure says where: the character index and the path of the containers around it (at most `PATH_FRAMES` deep). */
+/** A failure says where: the character index and the path of the containers around it (at most SHALLOW_LEVELS deep). */
 export type JsonScan = { ok: true; depth: number } | { ok: false; at: number; path: string; problem: string; tooDeep: boolean };
 
-const PATH_FRAMES = 3;
+/** Levels whose keys are decoded and whose values are reported (a record value sits 3 down). */
+export const SHALLOW_LEVELS = 3;
 
 /** `records[3].value` from the frames around a position (the first few only: a path 1,000 deep helps nobody). */
 function pathOf(frames: readonly JsonFrame[]): string {
   let out = "";
-  for (const f of frames.slice(0, PATH_FRAMES)) {
+  for (const f of frames.slice(0, SHALLOW_LEVELS)) {
     if (!f.object) out += `[${f.index}]`;
     else if (f.key !== null) out += out ? `.${f.key}` : f.key;
   }
   return out;
 }
 
-/** Called once per value (scalar or container) when it ends; `frames` are its ancestors. */
+/**
+ * Called once per value (scalar or container) that ends within SHALLOW_LEVELS containers of the
+ * root; `frames` are its ancestors. Deeper values are scanned, not reported.
+ */
 export type OnJsonValue = (frames: readonly JsonFrame[], start: number, end: number) => void;
 
 const WS = new Uint8Array(128);
@@ -102,8 +110,10 @@ export function scanJson(text: string, maxDepth: number, onValue?: OnJsonValue):
     if (text.charCodeAt(i) !== 0x22) return false;
     const start = i;
     if (!string()) return false;
-    const raw = text.slice(start + 1, i - 1);
-    frame.key = raw.includes("\\") ? (JSON.parse(text.slice(start, i)) as string) : raw;
+    if (frames.length <= SHALLOW_LEVELS) {
+      const raw = text.slice(start + 1, i - 1);
+      frame.key = raw.includes("\\") ? (JSON.parse(text.slice(start, i)) as string) : raw;
+    }
     ws();
     if (text.charCodeAt(i) !== 0x3a) return false;
     i++;
@@ -159,7 +169,8 @@ export function scanJson(text: string, maxDepth: number, onValue?: OnJsonValue):
       if (text.charCodeAt(i) === (frame.object ? 0x7d : 0x5d)) {
         i++;
         frames.pop();
-        onValue?.(frames, starts.pop()!, i);
+        const start = starts.pop()!;
+        if (frames.length <= SHALLOW_LEVELS) onValue?.(frames, start, i);
       } else if (frame.object) {
         if (!key(frame)) return bad("expected a string key and ':'");
         ended = false;
@@ -170,7 +181,7 @@ export function scanJson(text: string, maxDepth: number, onValue?: OnJsonValue):
     } else {
       const start = i;
       if (!scalar()) return bad("expected a JSON value");
-      onValue?.(frames, start, i);
+      if (frames.length <= SHALLOW_LEVELS) onValue?.(frames, start, i);
     }
     if (!ended) continue;
     // After a value: a separator, a closing bracket, or the end of the text.
@@ -189,7 +200,8 @@ export function scanJson(text: string, maxDepth: number, onValue?: OnJsonValue):
       if (d === (frame.object ? 0x7d : 0x5d)) {
         i++;
         frames.pop();
-        onValue?.(frames, starts.pop()!, i);
+        const start = starts.pop()!;
+        if (frames.length <= SHALLOW_LEVELS) onValue?.(frames, start, i);
         continue;
       }
       return bad(frame.object ? "expected ',' or '}'" : "expected ',' or ']'");
