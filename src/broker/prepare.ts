@@ -68,9 +68,10 @@ function prepareValue(r: WireRecord, at: string, max: number, tooLarge: TooLarge
     const scan = scanJson(r.value_text, MAX_VALUE_DEPTH);
     if (!scan.ok) {
       const why = scan.tooDeep ? `nests deeper than ${MAX_VALUE_DEPTH} levels` : `is not JSON text (${scan.problem} at character ${scan.at})`;
-      return fail("INVALID_RECORD", `record value ${why}`, `${at}.${r.value !== undefined ? "value" : "value_text"}`);
+      return fail("INVALID_RECORD", `record value ${why}`, `${at}.value_text`);
     }
-    return { ok: true, value: r.value_text };
+    // JSON null is a tombstone however it is sent: no value, not the text "null".
+    return { ok: true, value: r.value_text.trim() === "null" ? null : r.value_text };
   }
   if (r.value === null || r.value === undefined) return { ok: true, value: null };
   if (r.value_encoding === "base64") {

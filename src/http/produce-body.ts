@@ -31,8 +31,9 @@ export async function produceBody(c: Context): Promise<WireRecord[]> {
   const records = parseWith(produceSchema, JSON.parse(text), "body").records as WireRecord[];
   records.forEach((r, i) => {
     const span = found.spans[i];
-    // Base64 values are bytes, decoded from the parsed string; JSON values keep their text.
-    if (span === undefined || r.value_encoding === "base64" || r.value_text !== undefined) return;
+    // Base64 values are bytes, decoded from the parsed string; null is a tombstone (no value at
+    // all, as in Kafka), not the text "null"; every other JSON value keeps its text.
+    if (span === undefined || r.value === null || r.value_encoding === "base64" || r.value_text !== undefined) return;
     r.value_text = text.slice(span.start, span.end);
     delete r.value;
     markValueTextChecked(r);

@@ -91,19 +91,22 @@ describe("values come back exactly as sent", () => {
     const t = unique("exact");
     await createTopic(t, 1);
     const id = await topicId(t);
-    await produceText(t, `{"records":[${EXACT.map((v) => `{"value": ${v} }`).join(",")}]}`);
+    await produceText(t, `{"records":[${EXACT.map((v) => `{"value": ${v} }`).join(",")},{"value":null},{"value_text":" null "}]}`);
+    const TOMBSTONES = ["null", "null"];
 
     const hot = await fetchRaw(t, 0, 0);
-    expect(hot.map((r) => r.text)).toEqual(EXACT);
+    expect(hot.map((r) => r.text)).toEqual([...EXACT, ...TOMBSTONES]);
 
     await rollAllButLast(t, id);
     const d = (await api("GET", `/v1/topics/${t}`)).body.partition_offsets[0];
-    expect(d.warm.records).toBe(EXACT.length);
+    expect(d.warm.records).toBe(EXACT.length + TOMBSTONES.length);
     const warm = await fetchRaw(t, 0, 0);
-    expect(warm.slice(0, EXACT.length).map((r) => r.text)).toEqual(EXACT);
+    expect(warm.slice(0, EXACT.length + TOMBSTONES.length).map((r) => r.text)).toEqual([...EXACT, ...TOMBSTONES]);
 
+    // In the cold table a tombstone has no value at all (neither JSON text nor bytes).
     const cold = await coldRows(t, id);
-    expect(cold.rows.slice(0, EXACT.length).map((r) => text(r.value_json))).toEqual(EXACT);
+    expect(cold.rows.slice(0, EXACT.length + TOMBSTONES.length).map((r) => text(r.value_json))).toEqual([...EXACT, null, null]);
+    expect(cold.rows.slice(EXACT.length, EXACT.length + TOMBSTONES.length).map((r) => r.value_bytes ?? null)).toEqual([null, null]);
   });
 
   it("a value given as value_text is stored as that text, over HTTP and over RPC", async () => {
