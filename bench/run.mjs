@@ -21,8 +21,9 @@ import { groups } from "./suites/groups.mjs";
 import { history } from "./suites/history.mjs";
 import { sdk } from "./suites/sdk.mjs";
 import { tiering } from "./suites/tiering.mjs";
+import { values } from "./suites/values.mjs";
 
-const SUITES = [foundation, groups, sdk, tiering, history];
+const SUITES = [foundation, groups, sdk, tiering, history, values];
 const CONFIG = "bench/wrangler.toml";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");

@@ -1,6 +1,14 @@
 import type { Migration } from "../src/log/migrator";
 
-/** Schema of a PartitionDO: one topic partition's hot log and its state. */
+/**
+ * Schema of a PartitionDO: one topic partition's hot log and its state.
+ *
+ * Issue 9 (binary keys, header lists) needed no migration: `records.key` is declared TEXT, and
+ * SQLite keeps a BLOB as a BLOB in a TEXT-affinity column (only numbers are converted), so a
+ * binary key is stored as bytes and read back as an ArrayBuffer; `headers` stays JSON text, now
+ * either the old `{name: value}` map or a `[{key, value, value_encoding?}]` list. Rows written
+ * before read exactly as they did.
+ */
 export const partitionMigrations: Migration[] = [
   {
     version: 1,

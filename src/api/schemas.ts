@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { WireHeaders } from "./wire";
 import { MAX_FETCH_MAX_BYTES, MAX_FETCH_MAX_RECORDS, MAX_RECORDS_PER_REQUEST, MAX_WAIT_MS } from "../core/limits";
 
 /**
@@ -7,7 +8,16 @@ import { MAX_FETCH_MAX_BYTES, MAX_FETCH_MAX_RECORDS, MAX_RECORDS_PER_REQUEST, MA
  * config values) belong to the catalog and the log, which answer with Kafka's error codes.
  */
 
-const configMap = z.record(z.string(), z.union([z.string(), z.number(), z.null()]));
+type ConfigValue = string | number | null;
+const isConfigMap = (v: unknown): v is Record<string, ConfigValue> =>
+  typeof v === "object" && v !== null && !Array.isArray(v) &&
+  Object.values(v).every((x) => x === null || typeof x === "string" || typeof x === "number");
+/**
+ * Not z.record: it copies entries into a fresh object, where a `__proto__` key silently vanishes
+ * (it sets the prototype instead). The object is passed on as parsed, so parseTopicConfig sees
+ * every key the client sent and refuses unknown ones with INVALID_CONFIG (issue 9, item 12).
+ */
+const configMap = z.custom<Record<string, ConfigValue>>(isConfigMap, { message: "must be an object of config values (string, number or null)" });
 
 export const createTopicSchema = z.strictObject({
   name: z.string(),
@@ -18,14 +28,51 @@ export const createTopicSchema = z.strictObject({
 export const alterConfigSchema = z.strictObject({ config: configMap });
 export const addPartitionsSchema = z.strictObject({ count: z.int() });
 
-export const produceRecordSchema = z.strictObject({
-  key: z.string().nullable().optional(),
-  value: z.unknown().refine((v) => v !== undefined, { message: "value is required (use null for a tombstone)" }),
-  value_encoding: z.enum(["json", "base64"]).optional(),
-  headers: z.record(z.string(), z.string()).optional(),
-  partition: z.int().min(0).optional(),
-  timestamp: z.int().min(0).optional(),
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const HEADER_FIELDS = new Set(["key", "value", "value_encoding"]);
+
+/**
+ * Headers: Kafka's ordered list (`[{key, value, value_encoding?}]`, names may repeat, values may be
+ * bytes or null) or the `{name: value}` shorthand. Checked by hand rather than with z.record /
+ * z.union: z.record drops a `__proto__` name, and a union reports only "invalid input" where the
+ * client needs the header at fault. The object passes on exactly as parsed.
+ */
+const headersSchema = z.custom<WireHeaders>().superRefine((v, ctx) => {
+  const issue = (message: string, path: PropertyKey[] = []) => ctx.addIssue({ code: "custom", message, path });
+  if (Array.isArray(v)) {
+    v.forEach((h, i) => {
+      if (!isPlainObject(h)) return issue("a header must be an object {key, value, value_encoding?}", [i]);
+      const extra = Object.keys(h).filter((k) => !HEADER_FIELDS.has(k));
+      if (extra.length > 0) issue(`unknown field(s): ${extra.join(", ")}`, [i]);
+      if (typeof h.key !== "string") issue("header key must be a string", [i, "key"]);
+      if (h.value !== null && typeof h.value !== "string") issue("header value must be a string or null", [i, "value"]);
+      if (h.value_encoding !== undefined && h.value_encoding !== "base64") issue('value_encoding must be "base64"', [i, "value_encoding"]);
+    });
+  } else if (isPlainObject(v)) {
+    for (const [k, x] of Object.entries(v)) if (typeof x !== "string") issue("header value must be a string (use the list form for bytes or null)", [k]);
+  } else issue("headers must be an object of strings or a list of {key, value, value_encoding?}");
 });
+
+export const produceRecordSchema = z
+  .strictObject({
+    key: z.string().nullable().optional(),
+    key_encoding: z.literal("base64").optional(),
+    value: z.unknown().optional(),
+    value_text: z.string().optional(),
+    value_encoding: z.enum(["json", "base64"]).optional(),
+    headers: headersSchema.optional(),
+    partition: z.int().min(0).optional(),
+    timestamp: z.int().min(0).optional(),
+  })
+  .superRefine((r, ctx) => {
+    if (r.value === undefined && r.value_text === undefined) {
+      ctx.addIssue({ code: "custom", message: "value is required (use null for a tombstone)", path: ["value"] });
+    } else if (r.value !== undefined && r.value_text !== undefined) {
+      ctx.addIssue({ code: "custom", message: "give value or value_text, not both", path: ["value_text"] });
+    } else if (r.value_text !== undefined && r.value_encoding === "base64") {
+      ctx.addIssue({ code: "custom", message: "value_text is JSON text; send bytes as value with value_encoding base64", path: ["value_encoding"] });
+    }
+  });
 
 export const produceSchema = z.strictObject({
   records: z.array(produceRecordSchema).min(1).max(MAX_RECORDS_PER_REQUEST),

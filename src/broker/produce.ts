@@ -1,14 +1,13 @@
-import { Buffer } from "node:buffer";
 import type { TopicInfo } from "../catalog/types";
 import { fail, type ErrorBody, type Result } from "../core/errors";
 import { assignPartitions } from "../core/partitioner";
-import { recordSize } from "../log/records";
 import type { AppendOk, AppendRecord } from "../log/types";
 import type { WireRecord } from "../api/wire";
 import type { Env } from "../env";
 import { partitionStub } from "./stubs";
+import { prepare } from "./prepare";
 import { checkTimestamps } from "./timestamps";
-import { checkPartition, isStaleMetadata, withTopic } from "./topics";
+import { isStaleMetadata, withTopic } from "./topics";
 
 
 export type ProduceRecordResult =
@@ -22,8 +21,6 @@ export interface ProduceOk {
   failed: number;
 }
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
 /**
  * Produce: check every record first (a bad record rejects the request and nothing is written),
  * route by Kafka's partitioner, then append each partition's records in one atomic call, all
@@ -36,7 +33,8 @@ export function produce(env: Env, topicName: string, input: WireRecord[]): Promi
     if (!timely.ok) return timely;
     const prepared = prepare(topic, input);
     if (!prepared.ok) return prepared;
-    const partitions = assignPartitions(input, topic.partitions);
+    // Keys as stored (text or bytes): a binary key hashes over its raw bytes, as in Kafka.
+    const partitions = assignPartitions(input.map((r, i) => ({ partition: r.partition, key: prepared.records[i].key })), topic.partitions);
     const groups = new Map<number, number[]>();
     partitions.forEach((p, i) => groups.set(p, [...(groups.get(p) ?? []), i]));
 
@@ -77,27 +75,3 @@ async function appendTo(env: Env, topic: TopicInfo, partition: number, records: 
   }
 }
 
-function prepare(topic: TopicInfo, input: WireRecord[]): Result<{ records: AppendRecord[] }> {
-  const records: AppendRecord[] = [];
-  const max = topic.config["max.message.bytes"];
-  for (const [i, r] of input.entries()) {
-    if (r.partition !== undefined) {
-      const ok = checkPartition(topic, r.partition, `records[${i}].partition`);
-      if (!ok.ok) return ok;
-    }
-    let value: AppendRecord["value"];
-    if (r.value === null) value = null;
-    else if (r.value_encoding === "base64") {
-      if (typeof r.value !== "string" || !BASE64.test(r.value)) {
-        return fail("INVALID_REQUEST", "value_encoding is base64 but value is not a base64 string", `records[${i}].value`);
-      }
-      value = new Uint8Array(Buffer.from(r.value, "base64"));
-    } else value = JSON.stringify(r.value);
-    const headers = r.headers && Object.keys(r.headers).length > 0 ? JSON.stringify(r.headers) : null;
-    const record: AppendRecord = { key: r.key ?? null, value, headers, timestamp: r.timestamp ?? null };
-    const size = recordSize(record);
-    if (size > max) return fail("MESSAGE_TOO_LARGE", `record ${i} is ${size} bytes; topic '${topic.name}' allows ${max} (max.message.bytes)`, `records[${i}]`);
-    records.push(record);
-  }
-  return { ok: true, records };
-}

@@ -88,7 +88,9 @@ function ratio(raw: unknown): Parsed {
   return { value: n };
 }
 
-const PARSERS: Record<TopicConfigKey, Parser> = {
+// A Map, not an object literal: a key named after an Object.prototype member (`toString`,
+// `hasOwnProperty`, `__proto__`) must be unknown here, not an inherited function (issue 9, item 12).
+const PARSERS = new Map<string, Parser>(Object.entries({
   "retention.ms": integer(-1),
   "retention.bytes": integer(-1),
   "cleanup.policy": oneOf("delete", "compact", "delete,compact"),
@@ -100,9 +102,9 @@ const PARSERS: Record<TopicConfigKey, Parser> = {
   "hot.max.records": integer(1),
   "min.cleanable.dirty.ratio": ratio,
   "delete.retention.ms": integer(0),
-};
+} satisfies Record<TopicConfigKey, Parser>));
 
-export const TOPIC_CONFIG_KEYS = Object.keys(PARSERS) as TopicConfigKey[];
+export const TOPIC_CONFIG_KEYS = [...PARSERS.keys()] as TopicConfigKey[];
 
 /**
  * Validates a config patch. Unknown keys and bad values fail the whole patch (nothing applied),
@@ -111,7 +113,7 @@ export const TOPIC_CONFIG_KEYS = Object.keys(PARSERS) as TopicConfigKey[];
 export function parseTopicConfig(input: Record<string, unknown>): Result<{ config: Partial<Record<TopicConfigKey, unknown>> }> {
   const config: Partial<Record<TopicConfigKey, unknown>> = {};
   for (const [key, raw] of Object.entries(input)) {
-    const parse = PARSERS[key as TopicConfigKey];
+    const parse = PARSERS.get(key);
     if (!parse) return fail("INVALID_CONFIG", `unknown config key '${key}'; known keys: ${TOPIC_CONFIG_KEYS.join(", ")}`, `config.${key}`);
     if (raw === null) {
       config[key as TopicConfigKey] = null;

@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   INVALID_PARTITIONS: { status: 400, retriable: false },
   INVALID_CONFIG: { status: 400, retriable: false },
   INVALID_TIMESTAMP: { status: 400, retriable: false },
+  /** Kafka's INVALID_RECORD (87): the broker refused a record's content (here: a value it cannot keep as sent). */
+  INVALID_RECORD: { status: 400, retriable: false },
   MESSAGE_TOO_LARGE: { status: 413, retriable: false },
   RECORD_LIST_TOO_LARGE: { status: 413, retriable: false },
   OFFSET_OUT_OF_RANGE: { status: 416, retriable: false },

@@ -12,6 +12,14 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 /** A record is one SQLite row and a row may hold at most 2 MB; leave room for offsets and columns. */
 export const MAX_MESSAGE_BYTES_CAP = 1_900_000;
 
+/**
+ * Deepest nesting of a record's JSON value. Values are kept as text, so the engine itself has no
+ * depth limit; this is for the readers: Jackson (Kafka Connect's JsonConverter, most JVM
+ * consumers) refuses documents nested deeper than 1,000 by default (StreamReadConstraints), and
+ * recursive decoders overflow their stacks a few thousand levels down (issue 9, item 13).
+ */
+export const MAX_VALUE_DEPTH = 1_000;
+
 /** Records in one produce request. */
 export const MAX_RECORDS_PER_REQUEST = 5_000;
 /** Bytes of one produce request body (after decompression). */

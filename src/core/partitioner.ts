@@ -9,8 +9,8 @@ import murmurhash from "murmurhash-js";
 const KAFKA_MURMUR2_SEED = 0x9747b28c;
 const utf8 = new TextEncoder();
 
-export function murmur2(key: string): number {
-  const bytes = utf8.encode(key);
+export function murmur2(key: string | Uint8Array): number {
+  const bytes = typeof key === "string" ? utf8.encode(key) : key;
   let binary = "";
   for (let i = 0; i < bytes.length; i += 0x2000) {
     binary += String.fromCharCode(...bytes.subarray(i, i + 0x2000));
@@ -18,7 +18,8 @@ export function murmur2(key: string): number {
   return murmurhash.murmur2(binary, KAFKA_MURMUR2_SEED) | 0;
 }
 
-export function partitionForKey(key: string, partitions: number): number {
+/** A text key hashes over its UTF-8 bytes, a binary key (`key_encoding: "base64"`) over its raw bytes. */
+export function partitionForKey(key: string | Uint8Array, partitions: number): number {
   return (murmur2(key) & 0x7fffffff) % partitions;
 }
 
@@ -28,7 +29,7 @@ export function partitionForKey(key: string, partitions: number): number {
  * random, as Kafka's sticky partitioner does (KIP-480), so a batch lands in as few appends as possible.
  */
 export function assignPartitions(
-  records: ReadonlyArray<{ key?: string | null; partition?: number }>,
+  records: ReadonlyArray<{ key?: string | Uint8Array | null; partition?: number }>,
   partitions: number,
   random: () => number = Math.random,
 ): number[] {

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { Env } from "../env";
+import { allowedMethods } from "./allow";
 import { errorResponse, onError } from "./errors";
 import { groupRoutes } from "./groups";
 import { recordRoutes } from "./records";
@@ -14,7 +15,13 @@ export function createApp() {
   app.route("/v1/topics", recordRoutes);
   app.route("/v1/groups", groupRoutes);
   app.route("/stats", statsRoutes);
-  app.notFound((c) => errorResponse(c, { code: "NOT_FOUND", message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }));
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname;
+    const allow = allowedMethods(app, path);
+    if (allow.length === 0) return errorResponse(c, { code: "NOT_FOUND", message: `no route for ${c.req.method} ${path}` });
+    c.header("Allow", allow.join(", "));
+    return errorResponse(c, { code: "METHOD_NOT_ALLOWED", message: `${c.req.method} is not allowed on ${path}; allowed: ${allow.join(", ")}` });
+  });
   app.onError(onError);
   return app;
 }

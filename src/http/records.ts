@@ -1,18 +1,19 @@
 import { Hono } from "hono";
-import { fetchQuerySchema, partitionParamSchema, produceSchema } from "../api/schemas";
+import { fetchQuerySchema, partitionParamSchema } from "../api/schemas";
 import { fetchRecords } from "../broker/consume";
 import { produce } from "../broker/produce";
 import { DEFAULT_FETCH_MAX_BYTES, DEFAULT_FETCH_MAX_RECORDS } from "../core/limits";
 import type { Env } from "../env";
 import { failureResponse } from "./errors";
-import { jsonBody, parseWith, query } from "./validate";
+import { produceBody } from "./produce-body";
+import { parseWith, query } from "./validate";
 
 /** Produce and fetch: `/v1/topics/:topic/records` and `/v1/topics/:topic/partitions/:p/records`. */
 export const recordRoutes = new Hono<{ Bindings: Env }>();
 
 recordRoutes.post("/:topic/records", async (c) => {
-  const body = await jsonBody(c, produceSchema);
-  const r = await produce(c.env, c.req.param("topic"), body.records);
+  const records = await produceBody(c);
+  const r = await produce(c.env, c.req.param("topic"), records);
   if (!r.ok) return failureResponse(c, r);
   // 207: some partitions took their records and some did not; each record says which.
   return c.json({ records: r.records }, r.failed > 0 ? 207 : 200);

@@ -10,11 +10,23 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown, where:
   return r.value;
 }
 
+/** Reads and validates a JSON body (see readJsonText). */
+export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+  const text = await readJsonText(c);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new StreamError({ code: "INVALID_REQUEST", message: "request body is not valid JSON" });
+  }
+  return parseWith(schema, json, "body");
+}
+
 /**
- * Reads a JSON body: requires a JSON content type, accepts `Content-Encoding: gzip`, refuses
+ * Reads a JSON body's text: requires a JSON content type, accepts `Content-Encoding: gzip`, refuses
  * bodies over MAX_REQUEST_BYTES (counted after decompression, so a small bomb cannot explode).
  */
-export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+export async function readJsonText(c: Context): Promise<string> {
   const type = c.req.header("content-type") ?? "";
   if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
     throw new StreamError({ code: "UNSUPPORTED_MEDIA_TYPE", message: `expected Content-Type: application/json, got '${type || "none"}'`, field: "content-type" });
@@ -28,20 +40,12 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
   const raw = c.req.raw.body;
   if (!raw) throw new StreamError({ code: "INVALID_REQUEST", message: "request body is empty; expected JSON" });
   const stream = encoding === "gzip" ? raw.pipeThrough(new DecompressionStream("gzip")) : raw;
-  let text: string;
   try {
-    text = await readCapped(stream);
+    return await readCapped(stream);
   } catch (err) {
     if (err instanceof StreamError) throw err;
     throw new StreamError({ code: "INVALID_REQUEST", message: "request body could not be decompressed as gzip", field: "content-encoding" });
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new StreamError({ code: "INVALID_REQUEST", message: "request body is not valid JSON" });
-  }
-  return parseWith(schema, json, "body");
 }
 
 async function readCapped(stream: ReadableStream<Uint8Array>): Promise<string> {

@@ -25,7 +25,8 @@ type StateRow = Omit<State, "config"> & { config: string; [key: string]: SqlStor
 export interface StoredRecord {
   offset: number;
   timestamp: number;
-  key: string | null;
+  /** TEXT, or a BLOB for a binary key (SQLite keeps a BLOB as is in a TEXT-affinity column). */
+  key: string | ArrayBuffer | null;
   value: string | ArrayBuffer | null;
   headers: string | null;
   size: number;
@@ -109,7 +110,8 @@ export class PartitionLog {
         const params: SqlStorageValue[] = [];
         chunk.forEach((r, j) => {
           const value = r.value instanceof Uint8Array ? toArrayBuffer(r.value) : r.value;
-          params.push(baseOffset + start + j, timestamps[start + j], r.key, value, r.headers, sizes[start + j]);
+          const key = r.key instanceof Uint8Array ? toArrayBuffer(r.key) : r.key;
+          params.push(baseOffset + start + j, timestamps[start + j], key, value, r.headers, sizes[start + j]);
         });
         this.storage.sql.exec(this.insertStatement(chunk.length), ...params);
       }

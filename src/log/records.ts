@@ -5,30 +5,32 @@ import type { AppendRecord } from "./types";
 export interface EncodableRecord {
   offset: number;
   timestamp: number;
-  key: string | null;
+  key: string | ArrayBuffer | Uint8Array | null;
   value: string | ArrayBuffer | Uint8Array | null;
   headers: string | null;
 }
 
 /** Bytes a record occupies, as max.message.bytes counts them: key + value + headers. */
-export function recordSize(r: Pick<AppendRecord, "key" | "value" | "headers">): number {
-  const len = (s: string | null) => (s === null ? 0 : Buffer.byteLength(s, "utf8"));
-  const value = r.value instanceof Uint8Array ? r.value.byteLength : len(r.value);
-  return len(r.key) + value + len(r.headers);
+export function recordSize(r: { key: AppendRecord["key"] | ArrayBuffer; value: AppendRecord["value"] | ArrayBuffer; headers: string | null }): number {
+  const len = (s: string | Uint8Array | ArrayBuffer | null) => (s === null ? 0 : typeof s === "string" ? Buffer.byteLength(s, "utf8") : s.byteLength);
+  return len(r.key) + len(r.value) + len(r.headers);
 }
 
 export function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
 
-/** One record as JSON text; stored JSON values and headers are embedded without re-parsing. */
+const base64 = (b: ArrayBuffer | Uint8Array) => (b instanceof Uint8Array ? Buffer.from(b.buffer, b.byteOffset, b.byteLength) : Buffer.from(b)).toString("base64");
+
+/**
+ * One record as JSON text. Stored JSON values and headers are embedded as stored, never
+ * re-parsed, so a value comes back as the exact text its producer sent (issue 9, item 1); bytes
+ * (key or value, stored as BLOBs) travel as base64 with a `*_encoding` marker, as they were sent.
+ */
 export function encodeRecord(row: EncodableRecord): string {
-  const key = row.key === null ? "null" : JSON.stringify(row.key);
-  const headers = row.headers ?? "{}";
-  if (row.value instanceof ArrayBuffer || row.value instanceof Uint8Array) {
-    const bytes = row.value instanceof Uint8Array ? row.value : new Uint8Array(row.value);
-    const b64 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
-    return `{"offset":${row.offset},"timestamp":${row.timestamp},"key":${key},"value":"${b64}","value_encoding":"base64","headers":${headers}}`;
-  }
-  return `{"offset":${row.offset},"timestamp":${row.timestamp},"key":${key},"value":${row.value ?? "null"},"headers":${headers}}`;
+  const k = row.key;
+  const key = k === null ? `"key":null` : typeof k === "string" ? `"key":${JSON.stringify(k)}` : `"key":"${base64(k)}","key_encoding":"base64"`;
+  const v = row.value;
+  const value = v === null ? `"value":null` : typeof v === "string" ? `"value":${v}` : `"value":"${base64(v)}","value_encoding":"base64"`;
+  return `{"offset":${row.offset},"timestamp":${row.timestamp},${key},${value},"headers":${row.headers ?? "{}"}}`;
 }

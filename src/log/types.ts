@@ -2,10 +2,11 @@ import type { TopicConfig } from "../core/config";
 
 /** A record as the worker hands it to a partition: already validated and serialized. */
 export interface AppendRecord {
-  key: string | null;
+  /** Text, bytes (sent with `key_encoding: "base64"`; SQLite keeps a BLOB in the TEXT column), or null. */
+  key: string | Uint8Array | null;
   /** JSON text, raw bytes, or null (a tombstone, as in Kafka). */
   value: string | Uint8Array | null;
-  /** JSON text of a string→string map, or null. */
+  /** Headers as JSON text in the form sent: the `{name: value}` map or the `[{key, value, value_encoding?}]` list; or null. */
   headers: string | null;
   /** Producer-given CreateTime in ms; null means broker time. */
   timestamp: number | null;

@@ -23,6 +23,18 @@ import { fail, type Result } from "../core/errors";
 import { DEFAULT_FETCH_MAX_BYTES, DEFAULT_FETCH_MAX_RECORDS } from "../core/limits";
 import type { Env } from "../env";
 
+interface FetchOptions {
+  offset: number;
+  max_records?: number;
+  max_bytes?: number;
+  wait_ms?: number;
+}
+interface FetchPage {
+  nextOffset: number;
+  highWatermark: number;
+  logStartOffset: number;
+}
+
 /**
  * The engine for other Workers, through a service binding: the HTTP API's operations as typed
  * methods. Every method validates with the same schemas as HTTP and returns a Result union
@@ -56,18 +68,27 @@ export class StreamService extends WorkerEntrypoint<Env> {
     return v.ok ? addPartitions(this.env, String(name), v.value.count) : v;
   }
 
+  /**
+   * Records arrive as structured-cloned JS values: a `value` is serialized with JSON.stringify
+   * (refused with INVALID_RECORD where that would change it: NaN, Infinity, BigInt, Map, deep
+   * nesting). To store a value's exact JSON text, send it as `value_text` (issue 9, item 1).
+   */
   async produce(topic: string, records: WireRecord[]) {
     const v = check(produceSchema, { records }, "argument");
     return v.ok ? produce(this.env, String(topic), v.value.records) : v;
   }
 
-  /** Same options as the HTTP fetch (`offset`, `max_records`, `max_bytes`, `wait_ms`), as numbers. */
-  async fetch_records(
-    topic: string,
-    partition: number,
-    options: { offset: number; max_records?: number; max_bytes?: number; wait_ms?: number },
-  ): Promise<Result<{ records: FetchedRecord[]; nextOffset: number; highWatermark: number; logStartOffset: number }>> {
-    const asQuery = Object.fromEntries(Object.entries(options ?? {}).map(([k, n]) => [k, String(n)]));
+  /**
+   * Same options as the HTTP fetch (`offset`, `max_records`, `max_bytes`, `wait_ms`), as numbers.
+   * `records` are parsed objects, so a JSON value may not keep its exact text (big numbers, `-0`,
+   * duplicate keys); with `as_text: true` the answer carries `records_json` instead, the records'
+   * JSON text exactly as the HTTP fetch has it (what the SDK uses).
+   */
+  fetch_records(topic: string, partition: number, options: FetchOptions & { as_text: true }): Promise<Result<{ records_json: string } & FetchPage>>;
+  fetch_records(topic: string, partition: number, options: FetchOptions & { as_text?: false }): Promise<Result<{ records: FetchedRecord[] } & FetchPage>>;
+  async fetch_records(topic: string, partition: number, options: FetchOptions & { as_text?: boolean }): Promise<Result<({ records: FetchedRecord[] } | { records_json: string }) & FetchPage>> {
+    const { as_text: asText, ...rest } = options ?? ({} as typeof options);
+    const asQuery = Object.fromEntries(Object.entries(rest).map(([k, n]) => [k, String(n)]));
     const v = check(fetchQuerySchema, asQuery, "argument");
     if (!v.ok) return v;
     if (!Number.isInteger(partition) || partition < 0) return fail("UNKNOWN_TOPIC_OR_PARTITION", `partition ${partition} does not exist`, "partition");
@@ -78,7 +99,8 @@ export class StreamService extends WorkerEntrypoint<Env> {
       waitMs: v.value.wait_ms ?? 0,
     });
     if (!r.ok) return r;
-    return { ok: true, records: JSON.parse(r.recordsJson) as FetchedRecord[], nextOffset: r.nextOffset, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset };
+    const page = { nextOffset: r.nextOffset, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset };
+    return asText === true ? { ok: true, records_json: r.recordsJson, ...page } : { ok: true, records: JSON.parse(r.recordsJson) as FetchedRecord[], ...page };
   }
 
   async listOffsets(topic: string, at: "earliest" | "latest" | number) {

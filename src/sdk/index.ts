@@ -49,6 +49,7 @@ export type {
   ResetTarget,
 } from "./transport/types.js";
 export type {
+  Header,
   Message,
   ProduceMessage,
   RecordMetadata,

@@ -67,12 +67,14 @@ export class PipelineColdSink implements ColdSink {
 
 function toPipelineRow(s: ColdSegment, r: SegmentRecord) {
   const binary = r.value instanceof Uint8Array;
+  const binaryKey = r.key instanceof Uint8Array;
   return {
     topic: s.topic,
     partition: s.partition,
     offset: r.offset,
     timestamp: r.timestamp,
-    key: r.key,
+    key: binaryKey ? null : r.key,
+    key_base64: binaryKey ? Buffer.from(r.key as Uint8Array).toString("base64") : null,
     value: binary ? null : r.value,
     value_base64: binary ? Buffer.from(r.value as Uint8Array).toString("base64") : null,
     headers: r.headers,

@@ -61,7 +61,7 @@ function columnData(records: SegmentRecord[], partition: number): Record<string,
     partition: int32(() => partition),
     offset: int64((r) => r.offset),
     timestamp: fixedWidth(new TimestampMicrosecond("UTC"), records.map((r) => BigInt(r.timestamp) * 1000n)),
-    key: string((r) => r.key),
+    key: string((r) => (typeof r.key === "string" ? r.key : null)),
     value_json: string((r) => (typeof r.value === "string" ? r.value : null)),
     value_bytes: variableWidth(new Binary(), records.map((r) => (r.value instanceof Uint8Array ? r.value : null))),
     headers: string((r) => r.headers),
@@ -69,6 +69,7 @@ function columnData(records: SegmentRecord[], partition: number): Record<string,
     producer_epoch: int32((r) => r.producerEpoch),
     sequence: int32((r) => r.sequence),
     txn_state: int32((r) => r.txnState),
+    key_bytes: variableWidth(new Binary(), records.map((r) => (r.key instanceof Uint8Array ? r.key : null))),
   };
   return Object.fromEntries(Object.entries(columns).map(([name, data]) => [name, [data.type, data]]));
 }
@@ -257,13 +258,15 @@ function toRecords(table: Table): SegmentRecord[] {
   };
   const [offset, timestamp, key, json, bytes, headers, pid, epoch, seq, txn] =
     ["offset", "timestamp", "key", "value_json", "value_bytes", "headers", "producer_id", "producer_epoch", "sequence", "txn_state"].map(col);
+  // Segments written before key_bytes existed lack the column: their keys are all text.
+  const keyBytes = table.getChild("key_bytes");
   const num = (v: bigint | number | null) => (v === null ? null : Number(v));
   const out: SegmentRecord[] = new Array(table.numRows);
   for (let i = 0; i < table.numRows; i++) {
     out[i] = {
       offset: Number(offset.get(i)),
       timestamp: Number(timestamp.get(i)),
-      key: key.get(i),
+      key: key.get(i) ?? keyBytes?.get(i) ?? null,
       value: json.get(i) ?? bytes.get(i) ?? null,
       headers: headers.get(i),
       producerId: num(pid.get(i)),

@@ -8,10 +8,11 @@
 export interface SegmentRecord {
   offset: number;
   timestamp: number;
-  key: string | null;
+  /** Text, bytes (a binary key), or null. */
+  key: string | Uint8Array | null;
   /** JSON text, bytes, or null (tombstone). */
   value: string | Uint8Array | null;
-  /** JSON text of the headers map, or null. */
+  /** Headers as JSON text in the form sent (map or list, see AppendRecord), or null. */
   headers: string | null;
   producerId: number | null;
   producerEpoch: number | null;
@@ -45,11 +46,14 @@ export const SEGMENT_COLUMNS: readonly SegmentColumn[] = [
   { name: "key", id: 4, type: "string", required: false, doc: "Record key" },
   { name: "value_json", id: 5, type: "string", required: false, doc: "Value as JSON text (null when binary or tombstone)" },
   { name: "value_bytes", id: 6, type: "binary", required: false, doc: "Value bytes (null when JSON or tombstone)" },
-  { name: "headers", id: 7, type: "string", required: false, doc: "Headers as JSON text" },
+  { name: "headers", id: 7, type: "string", required: false, doc: "Headers as JSON text: a {name: value} map, or a [{key, value, value_encoding?}] list (value base64 when value_encoding is base64)" },
   { name: "producer_id", id: 8, type: "long", required: false, doc: "Idempotent producer id" },
   { name: "producer_epoch", id: 9, type: "int", required: false, doc: "Idempotent producer epoch" },
   { name: "sequence", id: 10, type: "int", required: false, doc: "Producer sequence number" },
   { name: "txn_state", id: 11, type: "int", required: true, doc: "Transaction state of the record" },
+  // Added in schema 1 (issue 9, item 2): a binary key. Files written before it lack the column;
+  // Iceberg readers then read it as null (spec, "Column Projection"), and so does SegmentReader.
+  { name: "key_bytes", id: 12, type: "binary", required: false, doc: "Key bytes (null when text or absent)" },
 ];
 
 /** Offsets covered by one Parquet row group; offsets are dense except after compaction. */

@@ -124,7 +124,7 @@ function toSegmentRecord(r: StoredRecord): SegmentRecord {
   return {
     offset: r.offset,
     timestamp: r.timestamp,
-    key: r.key,
+    key: r.key instanceof ArrayBuffer ? new Uint8Array(r.key) : r.key,
     value: r.value instanceof ArrayBuffer ? new Uint8Array(r.value) : r.value,
     headers: r.headers,
     producerId: r.producer_id,

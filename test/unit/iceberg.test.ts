@@ -25,7 +25,7 @@ function records(from: number, count: number, step = 1): SegmentRecord[] {
     return {
       offset,
       timestamp: 1_700_000_000_000 + offset * 7,
-      key: offset % 5 === 0 ? null : `key-${offset % 97}`,
+      key: offset % 5 === 0 ? null : offset % 11 === 0 ? new Uint8Array([0x6b, offset & 127]) : `key-${offset % 97}`,
       value: kind === 0 ? null : kind === 1 ? new Uint8Array([offset & 255, 0x80, 0, 0xff]) : JSON.stringify({ n: offset, s: "é" }),
       headers: offset % 3 === 0 ? null : JSON.stringify({ h: String(offset) }),
       producerId: offset % 6 === 0 ? null : 1000 + (offset % 3),
@@ -146,6 +146,7 @@ describe("Iceberg table writer, read back with icebird", () => {
         offset: Number(r.offset),
         timestamp: (r.timestamp as Date).getTime(),
         key: r.key ?? null,
+        key_bytes: r.key_bytes ?? null,
         value_json: r.value_json ?? null,
         // icebird's hyparquet decodes un-annotated BYTE_ARRAY as UTF-8 text, so compare the bytes
         // the same way; exact bytes are checked with hyparquet (utf8: false) in tiering-codec.test.ts.
@@ -159,7 +160,8 @@ describe("Iceberg table writer, read back with icebird", () => {
         partition,
         offset: w.offset,
         timestamp: w.timestamp,
-        key: w.key,
+        key: typeof w.key === "string" ? w.key : null,
+        key_bytes: w.key instanceof Uint8Array ? new TextDecoder().decode(w.key) : null,
         value_json: typeof w.value === "string" ? w.value : null,
         value_bytes: w.value instanceof Uint8Array ? new TextDecoder().decode(w.value) : null,
         headers: w.headers,
@@ -241,6 +243,33 @@ describe("Iceberg appends as history grows (issue 9 #9)", () => {
     const read = await icebergRead({ tableUrl: `${root}/${table}`, metadata });
     expect(read.map((r) => Number(r.offset)).sort((a, b) => a - b)).toEqual([...rows].sort((a, b) => a - b));
   }, 120_000);
+});
+
+describe("a table created before a column was added", () => {
+  it("gains the current schema on its next append; old files read the new column as null", async () => {
+    const store = memoryStore(ROOT);
+    const table = "iceberg/legacy";
+    const old = records(0, 40).map((r) => ({ ...r, key: typeof r.key === "string" ? r.key : null }));
+    const a = await encodeSegment(old, { partition: 0 });
+    await store.put(`${table}/data/a.parquet`, a);
+    await appendDataFiles(store, table, [{ key: `${table}/data/a.parquet`, partition: 0, recordCount: old.length, fileSizeInBytes: a.byteLength }]);
+    // Rewrite v1 as a writer before key_bytes (schema 0, columns 1-11) left it.
+    const v1 = (await loadTable(store, table))!.metadata;
+    const schema0 = { ...(v1.schemas[0] as { fields: { id: number }[] }), "schema-id": 0 };
+    schema0.fields = schema0.fields.filter((f) => f.id <= 11);
+    const legacy = { ...v1, "current-schema-id": 0, schemas: [schema0], "last-column-id": 11 };
+    await store.put(`${table}/metadata/v1.metadata.json`, new TextEncoder().encode(JSON.stringify(legacy)));
+
+    const fresh = records(40, 40);
+    const b = await encodeSegment(fresh, { partition: 0 });
+    await store.put(`${table}/data/b.parquet`, b);
+    expect(await appendDataFiles(store, table, [{ key: `${table}/data/b.parquet`, partition: 0, recordCount: fresh.length, fileSizeInBytes: b.byteLength }])).toMatchObject({ metadataVersion: 2, added: 1 });
+    const v2 = (await loadTable(store, table))!.metadata;
+    expect(v2["current-schema-id"]).toBe(1);
+    expect(v2["last-column-id"]).toBe(12);
+    expect((v2.schemas as { "schema-id": number }[]).map((s) => s["schema-id"])).toEqual([0, 1]);
+    expect(v2.snapshots.at(-1)?.["schema-id"]).toBe(1);
+  });
 });
 
 describe("the cold write path under workerd's code-generation ban", () => {

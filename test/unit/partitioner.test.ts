@@ -30,6 +30,16 @@ describe("murmur2 partitioner", () => {
     }
   });
 
+  it("hashes a binary key over its raw bytes, as KafkaJS does for a Buffer key (issue 9, item 2)", () => {
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const samples = [new Uint8Array([]), new Uint8Array([0xff]), new Uint8Array([0xff, 0x00, 0x80, 0x41])];
+    for (let i = 0; i < 500; i++) samples.push(Uint8Array.from({ length: Math.floor(rnd() * 64) }, () => Math.floor(rnd() * 256)));
+    for (const n of [1, 3, 12, 1024]) {
+      for (const bytes of samples) expect([...bytes, n, partitionForKey(bytes, n)]).toEqual([...bytes, n, (kafkaMurmur2(Buffer.from(bytes)) & 0x7fffffff) % n]);
+    }
+  });
+
   it("matches known Kafka values", () => {
     // Values from Kafka's Java client (Utils.murmur2 -> toPositive % 3 etc.)
     expect(partitionForKey("order_123", 8)).toBe(kafkaPartition("order_123", 8));

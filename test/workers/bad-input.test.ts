@@ -1,3 +1,4 @@
+import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { api, createTopic, unique } from "./helpers";
 
@@ -13,6 +14,7 @@ async function snapshot() {
 }
 
 const big = "x".repeat(1024 * 1024 + 10);
+const nested = (depth: number) => "[".repeat(depth) + "]".repeat(depth);
 
 type Row = [name: string, method: string, path: () => string, body: unknown, status: number, code: string, field?: string, headers?: Record<string, string>];
 const rows: Row[] = [
@@ -67,6 +69,33 @@ const rows: Row[] = [
   ["describe unknown topic", "GET", () => `/v1/topics/nope-${topic}`, undefined, 404, "UNKNOWN_TOPIC_OR_PARTITION"],
   ["delete unknown topic", "DELETE", () => `/v1/topics/nope-${topic}`, undefined, 404, "UNKNOWN_TOPIC_OR_PARTITION"],
   ["unknown route", "GET", () => "/v2/everything", undefined, 404, "NOT_FOUND"],
+  // issue 9, item 13: deep values and huge base64 values are 4xx, decided before expensive work.
+  ["value nested 5,000 deep", "POST", () => `/v1/topics/${topic}/records`, `{"records":[{"value":1},{"value":${nested(5000)}}]}`, 400, "INVALID_RECORD", "records[1].value"],
+  ["value nested 1,001 deep", "POST", () => `/v1/topics/${topic}/records`, `{"records":[{"value":${nested(1001)}}]}`, 400, "INVALID_RECORD", "records[0].value"],
+  ["value_text nested 1,001 deep", "POST", () => `/v1/topics/${topic}/records`, { records: [{ value_text: nested(1001) }] }, 400, "INVALID_RECORD", "records[0].value_text"],
+  ["base64 value over 4.5 MB", "POST", () => `/v1/topics/${topic}/records`, { records: [{ value: "QUJD".repeat(1_500_000), value_encoding: "base64" }] }, 413, "MESSAGE_TOO_LARGE", "records[0]"],
+  ["base64 key over the limit", "POST", () => `/v1/topics/${topic}/records`, { records: [{ key: "QUJD".repeat(1_500_000), key_encoding: "base64", value: 1 }] }, 413, "MESSAGE_TOO_LARGE", "records[0]"],
+  ["deep junk outside a value", "POST", () => `/v1/topics/${topic}/records`, `{"records":[{"value":1,"x":${nested(5000)}}]}`, 400, "INVALID_REQUEST"],
+  // issue 9, items 1 and 2: the new record fields refuse what they cannot store exactly.
+  ["value_text that is not JSON", "POST", () => `/v1/topics/${topic}/records`, { records: [{ value_text: "{oops" }] }, 400, "INVALID_RECORD", "records[0].value_text"],
+  ["value and value_text", "POST", () => `/v1/topics/${topic}/records`, { records: [{ value: 1, value_text: "1" }] }, 400, "INVALID_REQUEST", "records[0].value_text"],
+  ["value_text with base64 encoding", "POST", () => `/v1/topics/${topic}/records`, { records: [{ value_text: '"AA=="', value_encoding: "base64" }] }, 400, "INVALID_REQUEST", "records[0].value_encoding"],
+  ["bad base64 key", "POST", () => `/v1/topics/${topic}/records`, { records: [{ key: "%%%%", key_encoding: "base64", value: 1 }] }, 400, "INVALID_REQUEST", "records[0].key"],
+  ["unknown key_encoding", "POST", () => `/v1/topics/${topic}/records`, { records: [{ key: "k", key_encoding: "hex", value: 1 }] }, 400, "INVALID_REQUEST", "records[0].key_encoding"],
+  ["header list entry without value", "POST", () => `/v1/topics/${topic}/records`, { records: [{ value: 1, headers: [{ key: "a" }] }] }, 400, "INVALID_REQUEST", "records[0].headers[0].value"],
+  ["header list entry with a numeric key", "POST", () => `/v1/topics/${topic}/records`, { records: [{ value: 1, headers: [{ key: 1, value: "x" }] }] }, 400, "INVALID_REQUEST", "records[0].headers[0].key"],
+  ["bad base64 header value", "POST", () => `/v1/topics/${topic}/records`, { records: [{ value: 1, headers: [{ key: "a", value: "!!", value_encoding: "base64" }] }] }, 400, "INVALID_REQUEST", "records[0].headers[0].value"],
+  ["headers neither map nor list", "POST", () => `/v1/topics/${topic}/records`, { records: [{ value: 1, headers: "a=b" }] }, 400, "INVALID_REQUEST", "records[0].headers"],
+  // issue 9, item 12: keys named after Object.prototype members are unknown keys, not 500s or no-ops.
+  ["create config key toString", "POST", () => "/v1/topics", { name: unique("cfg"), config: { toString: 5 } }, 400, "INVALID_CONFIG", "config.toString"],
+  ["alter config key hasOwnProperty", "PATCH", () => `/v1/topics/${topic}/config`, { config: { hasOwnProperty: "1" } }, 400, "INVALID_CONFIG", "config.hasOwnProperty"],
+  ["alter config key constructor", "PATCH", () => `/v1/topics/${topic}/config`, { config: { constructor: "1" } }, 400, "INVALID_CONFIG", "config.constructor"],
+  ["create config key __proto__", "POST", () => "/v1/topics", `{"name":"${unique("cfg")}","config":{"__proto__":5}}`, 400, "INVALID_CONFIG", "config.__proto__"],
+  ["alter config __proto__ object", "PATCH", () => `/v1/topics/${topic}/config`, '{"config":{"__proto__":{"retention.ms":5}}}', 400, "INVALID_REQUEST", "config"],
+  // issue 9, item 14: a path that exists, with a method it does not take, is 405 (with Allow), not 404.
+  ["PUT on produce", "PUT", () => `/v1/topics/${topic}/records`, { records: [{ value: 1 }] }, 405, "METHOD_NOT_ALLOWED"],
+  ["DELETE on the topic list", "DELETE", () => "/v1/topics", undefined, 405, "METHOD_NOT_ALLOWED"],
+  ["POST on a fetch path", "POST", () => `/v1/topics/${topic}/partitions/0/records`, { records: [{ value: 1 }] }, 405, "METHOD_NOT_ALLOWED"],
 ];
 
 describe("bad input", () => {
@@ -84,6 +113,14 @@ describe("bad input", () => {
     expect(typeof r.body.error.message).toBe("string");
     if (field) expect(r.body.error.field).toBe(field);
     expect(await snapshot()).toEqual(before);
+  });
+
+  it("405 names the allowed methods in Allow", async () => {
+    const res = await SELF.fetch(`http://dostream.test/v1/topics/${topic}`, { method: "POST" });
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("GET, HEAD, DELETE");
+    const records = await SELF.fetch(`http://dostream.test/v1/topics/${topic}/records`, { method: "GET" });
+    expect(records.headers.get("allow")).toBe("POST");
   });
 
   it("OFFSET_OUT_OF_RANGE carries the valid range", async () => {

@@ -28,7 +28,7 @@ describe("Pipeline cold sink", () => {
     for (const batch of fake.batches) expect(JSON.stringify(batch).length).toBeLessThanOrEqual(PIPELINE_MAX_BATCH_BYTES);
     const sent = fake.batches.flat() as any[];
     expect(sent.map((r) => r.offset)).toEqual(records.map((r) => r.offset));
-    expect(sent[0]).toEqual({ topic: "orders", partition: 3, offset: 100, timestamp: 1_700_000_000_000, key: null, value: null, value_base64: "AAEC", headers: null });
+    expect(sent[0]).toEqual({ topic: "orders", partition: 3, offset: 100, timestamp: 1_700_000_000_000, key: null, key_base64: null, value: null, value_base64: "AAEC", headers: null });
     expect(JSON.parse(sent[1].value)).toEqual({ i: 1, pad: "p".repeat(900) });
     expect(sent[1]).toMatchObject({ key: "k1", headers: '{"h":"v"}', value_base64: null });
   });

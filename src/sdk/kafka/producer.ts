@@ -12,10 +12,12 @@ export interface KafkaProducerConfig {
 }
 
 export interface KafkaMessage {
-  key?: string | null;
+  /** KafkaJS keys may be bytes (a Buffer is a Uint8Array): partitioned by murmur2 of those bytes. */
+  key?: string | Uint8Array | null;
   value: unknown;
   partition?: number;
-  headers?: Record<string, string>;
+  /** As KafkaJS: a header value may be bytes, or a list of values for a repeated name. */
+  headers?: Record<string, string | Uint8Array | (string | Uint8Array)[]>;
   /** KafkaJS sends timestamps as strings of ms. */
   timestamp?: string | number;
 }
@@ -29,9 +31,17 @@ export interface KafkaRecordMetadata {
 }
 
 const toMessage = (m: KafkaMessage): ProduceMessage => ({
-  key: m.key, value: m.value, partition: m.partition, headers: m.headers,
+  key: m.key, value: m.value, partition: m.partition, headers: toHeaders(m.headers),
   timestamp: m.timestamp === undefined ? undefined : Number(m.timestamp),
 });
+
+/** KafkaJS's header map to the SDK's form: the plain map when every value is one string, else Kafka's list. */
+function toHeaders(h: KafkaMessage["headers"]): ProduceMessage["headers"] {
+  if (h === undefined) return undefined;
+  const entries = Object.entries(h);
+  if (entries.every(([, v]) => typeof v === "string")) return h as Record<string, string>;
+  return entries.flatMap(([key, v]) => (Array.isArray(v) ? v : [v]).map((value) => ({ key, value })));
+}
 
 /** @example await producer.send({ topic: 'orders', messages: [{ key: 'o1', value: { total: 5 } }] }) */
 export class KafkaProducer {

@@ -1,3 +1,4 @@
+import { parseRecordsAnswer } from "../codec.js";
 import { StreamError, asStreamError, errorFromBody, type ErrorBodyLike } from "../errors.js";
 import type { TopicPartitionOffset } from "../types.js";
 import type * as T from "./types.js";
@@ -14,7 +15,7 @@ export interface StreamServiceBinding {
   describeTopic(name: string): Promise<unknown>;
   deleteTopic(name: string): Promise<unknown>;
   produce(topic: string, records: T.WireRecord[]): Promise<unknown>;
-  fetch_records(topic: string, partition: number, options: { offset: number; max_records?: number; max_bytes?: number; wait_ms?: number }): Promise<unknown>;
+  fetch_records(topic: string, partition: number, options: { offset: number; max_records?: number; max_bytes?: number; wait_ms?: number; as_text?: boolean }): Promise<unknown>;
   listOffsets(topic: string, at: "earliest" | "latest" | number): Promise<unknown>;
   joinGroup(groupId: string, body: { topics: string[]; member_id?: string; group_instance_id?: string; session_timeout_ms?: number; rebalance_timeout_ms?: number; assignor?: "range" | "roundRobin" | "sticky" }): Promise<unknown>;
   heartbeat(groupId: string, memberId: string, body?: { generation?: number; group_instance_id?: string }): Promise<unknown>;
@@ -74,9 +75,11 @@ export class BindingTransport implements T.Transport {
   }
 
   async fetch(topic: string, partition: number, o: T.FetchOptions): Promise<T.FetchResult> {
-    const options = undef({ offset: o.offset, max_records: o.maxRecords, max_bytes: o.maxBytes, wait_ms: o.waitMs });
+    // as_text: the records' JSON text as the partition built it, so values keep their exact text.
+    const options = undef({ offset: o.offset, max_records: o.maxRecords, max_bytes: o.maxBytes, wait_ms: o.waitMs, as_text: true });
     const r = await unwrap("fetch", () => this.b.fetch_records(topic, partition, options));
-    return { records: r.records, nextOffset: r.nextOffset, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset };
+    const records = typeof r.records_json === "string" ? parseRecordsAnswer<{ records: T.FetchedRecord[] }>(`{"records":${r.records_json}}`).records : r.records;
+    return { records, nextOffset: r.nextOffset, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset };
   }
 
   async listOffsets(topic: string, at: T.OffsetSpec): Promise<T.ListedOffset[]> {

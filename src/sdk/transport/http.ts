@@ -1,5 +1,6 @@
 import { ClientClosedError, StreamError, asStreamError, errorFromBody } from "../errors.js";
 import type { Compression, TopicPartitionOffset } from "../types.js";
+import { parseRecordsAnswer } from "../codec.js";
 import { gzip } from "./gzip.js";
 import type * as T from "./types.js";
 
@@ -19,6 +20,8 @@ interface Call {
   query?: Record<string, string | number | undefined>;
   compression?: Compression;
   signal?: AbortSignal;
+  /** Parses a successful answer's text (default JSON.parse). */
+  parse?: (text: string) => unknown;
 }
 
 const enc = encodeURIComponent;
@@ -68,7 +71,7 @@ export class HttpTransport implements T.Transport {
 
   async fetch(topic: string, partition: number, o: T.FetchOptions): Promise<T.FetchResult> {
     const query = { offset: o.offset, max_records: o.maxRecords, max_bytes: o.maxBytes, wait_ms: o.waitMs };
-    const r = await this.call<Wire>("GET", `/v1/topics/${enc(topic)}/partitions/${partition}/records`, { query, signal: o.signal });
+    const r = await this.call<Wire>("GET", `/v1/topics/${enc(topic)}/partitions/${partition}/records`, { query, signal: o.signal, parse: parseRecordsAnswer });
     return { records: r.records, nextOffset: r.next_offset, highWatermark: r.high_watermark, logStartOffset: r.log_start_offset };
   }
 
@@ -158,7 +161,7 @@ export class HttpTransport implements T.Transport {
     });
     let json: Wire | undefined;
     try {
-      json = JSON.parse(text) as Wire;
+      json = (res.status < 400 && c.parse ? c.parse(text) : JSON.parse(text)) as Wire;
     } catch {
       json = undefined;
     }

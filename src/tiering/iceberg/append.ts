@@ -1,8 +1,8 @@
 import type { DataFile } from "../types";
 import { readAvroFile, writeAvroFile } from "./avro";
 import { mustGet, readManifestList, uri, writeManifests } from "./manifests";
-import { loadTable, metadataKey, newTableMetadata, versionHintKey, type Snapshot, type TableMetadata } from "./metadata";
-import { MANIFEST_FILE_SCHEMA } from "./schemas";
+import { loadTable, metadataKey, newTableMetadata, versionHintKey, withCurrentSchema, type Snapshot, type TableMetadata } from "./metadata";
+import { MANIFEST_FILE_SCHEMA, SCHEMA_ID } from "./schemas";
 import type { IcebergStore } from "./store";
 
 /**
@@ -52,7 +52,8 @@ export const appendedProperty = (partition: number) => `dostream.partition.${par
 export async function appendDataFiles(store: IcebergStore, table: string, files: DataFile[], now: () => number = Date.now): Promise<AppendResult> {
   for (let attempt = 1; ; attempt++) {
     const current = await loadTable(store, table);
-    const base = current?.metadata ?? newTableMetadata(`${store.root}/${table}`, now());
+    // Files written now carry the current columns: the table's schema must know them.
+    const base = withCurrentSchema(current?.metadata ?? newTableMetadata(`${store.root}/${table}`, now()));
     const appended = (f: DataFile) => {
       const last = base.properties[appendedProperty(f.partition)];
       return last !== undefined && f.key <= last;
@@ -98,7 +99,7 @@ async function writeSnapshot(
   const bytes = files.reduce((n, f) => n + f.fileSizeInBytes, 0);
   const snapshot: Snapshot = {
     "snapshot-id": snapshotId, ...(parentId !== undefined && { "parent-snapshot-id": parentId }), "sequence-number": sequence,
-    "timestamp-ms": now, "manifest-list": uri(store, listKey), "schema-id": 0,
+    "timestamp-ms": now, "manifest-list": uri(store, listKey), "schema-id": SCHEMA_ID,
     summary: {
       operation: "append", "added-data-files": String(files.length), "added-records": String(records),
       "added-files-size": String(bytes), "changed-partition-count": String(new Set(partitions).size),

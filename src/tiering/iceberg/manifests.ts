@@ -2,7 +2,7 @@ import { ICEBERG_MANIFEST_MIN_COUNT_TO_MERGE, ICEBERG_MANIFEST_TARGET_BYTES } fr
 import type { DataFile } from "../types";
 import { readAvroFile, writeAvroFile } from "./avro";
 import type { TableMetadata } from "./metadata";
-import { intBound, MANIFEST_ENTRY_SCHEMA, MANIFEST_FILE_SCHEMA, PARTITION_SPEC, TABLE_SCHEMA } from "./schemas";
+import { intBound, MANIFEST_ENTRY_SCHEMA, MANIFEST_FILE_SCHEMA, PARTITION_SPEC, SCHEMA_ID, TABLE_SCHEMA } from "./schemas";
 import type { IcebergStore } from "./store";
 
 /** A manifest list row, normalised to the v2 schema whoever wrote it. */
@@ -23,7 +23,7 @@ export interface WrittenManifests {
 }
 
 const ENTRY_META = {
-  schema: JSON.stringify(TABLE_SCHEMA), "schema-id": "0", "partition-spec": JSON.stringify(PARTITION_SPEC.fields),
+  schema: JSON.stringify(TABLE_SCHEMA), "schema-id": String(SCHEMA_ID), "partition-spec": JSON.stringify(PARTITION_SPEC.fields),
   "partition-spec-id": "0", "format-version": "2", content: "data",
 };
 const DATA_FILE_FIELDS = ((MANIFEST_ENTRY_SCHEMA as unknown as { fields: { name: string; type: { fields: { name: string }[] } }[] }).fields

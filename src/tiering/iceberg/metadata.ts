@@ -1,4 +1,4 @@
-import { LAST_COLUMN_ID, NAME_MAPPING, PARTITION_FIELD_ID, PARTITION_SPEC, TABLE_SCHEMA } from "./schemas";
+import { LAST_COLUMN_ID, NAME_MAPPING, PARTITION_FIELD_ID, PARTITION_SPEC, SCHEMA_ID, TABLE_SCHEMA } from "./schemas";
 import type { IcebergStore } from "./store";
 
 /** Table metadata v2 (Iceberg spec, "Table Metadata Fields"); only what this writer touches is typed. */
@@ -82,7 +82,7 @@ export function newTableMetadata(location: string, now: number): TableMetadata {
     "last-sequence-number": 0,
     "last-updated-ms": now,
     "last-column-id": LAST_COLUMN_ID,
-    "current-schema-id": 0,
+    "current-schema-id": SCHEMA_ID,
     schemas: [TABLE_SCHEMA],
     "default-spec-id": 0,
     "partition-specs": [PARTITION_SPEC],
@@ -98,5 +98,21 @@ export function newTableMetadata(location: string, now: number): TableMetadata {
     "snapshot-log": [],
     "metadata-log": [],
     refs: {},
+  };
+}
+
+/**
+ * A table created under an older schema gains the current one (new columns only: ids are never
+ * reused, so files written earlier read the new columns as null). Unchanged when already current.
+ */
+export function withCurrentSchema(metadata: TableMetadata): TableMetadata {
+  if (metadata["current-schema-id"] === SCHEMA_ID) return metadata;
+  const schemas = metadata.schemas.some((s) => (s as { "schema-id": number })["schema-id"] === SCHEMA_ID) ? metadata.schemas : [...metadata.schemas, TABLE_SCHEMA];
+  return {
+    ...metadata,
+    "current-schema-id": SCHEMA_ID,
+    schemas,
+    "last-column-id": Math.max(metadata["last-column-id"], LAST_COLUMN_ID),
+    properties: { ...metadata.properties, "schema.name-mapping.default": NAME_MAPPING },
   };
 }

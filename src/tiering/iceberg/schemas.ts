@@ -1,10 +1,17 @@
 import { SEGMENT_COLUMNS } from "../types";
 import type { AvroSchema } from "./avro";
 
+/**
+ * Id of the schema SEGMENT_COLUMNS describes. Bumped whenever a column is added: 0 had columns
+ * 1-11, 1 added key_bytes (12). Tables created under an older id gain the new schema on their next
+ * append (see withCurrentSchema), as Iceberg's own add-column does (spec, "Schema Evolution").
+ */
+export const SCHEMA_ID = 1;
+
 /** Iceberg table schema built from the segment columns (Iceberg spec, "Schemas and Data Types"). */
 export const TABLE_SCHEMA = {
   type: "struct",
-  "schema-id": 0,
+  "schema-id": SCHEMA_ID,
   fields: SEGMENT_COLUMNS.map((c) => ({ id: c.id, name: c.name, required: c.required, type: c.type, doc: c.doc })),
 };
 export const LAST_COLUMN_ID = Math.max(...SEGMENT_COLUMNS.map((c) => c.id));
