@@ -1,6 +1,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { api, createTopic, unique } from "./helpers";
+import { SUMMARY_REPORT_INTERVAL_MS } from "../../src/core/limits";
 
 // Issue 9, item 4: timestamps can't block retention. Kafka's CreateTime bounds
 // (message.timestamp.before/after.max.ms), an age-roll alarm that cannot spin on out-of-order
@@ -96,13 +97,17 @@ describe("the age roll with out-of-order timestamps", () => {
 
     // Run the alarm while it is due, until it is next due in the future. A spinning alarm (re-armed
     // at "now" by a deadline the roll cannot meet) keeps being due and runs on and on.
-    for (let polls = 0; polls < 1_000 && runs <= 50; polls++) {
+    // An alarm due within the next few seconds may also be an owed stats report to the catalog
+    // (SUMMARY_REPORT_INTERVAL_MS): run those too; they are not tiering work and do not repeat.
+    // Alarms run only when due, as the runtime would; no alarm set can mean the runtime is running it.
+    for (let polls = 0; polls < 200 && runs <= 50; polls++) {
       const at = await alarmTime(stub);
-      if (at !== null && at > Date.now()) break;
-      if (at !== null) await runDurableObjectAlarm(stub);
+      if (at !== null && at > Date.now() + SUMMARY_REPORT_INTERVAL_MS + 5_000) break;
+      if (at !== null && at <= Date.now()) await runDurableObjectAlarm(stub);
+      else await new Promise((r) => setTimeout(r, 25)); // not due yet, or being run by the runtime
     }
     expect(runs).toBeGreaterThanOrEqual(1);
-    expect(runs).toBeLessThanOrEqual(2);
+    expect(runs).toBeLessThanOrEqual(3);
     const d = (await api("GET", `/v1/topics/${t}`)).body.partition_offsets[0];
     expect(d).toMatchObject({ warm: { records: 2 }, hot: { records: 2 } });
     // The next alarm is when offset 2 (the first hot record) stops being young.
