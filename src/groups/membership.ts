@@ -46,9 +46,9 @@ export class Membership {
       return fail("INCONSISTENT_GROUP_PROTOCOL", `group '${groupId}' uses the '${meta.assignor}' assignor, not '${input.assignor}'`, "assignor");
     }
     if (this.members.size === 0) meta.assignor = input.assignor ?? "range";
-    for (const [t, info] of fresh) this.topics.set(t, info);
-
-    let rebalance = false;
+    // Issue 9.10: any join that sees a new partition count (or a re-created topic) rebalances,
+    // including a static member's return and a rejoin by member id, which otherwise would not.
+    let rebalance = this.absorbTopics(fresh);
     if (!member && byInstance) {
       // KIP-345: a static member coming back takes over its old identity and partitions, no rebalance.
       member = { ...byInstance, memberId: crypto.randomUUID() };
@@ -78,8 +78,10 @@ export class Membership {
       return fail("FENCED_INSTANCE_ID", `member '${memberId}' is not group instance '${groupInstanceId}'`, "group_instance_id");
     }
     member.lastSeen = now;
-    // A member that sends an older generation missed our last answer: its revocations stay pending.
-    if (generation === undefined || generation === member.memberGeneration) {
+    // Only a heartbeat naming the generation of our last answer acknowledges it (issue 9.11): one
+    // with an older generation, or with none (say an empty-bodied retry after a lost answer), may
+    // come from a member still working on partitions that answer took away.
+    if (generation === member.memberGeneration) {
       member.revoking = [];
       member.revokingSince = null;
     }
@@ -112,13 +114,18 @@ export class Membership {
 
   /** Topic metadata changed (partitions added, topic re-created): a new generation. */
   refreshTopics(fresh: Map<string, TopicMeta>): void {
+    if (this.absorbTopics(fresh)) this.rebalance();
+  }
+
+  /** Takes fresh topic metadata in; true when a partition count or an incarnation changed. */
+  private absorbTopics(fresh: Map<string, TopicMeta>): boolean {
     let changed = false;
     for (const [t, info] of fresh) {
       const old = this.topics.get(t);
       if (!old || old.partitions !== info.partitions || old.topicId !== info.topicId) changed = true;
       this.topics.set(t, info);
     }
-    if (changed) this.rebalance();
+    return changed;
   }
 
   subscribedTopics(): string[] {
