@@ -38,3 +38,11 @@ export const SQLITE_MAX_PARAMS = 100;
 
 /** How long a worker isolate trusts its cached topic metadata before asking the catalog again. */
 export const TOPIC_CACHE_TTL_MS = 2_000;
+
+/**
+ * A heartbeat's time is written to a group's storage only once it has moved by this fraction of
+ * the member's session timeout (or with another change), so heartbeats at Stable mostly write
+ * nothing. A restarted coordinator adds the fraction back: a live member is never expired early,
+ * a dead one at most this much late (Kafka's coordinator restarts every session timer on load).
+ */
+export const GROUP_LAST_SEEN_SLACK = 0.5;
