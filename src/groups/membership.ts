@@ -209,9 +209,16 @@ export class Membership {
   answer(member: Member, now: number): MemberAnswer {
     const current = new Set(member.assigned);
     const missing = member.target.filter((k) => !current.has(k));
-    // At Stable nothing is missing: skip collecting what the others hold (O(partitions)).
+    // Only the missing partitions need an owner check; at Stable there are none to check.
     const heldByOthers = new Set<string>();
-    if (missing.length > 0) for (const o of this.members.values()) if (o !== member) for (const k of this.holds(o)) heldByOthers.add(k);
+    if (missing.length > 0) {
+      const wanted = new Set(missing);
+      for (const o of this.members.values()) {
+        if (o === member) continue;
+        for (const k of o.assigned) if (wanted.has(k)) heldByOthers.add(k);
+        for (const k of o.revoking) if (wanted.has(k)) heldByOthers.add(k);
+      }
+    }
     const target = new Set(member.target);
     const revokeNow = member.assigned.filter((k) => !target.has(k));
     if (revokeNow.length > 0 || missing.length > 0) {

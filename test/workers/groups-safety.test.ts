@@ -168,14 +168,14 @@ describe("consumer groups: safety under random membership changes and lost answe
     const run = runInDurableObject as unknown as (s: DurableObjectStub, f: (instance: unknown, state: DurableObjectState) => Promise<void>) => Promise<void>;
     await run(stub, async (_instance, state) => {
       const generations: number[] = [];
-      for (let seed = 1; seed <= 25; seed++) {
+      for (let seed = 1; seed <= 16; seed++) {
         state.storage.sql.exec("DELETE FROM members");
         state.storage.sql.exec("DELETE FROM group_meta");
         state.storage.sql.exec("DELETE FROM subscribed_topics");
-        generations.push(await simulate(state.storage, seed, 150));
+        generations.push(await simulate(state.storage, seed, 120));
       }
       // The runs did exercise rebalances (not a vacuous pass).
       expect(Math.min(...generations)).toBeGreaterThan(5);
     });
-  });
+  }, 120_000); // a few thousand requests' worth of work; the machine may be shared
 });
