@@ -36,10 +36,7 @@ export class Coordinator {
 
   constructor(private readonly store: GroupStore, private readonly deps: GroupDeps, now = Date.now()) {
     this.membership = new Membership(store, now);
-    this.rebalances = new GroupCommit(async () => {
-      this.membership.settle();
-      await this.deps.durable();
-    });
+    this.rebalances = new GroupCommit(() => this.membership.settle(), () => this.deps.durable());
   }
 
   async join(groupId: string, input: JoinInput, now: () => number): Promise<Result<MemberAnswer>> {
@@ -49,13 +46,14 @@ export class Coordinator {
     const staged = this.membership.stageJoin(groupId, input, fresh.topics, now());
     if (!staged.ok) return staged;
     const { member } = staged;
-    await this.settled();
-    if (this.membership.members.get(member.memberId) !== member) {
-      // Replaced while its generation was being written: a join with the same group instance id came in.
-      return fail("FENCED_INSTANCE_ID", `group instance '${member.groupInstanceId}' was taken over by a newer join`, "group_instance_id");
-    }
-    const r = this.membership.answer(member, now());
-    if (isNew) await this.deps.register(groupId);
+    const r = await this.settled((): Result<MemberAnswer> => {
+      if (this.membership.members.get(member.memberId) !== member) {
+        // Replaced while its generation was being settled: a join with the same group instance id came in.
+        return fail("FENCED_INSTANCE_ID", `group instance '${member.groupInstanceId}' was taken over by a newer join`, "group_instance_id");
+      }
+      return this.membership.answer(member, now());
+    });
+    if (r.ok && isNew) await this.deps.register(groupId);
     return r;
   }
 
@@ -64,26 +62,26 @@ export class Coordinator {
     // Like a Kafka client's metadata refresh: new partitions or a re-created topic start a new generation.
     const fresh = await this.topicMetas(this.membership.subscribedTopics());
     if (fresh.ok) this.membership.refreshTopics(fresh.topics);
-    await this.settled();
-    return this.membership.heartbeat(memberId, generation, groupInstanceId, now());
+    return this.settled(() => this.membership.heartbeat(memberId, generation, groupInstanceId, now()));
   }
 
   async leave(memberId: string): Promise<Result<{}>> {
     const r = this.membership.stageLeave(memberId);
-    if (r.ok) await this.settled();
-    return r;
+    return r.ok ? this.settled(() => r) : r;
   }
 
   /** Removes members past their session or rebalance deadline (the alarm). */
   async expire(now: number): Promise<string[]> {
     const gone = this.membership.expire(now);
-    await this.settled();
-    return gone;
+    return this.settled(() => gone);
   }
 
-  /** Waits until whatever is staged now has been settled and made durable (at once when nothing is). */
-  private async settled(): Promise<void> {
-    if (this.membership.pending) await this.rebalances.request();
+  /**
+   * Runs `then` once whatever is staged now has been settled: at once when nothing is staged,
+   * else right after the settle that includes it, resolving once that settle is durable.
+   */
+  private settled<T>(then: () => T): Promise<T> {
+    return this.membership.pending ? this.rebalances.request(then) : Promise.resolve(then());
   }
 
   describe(): Result<GroupView> {

@@ -1,66 +1,71 @@
 import { describe, expect, it } from "vitest";
 import { GroupCommit } from "../../src/groups/group-commit";
 
-/** A cycle whose "durable write" the test completes by hand, so interleavings are exact. */
+/** Cycles whose durable write the test completes by hand, so interleavings are exact. */
 function harness() {
-  const cycles: Array<{ staged: number[]; finish: () => void }> = [];
+  const cycles: Array<{ applied: number[]; finish: () => void; fail: (err: Error) => void }> = [];
   let staged: number[] = [];
-  const commit = new GroupCommit(() => {
-    const cycle = { staged, finish: () => {} };
-    staged = [];
-    cycles.push(cycle);
-    return new Promise<void>((resolve) => (cycle.finish = resolve));
-  });
-  return { commit, cycles, stage: (n: number) => staged.push(n) };
+  let generation = 0;
+  const commit = new GroupCommit(
+    () => {
+      generation++;
+      cycles.push({ applied: staged, finish: () => {}, fail: () => {} });
+      staged = [];
+    },
+    () => new Promise<void>((resolve, reject) => Object.assign(cycles.at(-1)!, { finish: resolve, fail: reject })),
+  );
+  const join = (n: number) => {
+    staged.push(n);
+    return commit.request(() => generation); // the answer names the generation that included it
+  };
+  return { commit, cycles, join };
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
 describe("GroupCommit: membership changes folded into one generation", () => {
-  it("starts a lone request's cycle at once", () => {
+  it("applies a lone request at once, and answers it in the same step", async () => {
     const h = harness();
-    h.stage(1);
-    void h.commit.request();
-    expect(h.cycles.map((c) => c.staged)).toEqual([[1]]); // synchronously, no delay
+    const answer = h.join(1);
+    expect(h.cycles.map((c) => c.applied)).toEqual([[1]]); // synchronously: no delay
+    h.cycles[0].finish();
+    expect(await answer).toBe(1);
   });
 
-  it("folds requests made while a cycle runs into one next cycle", async () => {
+  it("folds requests made while a cycle is being made durable into the next cycle", async () => {
     const h = harness();
-    h.stage(1);
-    const first = h.commit.request();
-    const later = [2, 3, 4].map((n) => (h.stage(n), h.commit.request()));
+    const first = h.join(1);
+    const later = [2, 3, 4].map((n) => h.join(n));
     let laterDone = false;
     void Promise.all(later).then(() => (laterDone = true));
     h.cycles[0].finish();
-    await first;
+    expect(await first).toBe(1);
     await tick();
-    expect(h.cycles.map((c) => c.staged)).toEqual([[1], [2, 3, 4]]);
-    expect(laterDone).toBe(false); // they wait for the cycle that includes them
+    expect(h.cycles.map((c) => c.applied)).toEqual([[1], [2, 3, 4]]);
+    expect(laterDone).toBe(false); // they wait until the cycle that includes them is durable
     h.cycles[1].finish();
-    await Promise.all(later);
-    expect(h.cycles).toHaveLength(2);
+    expect(await Promise.all(later)).toEqual([2, 2, 2]);
   });
 
-  it("gives sequential requests one cycle each", async () => {
+  it("gives sequential requests one cycle (one generation) each", async () => {
     const h = harness();
+    const answers: number[] = [];
     for (const n of [1, 2, 3]) {
-      h.stage(n);
-      const done = h.commit.request();
+      const done = h.join(n);
       h.cycles.at(-1)!.finish();
-      await done;
-      await tick();
+      answers.push(await done);
     }
-    expect(h.cycles.map((c) => c.staged)).toEqual([[1], [2], [3]]);
+    expect(answers).toEqual([1, 2, 3]);
+    expect(h.cycles.map((c) => c.applied)).toEqual([[1], [2], [3]]);
   });
 
-  it("rejects the waiters of a cycle that throws, and keeps serving", async () => {
-    let fail = true;
-    const commit = new GroupCommit(async () => {
-      if (fail) throw new Error("disk on fire");
-    });
-    await expect(commit.request()).rejects.toThrow("disk on fire");
-    fail = false;
-    await tick();
-    await expect(commit.request()).resolves.toBeUndefined();
+  it("rejects the requests of a cycle whose write fails, and keeps serving", async () => {
+    const h = harness();
+    const doomed = h.join(1);
+    h.cycles[0].fail(new Error("disk on fire"));
+    await expect(doomed).rejects.toThrow("disk on fire");
+    const next = h.join(2);
+    h.cycles[1].finish();
+    expect(await next).toBe(2);
   });
 });
