@@ -162,6 +162,36 @@ function durableView(c: Coordinator) {
   };
 }
 
+describe("consumer groups: heartbeats at Stable write nothing, yet a restart never expires a live member early", () => {
+  it("restores last_seen within its slack after a restart", async () => {
+    const stub = env.GROUPS.get(env.GROUPS.idFromName(`slack-${Date.now()}`));
+    const run = runInDurableObject as unknown as (s: DurableObjectStub, f: (instance: unknown, state: DurableObjectState) => Promise<void>) => Promise<void>;
+    await run(stub, async (_instance, state) => {
+      const deps: GroupDeps = {
+        topic: async () => ({ topicId: "t1", partitions: 2 }),
+        bounds: async () => ({ logStartOffset: 0, highWatermark: 0 }),
+        offsetForTimestamp: async () => 0,
+        register: async () => {},
+        unregister: async () => {},
+        durable: () => state.storage.sync(),
+      };
+      const open = (at: number) => new Coordinator(new GroupStore({ sql: state.storage.sql, transactionSync: (fn) => state.storage.transactionSync(fn) }), deps, at);
+      const before = open(0);
+      const a = await before.join("g", { topics: ["t"], sessionTimeoutMs: 10_000 }, () => 0);
+      if (!a.ok) throw new Error(a.error.message);
+      const stored = () => state.storage.sql.exec<{ last_seen: number }>("SELECT last_seen FROM members").one().last_seen;
+      await before.heartbeat(a.memberId, a.generation, undefined, () => 3_000);
+      expect(stored()).toBe(0); // within the slack (half the session): nothing written
+      // The object restarts at 4 s: the member, last seen at 3 s, must not expire at 11 s.
+      const after = open(4_000);
+      expect(await after.expire(11_000)).toEqual([]);
+      expect(after.membership.members.get(a.memberId)!.lastSeen).toBe(4_000);
+      // A member that really went silent still expires, at most one slack late.
+      expect(await after.expire(14_000)).toEqual([a.memberId]);
+    });
+  });
+});
+
 describe("consumer groups: safety under random membership changes and lost answers", () => {
   it("never lets two live members own one partition", async () => {
     const stub = env.GROUPS.get(env.GROUPS.idFromName(`safety-${Date.now()}`));
