@@ -31,6 +31,8 @@ export class Membership {
   pending = false;
   /** Members staged out (left or expired) whose rows `settle` deletes. */
   private readonly removed = new Set<string>();
+  /** Members staged in or changed by a join since the last settle: `settle` saves their rows. */
+  private readonly touched = new Set<string>();
 
   constructor(private readonly store: GroupStore, now: number) {
     this.meta = store.loadMeta();
@@ -85,6 +87,7 @@ export class Membership {
     const topics = [...new Set(input.topics)].sort();
     if (topics.join("\n") !== member.topics.join("\n")) this.pending = true;
     Object.assign(member, { topics, sessionTimeoutMs: timeouts.session, rebalanceTimeoutMs: timeouts.rebalance, lastSeen: now });
+    this.touched.add(member.memberId);
     return { ok: true, member };
   }
 
@@ -143,6 +146,7 @@ export class Membership {
     if (!this.pending || !meta) {
       this.pending = false;
       this.removed.clear();
+      this.touched.clear();
       return false;
     }
     this.pending = false;
@@ -157,14 +161,19 @@ export class Membership {
       })),
       partitionsPerTopic,
     });
+    const changed: Member[] = [];
     for (const m of this.members.values()) {
       // Sorted like `assigned`, so the two compare as lists (state() relies on it).
-      m.target = (plan[m.memberId] ?? []).map((tp) => partitionKey(tp.topic, tp.partition)).sort();
+      const target = (plan[m.memberId] ?? []).map((tp) => partitionKey(tp.topic, tp.partition)).sort();
+      // A range plan keeps most members' ranges when one member comes or goes: skip those rows.
+      if (!sameList(target, m.target) || this.touched.has(m.memberId)) changed.push(m);
+      m.target = target;
     }
+    this.touched.clear();
     this.store.storage.transactionSync(() => {
       for (const id of this.removed) this.store.deleteMember(id);
       this.removed.clear();
-      for (const m of this.members.values()) this.store.saveMember(m);
+      for (const m of changed) this.store.saveMember(m);
       this.store.saveMeta(meta);
       this.store.saveSubscribedTopics(this.topics);
     });

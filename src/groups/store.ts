@@ -96,20 +96,20 @@ export class GroupStore {
       revoking: JSON.parse(r.revoking),
       revokingSince: r.revoking_since,
     }));
-    for (const m of members) this.written.set(m.memberId, { row: memberKey(m), lastSeen: m.lastSeen });
+    for (const m of members) this.written.set(m.memberId, { row: rowOf(m).row, lastSeen: m.lastSeen });
     return members;
   }
 
   saveMember(m: Member): void {
-    const row = memberKey(m);
+    const { row, topics, target, assigned, revoking } = rowOf(m);
     const before = this.written.get(m.memberId);
     if (before && before.row === row && m.lastSeen < before.lastSeen + lastSeenSlack(m.sessionTimeoutMs)) return;
     this.written.set(m.memberId, { row, lastSeen: m.lastSeen });
     this.storage.sql.exec(
       `INSERT OR REPLACE INTO members (member_id, group_instance_id, topics, session_timeout_ms, rebalance_timeout_ms, join_seq,
          last_seen, member_generation, target, assigned, revoking, revoking_since) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      m.memberId, m.groupInstanceId, JSON.stringify(m.topics), m.sessionTimeoutMs, m.rebalanceTimeoutMs, m.joinSeq,
-      m.lastSeen, m.memberGeneration, JSON.stringify(m.target), JSON.stringify(m.assigned), JSON.stringify(m.revoking), m.revokingSince,
+      m.memberId, m.groupInstanceId, topics, m.sessionTimeoutMs, m.rebalanceTimeoutMs, m.joinSeq,
+      m.lastSeen, m.memberGeneration, target, assigned, revoking, m.revokingSince,
     );
   }
 
@@ -157,9 +157,11 @@ export class GroupStore {
   }
 }
 
-/** Everything of a member's row but last_seen, as one comparable string. */
-function memberKey(m: Member): string {
-  return JSON.stringify([m.groupInstanceId, m.topics, m.sessionTimeoutMs, m.rebalanceTimeoutMs, m.joinSeq, m.memberGeneration, m.target, m.assigned, m.revoking, m.revokingSince]);
+/** A member's list columns as stored, and everything of its row but last_seen as one comparable string. */
+function rowOf(m: Member) {
+  const [topics, target, assigned, revoking] = [m.topics, m.target, m.assigned, m.revoking].map((list) => JSON.stringify(list));
+  const scalars = JSON.stringify([m.groupInstanceId, m.sessionTimeoutMs, m.rebalanceTimeoutMs, m.joinSeq, m.memberGeneration, m.revokingSince]);
+  return { row: `${scalars}\n${topics}\n${target}\n${assigned}\n${revoking}`, topics, target, assigned, revoking };
 }
 
 const metaKey = (meta: GroupMeta) => JSON.stringify([meta.groupId, meta.generation, meta.assignor, meta.nextSeq]);
