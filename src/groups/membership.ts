@@ -20,8 +20,8 @@ export type TopicMeta = { topicId: string; partitions: number };
  * Membership changes are staged (`stageJoin`, `stageLeave`, `expire`, `refreshTopics`) and
  * applied by `settle`, which bumps the generation once for everything staged since the last
  * settle (issue 11.4: joins arriving while one is processed share a generation). Staging writes
- * nothing; `settle` writes every changed row in one transaction, so a crash in between loses
- * only changes that were never answered.
+ * nothing (but a static member's return, a rename complete in itself); `settle` writes every
+ * changed row in one transaction, so a crash in between loses only changes never answered.
  */
 export class Membership {
   meta: GroupMeta | null;
@@ -165,7 +165,7 @@ export class Membership {
     for (const m of this.members.values()) {
       // Sorted like `assigned`, so the two compare as lists (state() relies on it).
       const target = (plan[m.memberId] ?? []).map((tp) => partitionKey(tp.topic, tp.partition)).sort();
-      // A range plan keeps most members' ranges when one member comes or goes: skip those rows.
+      // Unchanged targets (a sticky plan, a range that did not move) need no write.
       if (!sameList(target, m.target) || this.touched.has(m.memberId)) changed.push(m);
       m.target = target;
     }
