@@ -82,3 +82,10 @@ export const SUMMARY_REPORT_INTERVAL_MS = 2_000;
  */
 export const ICEBERG_MANIFEST_MIN_COUNT_TO_MERGE = 100;
 export const ICEBERG_MANIFEST_TARGET_BYTES = 8 * 1024 * 1024;
+/**
+ * A heartbeat's time is written to a group's storage only once it has moved by this fraction of
+ * the member's session timeout (or with another change), so heartbeats at Stable mostly write
+ * nothing. A restarted coordinator adds the fraction back: a live member is never expired early,
+ * a dead one at most this much late (Kafka's coordinator restarts every session timer on load).
+ */
+export const GROUP_LAST_SEEN_SLACK = 0.5;

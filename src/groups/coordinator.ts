@@ -1,4 +1,5 @@
 import { fail, type Result } from "../core/errors";
+import { GroupCommit } from "./group-commit";
 import { Membership, type TopicMeta } from "./membership";
 import type { GroupStore } from "./store";
 import {
@@ -20,6 +21,8 @@ export interface GroupDeps {
   offsetForTimestamp(topicId: string, partition: number, timestamp: number): Promise<number | null>;
   register(groupId: string): Promise<void>;
   unregister(groupId: string): Promise<void>;
+  /** Resolves once every write this object made so far is durable (a Durable Object's `storage.sync()`). */
+  durable(): Promise<void>;
 }
 
 /**
@@ -29,16 +32,28 @@ export interface GroupDeps {
  */
 export class Coordinator {
   readonly membership: Membership;
+  /** Settles staged membership changes; changes staged while one settle is being made durable share the next. */
+  private readonly rebalances: GroupCommit;
 
-  constructor(private readonly store: GroupStore, private readonly deps: GroupDeps) {
-    this.membership = new Membership(store);
+  constructor(private readonly store: GroupStore, private readonly deps: GroupDeps, now = Date.now()) {
+    this.membership = new Membership(store, now);
+    this.rebalances = new GroupCommit(() => this.membership.settle(), () => this.deps.durable());
   }
 
   async join(groupId: string, input: JoinInput, now: () => number): Promise<Result<MemberAnswer>> {
     const fresh = await this.topicMetas(input.topics);
     if (!fresh.ok) return fresh;
     const isNew = this.membership.meta === null;
-    const r = this.membership.join(groupId, input, fresh.topics, now());
+    const staged = this.membership.stageJoin(groupId, input, fresh.topics, now());
+    if (!staged.ok) return staged;
+    const { member } = staged;
+    const r = await this.settled((): Result<MemberAnswer> => {
+      if (this.membership.members.get(member.memberId) !== member) {
+        // Replaced while its generation was being settled: a join with the same group instance id came in.
+        return fail("FENCED_INSTANCE_ID", `group instance '${member.groupInstanceId}' was taken over by a newer join`, "group_instance_id");
+      }
+      return this.membership.answer(member, now());
+    });
     if (r.ok && isNew) await this.deps.register(groupId);
     return r;
   }
@@ -48,7 +63,26 @@ export class Coordinator {
     // Like a Kafka client's metadata refresh: new partitions or a re-created topic start a new generation.
     const fresh = await this.topicMetas(this.membership.subscribedTopics());
     if (fresh.ok) this.membership.refreshTopics(fresh.topics);
-    return this.membership.heartbeat(memberId, generation, groupInstanceId, now());
+    return this.settled(() => this.membership.heartbeat(memberId, generation, groupInstanceId, now()));
+  }
+
+  async leave(memberId: string): Promise<Result<{}>> {
+    const r = this.membership.stageLeave(memberId);
+    return r.ok ? this.settled(() => r) : r;
+  }
+
+  /** Removes members past their session or rebalance deadline (the alarm). */
+  async expire(now: number): Promise<string[]> {
+    const gone = this.membership.expire(now);
+    return this.settled(() => gone);
+  }
+
+  /**
+   * Runs `then` once whatever is staged now has been settled: at once when nothing is staged,
+   * else right after the settle that includes it, resolving once that settle is durable.
+   */
+  private settled<T>(then: () => T): Promise<T> {
+    return this.membership.pending ? this.rebalances.request(then) : Promise.resolve(then());
   }
 
   describe(): Result<GroupView> {

@@ -16,15 +16,27 @@ export type TopicMeta = { topicId: string; partitions: number };
  * Safety rule: a partition is handed to a member only when no other member holds it, where
  * "holds" includes partitions taken away in an answer the member has not yet acknowledged.
  * The next heartbeat carrying that answer's generation is the acknowledgement.
+ *
+ * Membership changes are staged (`stageJoin`, `stageLeave`, `expire`, `refreshTopics`) and
+ * applied by `settle`, which bumps the generation once for everything staged since the last
+ * settle (issue 11.4: joins arriving while one is processed share a generation). Staging writes
+ * nothing (but a static member's return, a rename complete in itself); `settle` writes every
+ * changed row in one transaction, so a crash in between loses only changes never answered.
  */
 export class Membership {
   meta: GroupMeta | null;
   readonly members = new Map<string, Member>();
   topics: Map<string, TopicMeta>;
+  /** Staged changes wait for `settle`: a new generation and assignment. */
+  pending = false;
+  /** Members staged out (left or expired) whose rows `settle` deletes. */
+  private readonly removed = new Set<string>();
+  /** Members staged in or changed by a join since the last settle: `settle` saves their rows. */
+  private readonly touched = new Set<string>();
 
-  constructor(private readonly store: GroupStore) {
+  constructor(private readonly store: GroupStore, now: number) {
     this.meta = store.loadMeta();
-    for (const m of store.loadMembers()) this.members.set(m.memberId, m);
+    for (const m of store.loadMembers(now)) this.members.set(m.memberId, m);
     this.topics = store.loadSubscribedTopics();
   }
 
@@ -33,41 +45,50 @@ export class Membership {
     return this.meta;
   }
 
-  /** Join or rejoin. `topics` must already hold fresh metadata for every subscribed topic. */
-  join(groupId: string, input: JoinInput, fresh: Map<string, TopicMeta>, now: number): Result<MemberAnswer> {
+  /**
+   * Join or rejoin: validates and stages the change; the caller settles (if `pending`) and then
+   * answers the member. `fresh` must hold current metadata for every topic in `input.topics`.
+   */
+  stageJoin(groupId: string, input: JoinInput, fresh: Map<string, TopicMeta>, now: number): Result<{ member: Member }> {
     const timeouts = checkTimeouts(input);
     if (!timeouts.ok) return timeouts;
-    const meta = this.ensureMeta(groupId);
     const byInstance = input.groupInstanceId ? [...this.members.values()].find((m) => m.groupInstanceId === input.groupInstanceId) : undefined;
     let member = input.memberId ? this.members.get(input.memberId) : undefined;
     if (input.memberId && !member) return fail("UNKNOWN_MEMBER_ID", `member '${input.memberId}' is not in group '${groupId}'`, "member_id");
     if (member && byInstance && member !== byInstance) return fail("FENCED_INSTANCE_ID", `group instance '${input.groupInstanceId}' belongs to another member`, "group_instance_id");
-    if (this.members.size > 0 && input.assignor && meta.assignor && input.assignor !== meta.assignor) {
-      return fail("INCONSISTENT_GROUP_PROTOCOL", `group '${groupId}' uses the '${meta.assignor}' assignor, not '${input.assignor}'`, "assignor");
+    const assignor = this.meta?.assignor;
+    if (this.members.size > 0 && input.assignor && assignor && input.assignor !== assignor) {
+      return fail("INCONSISTENT_GROUP_PROTOCOL", `group '${groupId}' uses the '${assignor}' assignor, not '${input.assignor}'`, "assignor");
     }
+    const meta = this.ensureMeta(groupId);
     if (this.members.size === 0) meta.assignor = input.assignor ?? "range";
-    for (const [t, info] of fresh) this.topics.set(t, info);
+    // Issue 9.10: any join that sees a new partition count (or a re-created topic) rebalances,
+    // including a static member's return and a rejoin by member id, which otherwise would not.
+    if (this.absorbTopics(fresh)) this.pending = true;
 
-    let rebalance = false;
     if (!member && byInstance) {
       // KIP-345: a static member coming back takes over its old identity and partitions, no rebalance.
+      // A rename, written at once: consistent on its own, whatever is staged around it.
       member = { ...byInstance, memberId: crypto.randomUUID() };
       this.members.delete(byInstance.memberId);
-      this.store.deleteMember(byInstance.memberId);
       this.members.set(member.memberId, member);
+      this.store.storage.transactionSync(() => {
+        this.store.deleteMember(byInstance.memberId);
+        this.store.saveMember(member!);
+      });
     } else if (!member) {
       member = {
         memberId: crypto.randomUUID(), groupInstanceId: input.groupInstanceId ?? null, topics: [], joinSeq: meta.nextSeq++,
         sessionTimeoutMs: 0, rebalanceTimeoutMs: 0, lastSeen: now, memberGeneration: 0, target: [], assigned: [], revoking: [], revokingSince: null,
       };
       this.members.set(member.memberId, member);
-      rebalance = true;
+      this.pending = true;
     }
     const topics = [...new Set(input.topics)].sort();
-    if (topics.join("\n") !== member.topics.join("\n")) rebalance = true;
+    if (topics.join("\n") !== member.topics.join("\n")) this.pending = true;
     Object.assign(member, { topics, sessionTimeoutMs: timeouts.session, rebalanceTimeoutMs: timeouts.rebalance, lastSeen: now });
-    if (rebalance) this.rebalance();
-    return this.answer(member, now);
+    this.touched.add(member.memberId);
+    return { ok: true, member };
   }
 
   /** A heartbeat: proves liveness, acknowledges the previous answer, and gets the current one. */
@@ -78,29 +99,29 @@ export class Membership {
       return fail("FENCED_INSTANCE_ID", `member '${memberId}' is not group instance '${groupInstanceId}'`, "group_instance_id");
     }
     member.lastSeen = now;
-    // A member that sends an older generation missed our last answer: its revocations stay pending.
-    if (generation === undefined || generation === member.memberGeneration) {
+    // Only a heartbeat naming the generation of our last answer acknowledges it (issue 9.11): one
+    // with an older generation, or with none (say an empty-bodied retry after a lost answer), may
+    // come from a member still working on partitions that answer took away.
+    if (generation === member.memberGeneration) {
       member.revoking = [];
       member.revokingSince = null;
     }
     return this.answer(member, now);
   }
 
-  leave(memberId: string): Result<{}> {
-    if (!this.members.delete(memberId)) return fail("UNKNOWN_MEMBER_ID", `member '${memberId}' is not in the group`, "member_id");
-    this.store.deleteMember(memberId);
-    this.rebalance();
+  /** Stages a leave; its partitions move at the next `settle`. */
+  stageLeave(memberId: string): Result<{}> {
+    if (!this.members.has(memberId)) return fail("UNKNOWN_MEMBER_ID", `member '${memberId}' is not in the group`, "member_id");
+    this.remove(memberId);
+    this.pending = true;
     return { ok: true };
   }
 
-  /** Removes members whose session expired or who never released revoked partitions in time. */
+  /** Stages the removal of members whose session expired or who never released revoked partitions in time. */
   expire(now: number): string[] {
     const gone = [...this.members.values()].filter((m) => deadlineOf(m) <= now).map((m) => m.memberId);
-    for (const id of gone) {
-      this.members.delete(id);
-      this.store.deleteMember(id);
-    }
-    if (gone.length > 0) this.rebalance();
+    for (const id of gone) this.remove(id);
+    if (gone.length > 0) this.pending = true;
     return gone;
   }
 
@@ -110,15 +131,53 @@ export class Membership {
     return next;
   }
 
-  /** Topic metadata changed (partitions added, topic re-created): a new generation. */
+  /** Topic metadata changed (partitions added, topic re-created): stages a new generation. */
   refreshTopics(fresh: Map<string, TopicMeta>): void {
-    let changed = false;
-    for (const [t, info] of fresh) {
-      const old = this.topics.get(t);
-      if (!old || old.partitions !== info.partitions || old.topicId !== info.topicId) changed = true;
-      this.topics.set(t, info);
+    if (this.absorbTopics(fresh)) this.pending = true;
+  }
+
+  /**
+   * Applies everything staged: generation + 1 and a new target assignment from the group's
+   * assignor, then one transaction writing only the rows that changed. False when nothing was staged.
+   */
+  settle(): boolean {
+    const meta = this.meta;
+    // No meta: the group was deleted meanwhile (only possible once it had no members), nothing to do.
+    if (!this.pending || !meta) {
+      this.pending = false;
+      this.removed.clear();
+      this.touched.clear();
+      return false;
     }
-    if (changed) this.rebalance();
+    this.pending = false;
+    meta.generation++;
+    const assignor = getAssignor(meta.assignor ?? "range")!;
+    const partitionsPerTopic: Record<string, number> = {};
+    for (const t of this.subscribedTopics()) partitionsPerTopic[t] = this.topics.get(t)?.partitions ?? 0;
+    const plan = assignor.assign({
+      members: [...this.members.values()].map((m) => ({
+        memberId: m.memberId, groupInstanceId: m.groupInstanceId, topics: m.topics,
+        owned: m.assigned.map(splitKey),
+      })),
+      partitionsPerTopic,
+    });
+    const changed: Member[] = [];
+    for (const m of this.members.values()) {
+      // Sorted like `assigned`, so the two compare as lists (state() relies on it).
+      const target = (plan[m.memberId] ?? []).map((tp) => partitionKey(tp.topic, tp.partition)).sort();
+      // Unchanged targets (a sticky plan, a range that did not move) need no write.
+      if (!sameList(target, m.target) || this.touched.has(m.memberId)) changed.push(m);
+      m.target = target;
+    }
+    this.touched.clear();
+    this.store.storage.transactionSync(() => {
+      for (const id of this.removed) this.store.deleteMember(id);
+      this.removed.clear();
+      for (const m of changed) this.store.saveMember(m);
+      this.store.saveMeta(meta);
+      this.store.saveSubscribedTopics(this.topics);
+    });
+    return true;
   }
 
   subscribedTopics(): string[] {
@@ -130,7 +189,7 @@ export class Membership {
     if (this.members.size === 0) return "Empty";
     const g = this.meta.generation;
     for (const m of this.members.values()) {
-      if (m.memberGeneration !== g || m.revoking.length > 0 || m.assigned.join() !== m.target.join()) return "Reconciling";
+      if (m.memberGeneration !== g || m.revoking.length > 0 || !sameList(m.assigned, m.target)) return "Reconciling";
     }
     return "Stable";
   }
@@ -155,50 +214,57 @@ export class Membership {
     return { ok: true, groupId: meta.groupId, state: this.state(), generation: meta.generation, leader: this.leader(), assignor: meta.assignor, members };
   }
 
-  /** Every membership change: generation + 1 and a new target assignment from the group's assignor. */
-  private rebalance(): void {
-    const meta = this.meta!;
-    meta.generation++;
-    const assignor = getAssignor(meta.assignor ?? "range")!;
-    const partitionsPerTopic: Record<string, number> = {};
-    for (const t of this.subscribedTopics()) partitionsPerTopic[t] = this.topics.get(t)?.partitions ?? 0;
-    const plan = assignor.assign({
-      members: [...this.members.values()].map((m) => ({
-        memberId: m.memberId, groupInstanceId: m.groupInstanceId, topics: m.topics,
-        owned: m.assigned.map(splitKey),
-      })),
-      partitionsPerTopic,
-    });
-    for (const m of this.members.values()) {
-      // Sorted like `assigned`, so the two compare as lists (state() relies on it).
-      m.target = (plan[m.memberId] ?? []).map((tp) => partitionKey(tp.topic, tp.partition)).sort();
-      this.store.saveMember(m);
-    }
-    this.store.saveMeta(meta);
-    this.store.saveSubscribedTopics(this.topics);
-  }
-
   /** Moves the member toward its target without ever giving it a partition another member holds. */
-  private answer(member: Member, now: number): MemberAnswer {
-    const heldByOthers = new Set<string>();
-    for (const o of this.members.values()) if (o !== member) for (const k of this.holds(o)) heldByOthers.add(k);
-    const target = new Set(member.target);
+  answer(member: Member, now: number): MemberAnswer {
     const current = new Set(member.assigned);
+    const missing = member.target.filter((k) => !current.has(k));
+    // Only the missing partitions need an owner check; at Stable there are none to check.
+    const heldByOthers = new Set<string>();
+    if (missing.length > 0) {
+      const wanted = new Set(missing);
+      for (const o of this.members.values()) {
+        if (o === member) continue;
+        for (const k of o.assigned) if (wanted.has(k)) heldByOthers.add(k);
+        for (const k of o.revoking) if (wanted.has(k)) heldByOthers.add(k);
+      }
+    }
+    const target = new Set(member.target);
     const revokeNow = member.assigned.filter((k) => !target.has(k));
-    const next = [...member.assigned.filter((k) => target.has(k)), ...member.target.filter((k) => !current.has(k) && !heldByOthers.has(k))];
-    member.assigned = next.sort();
+    if (revokeNow.length > 0 || missing.length > 0) {
+      member.assigned = [...member.assigned.filter((k) => target.has(k)), ...missing.filter((k) => !heldByOthers.has(k))].sort();
+    }
     if (revokeNow.length > 0) {
       member.revoking = [...new Set([...member.revoking, ...revokeNow])].sort();
       member.revokingSince ??= now;
     }
     member.memberGeneration = this.meta!.generation;
-    this.store.saveMember(member);
-    this.store.saveMeta(this.meta!);
+    // A member staged out meanwhile (a static member's return took its identity) has no row to keep.
+    if (this.members.get(member.memberId) === member) this.store.saveMember(member);
     return {
       ok: true, memberId: member.memberId, generation: member.memberGeneration, leader: this.leader(), state: this.state(),
       assignment: byTopic(member.assigned), heartbeatIntervalMs: heartbeatInterval(member.sessionTimeoutMs),
     };
   }
+
+  private remove(memberId: string): void {
+    this.members.delete(memberId);
+    this.removed.add(memberId);
+  }
+
+  /** Takes fresh topic metadata in; true when a partition count or an incarnation changed. */
+  private absorbTopics(fresh: Map<string, TopicMeta>): boolean {
+    let changed = false;
+    for (const [t, info] of fresh) {
+      const old = this.topics.get(t);
+      if (!old || old.partitions !== info.partitions || old.topicId !== info.topicId) changed = true;
+      this.topics.set(t, info);
+    }
+    return changed;
+  }
+}
+
+function sameList(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 function deadlineOf(m: Member): number {

@@ -66,7 +66,9 @@ export function byTopic(keys: Iterable<PartitionKey>): TopicPartitions[] {
   const map = new Map<string, number[]>();
   for (const k of keys) {
     const { topic, partition } = splitKey(k);
-    map.set(topic, [...(map.get(topic) ?? []), partition]);
+    const list = map.get(topic);
+    if (list) list.push(partition);
+    else map.set(topic, [partition]);
   }
   return [...map.keys()].sort().map((topic) => ({ topic, partitions: map.get(topic)!.sort((a, b) => a - b) }));
 }

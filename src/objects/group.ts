@@ -20,6 +20,8 @@ export class GroupCoordinator extends DurableObject<Env> {
   /** Group state changes are rare (membership changes), so each is reported at once (interval 0). */
   private readonly reporter = new SummaryReporter(0);
   private reported: string | null = null;
+  /** The alarm as last set here (read once at start), so a heartbeat needs no storage call to check it. */
+  private alarmAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -32,10 +34,12 @@ export class GroupCoordinator extends DurableObject<Env> {
       offsetForTimestamp: async (topicId, p, timestamp) => unwrap(await partitionStub(env, topicId, p).listOffset({ timestamp })).offset,
       register: async (groupId) => catalogStub(env).registerGroup(groupId),
       unregister: async (groupId) => catalogStub(env).unregisterGroup(groupId),
+      durable: () => ctx.storage.sync(),
     };
     ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage.sql, groupMigrations);
       this.coordinator = new Coordinator(new GroupStore({ sql: ctx.storage.sql, transactionSync: (fn) => ctx.storage.transactionSync(fn) }), deps);
+      this.alarmAt = await ctx.storage.getAlarm();
     });
   }
 
@@ -46,7 +50,7 @@ export class GroupCoordinator extends DurableObject<Env> {
     return this.scheduled(this.coordinator.heartbeat(memberId, generation, groupInstanceId, Date.now));
   }
   leave(memberId: string) {
-    return this.scheduled(Promise.resolve(this.coordinator.membership.leave(memberId)));
+    return this.scheduled(this.coordinator.leave(memberId));
   }
   describe() {
     return this.coordinator.describe();
@@ -68,7 +72,8 @@ export class GroupCoordinator extends DurableObject<Env> {
 
   /** At-least-once: expiring is idempotent (an early or repeated alarm finds nobody past deadline). */
   override async alarm(): Promise<void> {
-    this.coordinator.membership.expire(Date.now());
+    this.alarmAt = null; // it fired: nothing is set until schedule() sets the next one
+    await this.coordinator.expire(Date.now());
     await this.report();
     await this.schedule();
   }
@@ -103,9 +108,19 @@ export class GroupCoordinator extends DurableObject<Env> {
     });
   }
 
+  /**
+   * Keeps an alarm at or before the earliest deadline. A heartbeat only moves deadlines later, so
+   * it leaves the alarm alone: the alarm may then fire early, finds nobody to expire, and sets the
+   * next one (at most one early alarm per session timeout, instead of a storage call per heartbeat).
+   */
   private async schedule(): Promise<void> {
     const next = this.coordinator.membership.nextDeadline();
-    if (next === null) await this.ctx.storage.deleteAlarm();
-    else if ((await this.ctx.storage.getAlarm()) !== next) await this.ctx.storage.setAlarm(next);
+    if (next === null) {
+      if (this.alarmAt !== null) await this.ctx.storage.deleteAlarm();
+      this.alarmAt = null;
+    } else if (this.alarmAt === null || next < this.alarmAt) {
+      this.alarmAt = next;
+      await this.ctx.storage.setAlarm(next);
+    }
   }
 }

@@ -107,6 +107,48 @@ describe("consumer groups", () => {
     expect((await beat(g, first.member_id)).body.error.code).toBe("UNKNOWN_MEMBER_ID");
   });
 
+  it("rebalances when a rejoining member (static, or by member id) sees new partitions (issue 9.10)", async () => {
+    const t = unique("grow");
+    const g = unique("growg");
+    await createTopic(t, 2);
+    const first = (await join(g, { topics: [t], group_instance_id: "host-a" })).body;
+    expect(owned(first)).toEqual([`${t}-0`, `${t}-1`]);
+    expect((await api("POST", `/v1/topics/${t}/partitions`, { count: 4 })).status).toBe(200);
+    // A static member coming back keeps its identity, but the group must still see the new partitions.
+    const back = (await join(g, { topics: [t], group_instance_id: "host-a" })).body;
+    expect(back.generation).toBe(first.generation + 1);
+    expect(owned(back)).toEqual([0, 1, 2, 3].map((p) => `${t}-${p}`));
+    expect((await api("POST", `/v1/topics/${t}/partitions`, { count: 6 })).status).toBe(200);
+    const again = (await join(g, { topics: [t], member_id: back.member_id, group_instance_id: "host-a" })).body;
+    expect(again.member_id).toBe(back.member_id);
+    expect(again.generation).toBe(back.generation + 1);
+    expect(owned(again)).toEqual([0, 1, 2, 3, 4, 5].map((p) => `${t}-${p}`));
+  });
+
+  it("acknowledges a revocation only by a heartbeat naming its generation (issue 9.11)", async () => {
+    const t = unique("ack");
+    const g = unique("ackg");
+    await createTopic(t, 2);
+    const a1 = (await join(g, { topics: [t] })).body;
+    const m1 = a1.member_id;
+    const m2 = (await join(g, { topics: [t] })).body.member_id;
+    // m1 hears of generation 2 and loses a partition, but the answer is lost on the way.
+    const lost = (await beat(g, m1, 1)).body;
+    expect(owned(lost)).toHaveLength(1);
+    // m1 retries without a body: it has not seen generation 2, so it still works on both partitions.
+    const retry = (await beat(g, m1)).body;
+    expect(retry.generation).toBe(2);
+    const b = (await beat(g, m2, 2)).body;
+    expectDisjoint(owned(a1), owned(b)); // nothing m1 last acted on may be told to m2
+    const d = (await api("GET", `/v1/groups/${g}`)).body;
+    expect(d.members.find((m: any) => m.member_id === m1).revoking).toHaveLength(1);
+    // Only the heartbeat naming generation 2 acknowledges it; then m2 gets the partition.
+    await beat(g, m1, 2);
+    const b2 = (await beat(g, m2, 2)).body;
+    expect(owned(b2)).toHaveLength(1);
+    expectDisjoint(owned(retry), owned(b2));
+  });
+
   it("hands leadership to the next oldest member when the leader leaves", async () => {
     const t = unique("lt");
     const g = unique("lg");
