@@ -38,3 +38,21 @@ export const SQLITE_MAX_PARAMS = 100;
 
 /** How long a worker isolate trusts its cached topic metadata before asking the catalog again. */
 export const TOPIC_CACHE_TTL_MS = 2_000;
+
+/**
+ * Warm segment sizing (issue 9 item 5). A roll holds a few copies of one row group at a time
+ * (rows read from SQLite, Arrow buffers, the IPC message, parquet-wasm's copy and its encoder)
+ * plus the Parquet bytes written so far, so its memory follows these byte bounds, never the
+ * record count: a Durable Object has 128 MB, and wasm memory only grows (a peak stays reserved
+ * for the isolate's life). A segment and a row group always take at least one record, so a
+ * record of max.message.bytes (up to MAX_MESSAGE_BYTES_CAP) still rolls.
+ */
+export const SEGMENT_MAX_RECORDS = 10_000;
+/** Record bytes (as max.message.bytes counts them) per segment: the Parquet object held before its R2 put. */
+export const SEGMENT_MAX_BYTES = 8 * 1024 * 1024;
+/** Rows per row group at most; a read in the middle of a segment decodes one row group. */
+export const ROW_GROUP_MAX_RECORDS = 1_024;
+/** Record bytes per row group: bounds what one encode or decode step holds. */
+export const ROW_GROUP_MAX_BYTES = 1024 * 1024;
+/** Row groups per segment at most, so a few huge records cannot make a segment of many tiny groups. */
+export const SEGMENT_MAX_ROW_GROUPS = 64;

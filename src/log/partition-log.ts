@@ -196,12 +196,19 @@ export class PartitionLog {
     return r.t === null ? null : r.t + this.state.config["hot.retention.ms"];
   }
 
-  /** The oldest `n` hot records, with every stored column, for a roll. */
-  oldestHot(n: number): StoredRecord[] {
+  /** Offsets and sizes of the oldest `n` hot records: what a roll plans its segment from. */
+  rollCandidates(n: number): { offset: number; size: number }[] {
+    return this.storage.sql
+      .exec<{ offset: number; size: number }>("SELECT offset, size FROM records ORDER BY offset LIMIT ?", n)
+      .toArray();
+  }
+
+  /** Hot records with offsets in [first, last], with every stored column, for one row group of a roll. */
+  hotRange(first: number, last: number): StoredRecord[] {
     return this.storage.sql
       .exec<StoredRecord>(
-        "SELECT offset, timestamp, key, value, headers, size, producer_id, producer_epoch, sequence, txn_state FROM records ORDER BY offset LIMIT ?",
-        n,
+        "SELECT offset, timestamp, key, value, headers, size, producer_id, producer_epoch, sequence, txn_state FROM records WHERE offset >= ? AND offset <= ? ORDER BY offset",
+        first, last,
       )
       .toArray();
   }

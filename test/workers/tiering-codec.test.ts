@@ -37,7 +37,7 @@ const arrayBuffer = (b: Uint8Array) => b.buffer.slice(b.byteOffset, b.byteOffset
 
 describe("warm segment codec (parquet-wasm in workerd)", () => {
   const written = records(10_000);
-  const encoded = encodeSegment(written, { partition: 7 });
+  const encoded = encodeSegment(written, { partition: 7, rowGroupSize: 1_000 });
 
   it("round-trips 10,000 records and indexes row groups of 1,000", async () => {
     const reader = await SegmentReader.open(await encoded);
