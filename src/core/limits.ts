@@ -56,3 +56,18 @@ export const ROW_GROUP_MAX_RECORDS = 1_024;
 export const ROW_GROUP_MAX_BYTES = 1024 * 1024;
 /** Row groups per segment at most, so a few huge records cannot make a segment of many tiny groups. */
 export const SEGMENT_MAX_ROW_GROUPS = 64;
+/**
+ * Parquet bytes one warm read fetches from R2 in one range request: consecutive row groups a
+ * fetch will need come in one request (fewer round trips on replay), within this memory bound.
+ */
+export const WARM_READ_WINDOW_BYTES = 4 * 1024 * 1024;
+
+/**
+ * How far a burst may stretch the hot tier past hot.max.records while the roll catches up, in
+ * record bytes (issue 11 item 1, as Kafka's local retention stretches while tiered uploads lag).
+ * Past it an append waits up to HOT_BURST_WAIT_MS for roll steps to make room, then answers
+ * THROTTLING_QUOTA_EXCEEDED (retriable): the hot tier stays bounded by bytes, and what it owes
+ * the roll is a few seconds of rolling, so it is back within hot.max.records soon after a burst.
+ */
+export const HOT_BURST_MAX_BYTES = 64 * 1024 * 1024;
+export const HOT_BURST_WAIT_MS = 5_000;

@@ -234,6 +234,13 @@ export class PartitionLog {
     this.state!.log_start_offset = offset;
   }
 
+  /** Record bytes of the hot records past hot.max.records (from the average size: no scan). */
+  burstBytes(): number {
+    const max = this.state?.config["hot.max.records"];
+    if (max === undefined || this.hot.count <= max) return 0;
+    return (this.hot.count - max) * (this.hot.bytes / this.hot.count);
+  }
+
   /** Hot-tier record count and bytes. */
   hotStats(): { records: number; bytes: number } {
     return { records: this.hot.count, bytes: this.hot.bytes };

@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { partitionMigrations } from "../../migrations/partition";
-import type { Result } from "../core/errors";
+import { fail, type Result } from "../core/errors";
+import { HOT_BURST_MAX_BYTES, HOT_BURST_WAIT_MS } from "../core/limits";
 import { migrate } from "../log/migrator";
 import { PartitionLog } from "../log/partition-log";
 import type { AppendOk, AppendRecord, FetchOk, FetchRequest, ListOffsetOk, OffsetSpec, PartitionInit, PartitionOffsets } from "../log/types";
@@ -22,6 +23,8 @@ export class PartitionDO extends DurableObject<Env> {
   private log!: PartitionLog;
   warm!: WarmTier;
   private readonly waiters = new Waiters();
+  /** Appends held back by a burst (see roomInHotTier), woken after every roll step. */
+  private readonly rollProgress = new Waiters();
   private alarmAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -45,16 +48,35 @@ export class PartitionDO extends DurableObject<Env> {
     await this.warm.destroy();
     const result = this.log.destroy();
     this.waiters.wakeAll();
+    this.rollProgress.wakeAll();
     return result;
   }
 
   async append(records: AppendRecord[]): Promise<Result<AppendOk>> {
+    if (!(await this.roomInHotTier())) {
+      return fail("THROTTLING_QUOTA_EXCEEDED", `the hot tier is more than ${HOT_BURST_MAX_BYTES} bytes past hot.max.records and the roll to warm segments has not caught up; retry`);
+    }
     const result = this.log.append(records, Date.now());
     if (result.ok) {
       this.waiters.wakeAll();
       await this.scheduleAlarm(false);
     }
     return result;
+  }
+
+  /**
+   * Waits (up to HOT_BURST_WAIT_MS) while a burst holds the hot tier more than HOT_BURST_MAX_BYTES
+   * past its bound; every roll step wakes the waiters. False when the roll did not make room.
+   */
+  private async roomInHotTier(): Promise<boolean> {
+    const deadline = Date.now() + HOT_BURST_WAIT_MS;
+    while (this.log.isActive && this.log.burstBytes() > HOT_BURST_MAX_BYTES) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      await this.scheduleAlarm(false);
+      await this.rollProgress.wait(left);
+    }
+    return true;
   }
 
   /** Long-poll: when caught up, park until an append wakes us or `waitMs` runs out, then read once more. */
@@ -90,7 +112,11 @@ export class PartitionDO extends DurableObject<Env> {
     this.alarmAt = null;
     if (!this.log.isActive) return;
     const now = Date.now();
-    for (let i = 0; i < ROLL_STEPS_PER_ALARM; i++) if (!(await this.warm.rollOnce(now))) break;
+    for (let i = 0; i < ROLL_STEPS_PER_ALARM; i++) {
+      const rolled = await this.warm.rollOnce(now);
+      this.rollProgress.wakeAll();
+      if (!rolled) break;
+    }
     await this.warm.handToCold();
     await this.warm.applyRetention(now);
     await this.scheduleAlarm(true);

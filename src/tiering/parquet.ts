@@ -6,6 +6,7 @@ import init, {
   Compression, ParquetFile, transformParquetStream, Table as WasmTable, WriterPropertiesBuilder, type RecordBatch as WasmRecordBatch,
 } from "parquet-wasm/esm";
 import parquetWasm from "parquet-wasm/esm/parquet_wasm_bg.wasm";
+import { WARM_READ_WINDOW_BYTES } from "../core/limits";
 import { recordSize } from "../log/records";
 import { layoutOf, rowsPerGroupFor } from "./segment-plan";
 import { SEGMENT_COLUMNS, type RowGroupInfo, type SegmentRecord } from "./types";
@@ -281,6 +282,10 @@ class RangeBlob {
   slice(start = 0, end = this.source.size) {
     return { arrayBuffer: () => this.load(start, Math.min(end, this.source.size)) };
   }
+  holds(start: number, length: number): boolean {
+    const w = this.window;
+    return w !== null && start >= w.start && start + length <= w.start + w.bytes.byteLength;
+  }
   async prefetch(start: number, length: number): Promise<void> {
     this.window = { start, bytes: await this.fetch(start, length) };
   }
@@ -345,6 +350,7 @@ export class SegmentReader {
       return span;
     });
     const rowGroups = index.map(([minOffset, maxOffset, numRows]) => ({ minOffset, maxOffset, numRows }));
+    blob.window = null; // reads fetch their own row groups (see prefetch), not whatever the tail held
     return new SegmentReader(file, blob, rowGroups, spans, Number(kv.get(PARTITION_KEY)));
   }
 
@@ -370,7 +376,7 @@ export class SegmentReader {
     let bytes = 0;
     let full = false;
     for (let g = this.rowGroups.findIndex((rg) => rg.maxOffset >= offset); g >= 0 && g < this.rowGroups.length && !full; g++) {
-      await this.blob.prefetch(this.spans[g].start, this.spans[g].length);
+      if (!this.blob.holds(this.spans[g].start, this.spans[g].length)) await this.prefetch(g, maxRecords - out.length, maxBytes - bytes);
       const wasm = await this.file.read({ rowGroups: [g] });
       const table = tableFromIPC(wasm.intoIPCStream());
       for (const r of toRecords(table)) {
@@ -386,6 +392,23 @@ export class SegmentReader {
     }
     this.blob.window = null;
     return out;
+  }
+
+  /**
+   * Fetches row group `g` and the groups after it that the fetch will likely need (by rows and
+   * bytes still wanted) with one range request, at most WARM_READ_WINDOW_BYTES of Parquet.
+   */
+  private async prefetch(g: number, rowsWanted: number, bytesWanted: number): Promise<void> {
+    const cap = Math.min(WARM_READ_WINDOW_BYTES, bytesWanted);
+    let last = g;
+    let rows = this.rowGroups[g].numRows;
+    let bytes = this.spans[g].length;
+    while (last + 1 < this.spans.length && rows < rowsWanted && bytes + this.spans[last + 1].length <= cap) {
+      last++;
+      rows += this.rowGroups[last].numRows;
+      bytes += this.spans[last].length;
+    }
+    await this.blob.prefetch(this.spans[g].start, bytes);
   }
 
   close(): void {
