@@ -17,6 +17,7 @@ import type { SegmentRecord } from "./types";
  */
 export class WarmTier {
   private readonly readers: ReaderCache;
+  private rolling: Promise<SegmentInfo | null> | null = null;
 
   constructor(
     private readonly log: PartitionLog,
@@ -37,6 +38,19 @@ export class WarmTier {
    * are encoded: they only add offsets above the segment's.
    */
   async rollOnce(now: number, failAfterPut?: () => void): Promise<SegmentInfo | null> {
+    // One roll at a time: a roll yields between row groups, and a second one started meanwhile
+    // (another alarm run, a direct call) would plan the records the first is about to remove.
+    while (this.rolling) await this.rolling.catch(() => null);
+    const run = this.rollStep(now, failAfterPut);
+    this.rolling = run;
+    try {
+      return await run;
+    } finally {
+      if (this.rolling === run) this.rolling = null;
+    }
+  }
+
+  private async rollStep(now: number, failAfterPut?: () => void): Promise<SegmentInfo | null> {
     const id = this.log.identity;
     const due = Math.min(this.log.rollDue(now), SEGMENT_MAX_RECORDS);
     if (!id || !this.log.isActive || due <= 0) return null;
