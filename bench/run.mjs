@@ -19,11 +19,12 @@ import { renderTable } from "./lib/table.mjs";
 import { foundation } from "./suites/foundation.mjs";
 import { groups } from "./suites/groups.mjs";
 import { history } from "./suites/history.mjs";
+import { roll } from "./suites/roll.mjs";
 import { sdk } from "./suites/sdk.mjs";
 import { tiering } from "./suites/tiering.mjs";
 import { values } from "./suites/values.mjs";
 
-const SUITES = [foundation, groups, sdk, tiering, history, values];
+const SUITES = [foundation, groups, sdk, tiering, history, values, roll];
 const CONFIG = "bench/wrangler.toml";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");

@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   RECORD_LIST_TOO_LARGE: { status: 413, retriable: false },
   OFFSET_OUT_OF_RANGE: { status: 416, retriable: false },
   LEADER_NOT_AVAILABLE: { status: 503, retriable: true },
+  /** A partition's hot tier is more than HOT_BURST_MAX_BYTES past hot.max.records: retry once the roll catches up. */
+  THROTTLING_QUOTA_EXCEEDED: { status: 429, retriable: true },
   // consumer groups (Kafka names)
   INVALID_GROUP_ID: { status: 400, retriable: false },
   GROUP_ID_NOT_FOUND: { status: 404, retriable: false },

@@ -89,3 +89,35 @@ export const ICEBERG_MANIFEST_TARGET_BYTES = 8 * 1024 * 1024;
  * a dead one at most this much late (Kafka's coordinator restarts every session timer on load).
  */
 export const GROUP_LAST_SEEN_SLACK = 0.5;
+/**
+ * Warm segment sizing (issue 9 item 5). A roll holds a few copies of one row group at a time
+ * (rows read from SQLite, Arrow buffers, the IPC message, parquet-wasm's copy and its encoder)
+ * plus the Parquet bytes written so far, so its memory follows these byte bounds, never the
+ * record count: a Durable Object has 128 MB, and wasm memory only grows (a peak stays reserved
+ * for the isolate's life). A segment and a row group always take at least one record, so a
+ * record of max.message.bytes (up to MAX_MESSAGE_BYTES_CAP) still rolls.
+ */
+export const SEGMENT_MAX_RECORDS = 10_000;
+/** Record bytes (as max.message.bytes counts them) per segment: the Parquet object held before its R2 put. */
+export const SEGMENT_MAX_BYTES = 8 * 1024 * 1024;
+/** Rows per row group at most; a read in the middle of a segment decodes one row group. */
+export const ROW_GROUP_MAX_RECORDS = 1_024;
+/** Record bytes per row group: bounds what one encode or decode step holds. */
+export const ROW_GROUP_MAX_BYTES = 1024 * 1024;
+/** Row groups per segment at most, so a few huge records cannot make a segment of many tiny groups. */
+export const SEGMENT_MAX_ROW_GROUPS = 64;
+/**
+ * Parquet bytes one warm read fetches from R2 in one range request: consecutive row groups a
+ * fetch will need come in one request (fewer round trips on replay), within this memory bound.
+ */
+export const WARM_READ_WINDOW_BYTES = 4 * 1024 * 1024;
+
+/**
+ * How far a burst may stretch the hot tier past hot.max.records while the roll catches up, in
+ * record bytes (issue 11 item 1, as Kafka's local retention stretches while tiered uploads lag).
+ * Past it an append waits up to HOT_BURST_WAIT_MS for roll steps to make room, then answers
+ * THROTTLING_QUOTA_EXCEEDED (retriable): the hot tier stays bounded by bytes, and what it owes
+ * the roll is a few seconds of rolling, so it is back within hot.max.records soon after a burst.
+ */
+export const HOT_BURST_MAX_BYTES = 64 * 1024 * 1024;
+export const HOT_BURST_WAIT_MS = 5_000;

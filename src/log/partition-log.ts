@@ -205,12 +205,19 @@ export class PartitionLog {
     return first === undefined ? null : first.t + this.state.config["hot.retention.ms"] + 1;
   }
 
-  /** The oldest `n` hot records, with every stored column, for a roll. */
-  oldestHot(n: number): StoredRecord[] {
+  /** Offsets and sizes of the oldest `n` hot records: what a roll plans its segment from. */
+  rollCandidates(n: number): { offset: number; size: number }[] {
+    return this.storage.sql
+      .exec<{ offset: number; size: number }>("SELECT offset, size FROM records ORDER BY offset LIMIT ?", n)
+      .toArray();
+  }
+
+  /** Hot records with offsets in [first, last], with every stored column, for one row group of a roll. */
+  hotRange(first: number, last: number): StoredRecord[] {
     return this.storage.sql
       .exec<StoredRecord>(
-        "SELECT offset, timestamp, key, value, headers, size, producer_id, producer_epoch, sequence, txn_state FROM records ORDER BY offset LIMIT ?",
-        n,
+        "SELECT offset, timestamp, key, value, headers, size, producer_id, producer_epoch, sequence, txn_state FROM records WHERE offset >= ? AND offset <= ? ORDER BY offset",
+        first, last,
       )
       .toArray();
   }
@@ -223,11 +230,19 @@ export class PartitionLog {
   removeRolled(lastOffset: number, alsoInTransaction: () => void): boolean {
     // A delete that landed while the roll awaited R2 wins: commit nothing (issue 9 #7).
     if (!this.isActive) return false;
-    this.storage.transactionSync(() => {
+    // Counts what it deletes (a range of the primary key) instead of rescanning the whole hot
+    // table afterwards: during a burst the hot tier holds tens of thousands of records, and a
+    // full scan per roll step cost as much as the step itself.
+    const gone = this.storage.transactionSync(() => {
       alsoInTransaction();
+      const removed = this.storage.sql
+        .exec<{ n: number; b: number }>("SELECT count(*) AS n, coalesce(sum(size), 0) AS b FROM records WHERE offset <= ?", lastOffset)
+        .one();
       this.storage.sql.exec("DELETE FROM records WHERE offset <= ?", lastOffset);
+      return removed;
     });
-    this.hot = this.countHot();
+    const first = this.storage.sql.exec<{ offset: number }>("SELECT offset FROM records ORDER BY offset LIMIT 1").toArray()[0];
+    this.hot = { count: this.hot.count - gone.n, bytes: this.hot.bytes - gone.b, start: first?.offset ?? this.state?.next_offset ?? 0 };
     return true;
   }
 
@@ -238,6 +253,13 @@ export class PartitionLog {
       this.storage.sql.exec("UPDATE partition_state SET log_start_offset = ? WHERE id = 1", offset);
     });
     this.state!.log_start_offset = offset;
+  }
+
+  /** Record bytes of the hot records past hot.max.records (from the average size: no scan). */
+  burstBytes(): number {
+    const max = this.state?.config["hot.max.records"];
+    if (max === undefined || this.hot.count <= max) return 0;
+    return (this.hot.count - max) * (this.hot.bytes / this.hot.count);
   }
 
   /** Hot-tier record count and bytes. */

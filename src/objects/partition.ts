@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { partitionMigrations } from "../../migrations/partition";
-import type { Result } from "../core/errors";
+import { fail, type Result } from "../core/errors";
+import { HOT_BURST_MAX_BYTES, HOT_BURST_WAIT_MS } from "../core/limits";
 import { migrate } from "../log/migrator";
 import { PartitionLog } from "../log/partition-log";
 import type { AppendOk, AppendRecord, FetchOk, FetchRequest, ListOffsetOk, OffsetSpec, PartitionInit, PartitionOffsets } from "../log/types";
@@ -28,6 +29,8 @@ export class PartitionDO extends DurableObject<Env> {
   upkeep!: TierUpkeep;
   private readonly waiters = new Waiters();
   private readonly reporter = new SummaryReporter(SUMMARY_REPORT_INTERVAL_MS);
+  /** Appends held back by a burst (see roomInHotTier), woken after every roll step. */
+  private readonly rollProgress = new Waiters();
   private alarmAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -56,11 +59,15 @@ export class PartitionDO extends DurableObject<Env> {
   async destroy(): Promise<Result<{}>> {
     const result = this.log.destroy(() => this.upkeep.garbageAllSegments(Date.now()));
     this.waiters.wakeAll();
+    this.rollProgress.wakeAll();
     await this.upkeep.destroy();
     return result;
   }
 
   async append(records: AppendRecord[]): Promise<Result<AppendOk>> {
+    if (!(await this.roomInHotTier())) {
+      return fail("THROTTLING_QUOTA_EXCEEDED", `the hot tier is more than ${HOT_BURST_MAX_BYTES} bytes past hot.max.records and the roll to warm segments has not caught up; retry`);
+    }
     const result = this.log.append(records, Date.now());
     if (result.ok) {
       this.waiters.wakeAll();
@@ -68,6 +75,21 @@ export class PartitionDO extends DurableObject<Env> {
       await this.scheduleAlarm(false);
     }
     return result;
+  }
+
+  /**
+   * Waits (up to HOT_BURST_WAIT_MS) while a burst holds the hot tier more than HOT_BURST_MAX_BYTES
+   * past its bound; every roll step wakes the waiters. False when the roll did not make room.
+   */
+  private async roomInHotTier(): Promise<boolean> {
+    const deadline = Date.now() + HOT_BURST_WAIT_MS;
+    while (this.log.isActive && this.log.burstBytes() > HOT_BURST_MAX_BYTES) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      await this.scheduleAlarm(false);
+      await this.rollProgress.wait(left);
+    }
+    return true;
   }
 
   /** Long-poll: when caught up, park until an append wakes us or `waitMs` runs out, then read once more. */
@@ -103,7 +125,7 @@ export class PartitionDO extends DurableObject<Env> {
     this.alarmAt = null;
     const now = Date.now();
     try {
-      await this.upkeep.tend(now, ROLL_STEPS_PER_ALARM);
+      await this.upkeep.tend(now, ROLL_STEPS_PER_ALARM, () => this.rollProgress.wakeAll());
     } finally {
       // Rolls and retention move records between tiers: report that (or an owed report) too.
       await this.reporter.changed(now, (v) => this.sendSummary(v));

@@ -14,9 +14,9 @@ export class ReaderCache {
 
   constructor(private readonly bucket: R2Bucket) {}
 
-  async read(segment: SegmentInfo, fromOffset: number, max: number) {
+  async read(segment: SegmentInfo, fromOffset: number, maxRecords: number, maxBytes = Infinity) {
     const reader = await this.get(segment);
-    return reader.readFrom(fromOffset, max);
+    return reader.readFrom(fromOffset, maxRecords, maxBytes);
   }
 
   private get(segment: SegmentInfo): Promise<SegmentReader> {

@@ -27,14 +27,19 @@ export class TierUpkeep {
   ) {}
 
   /** One alarm run. Each step re-checks that the partition is live: a delete wins over a roll. */
-  tend(now: number, rollSteps: number): Promise<void> {
-    const run = this.tendOnce(now, rollSteps);
+  /** `afterRollStep` runs after each roll step (appends held back by a burst wait for it). */
+  tend(now: number, rollSteps: number, afterRollStep: () => void = () => {}): Promise<void> {
+    const run = this.tendOnce(now, rollSteps, afterRollStep);
     this.running = run.catch(() => undefined);
     return run;
   }
 
-  private async tendOnce(now: number, rollSteps: number): Promise<void> {
-    for (let i = 0; i < rollSteps && this.log.isActive; i++) if (!(await this.warm.rollOnce(now))) break;
+  private async tendOnce(now: number, rollSteps: number, afterRollStep: () => void): Promise<void> {
+    for (let i = 0; i < rollSteps && this.log.isActive; i++) {
+      const rolled = await this.warm.rollOnce(now);
+      afterRollStep();
+      if (!rolled) break;
+    }
     await this.handToCold();
     for (const key of this.retention.apply(now)) this.warm.forget(key);
     // After the rolls, never during one: a roll's own key is garbage until it commits (R2Garbage).

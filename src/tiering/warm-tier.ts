@@ -2,14 +2,13 @@ import { fail, type Result } from "../core/errors";
 import type { PartitionLog, StoredRecord } from "../log/partition-log";
 import { encodeRecord, recordSize } from "../log/records";
 import type { FetchOk, FetchRequest } from "../log/types";
-import { encodeSegment } from "./parquet";
 import type { R2Garbage } from "./r2-garbage";
+import { SEGMENT_MAX_RECORDS } from "../core/limits";
+import { encodeRowGroups } from "./parquet";
+import { planSegment } from "./segment-plan";
 import { ReaderCache } from "./reader-cache";
 import { segmentKey, SegmentIndex, type SegmentInfo } from "./segment-index";
 import type { SegmentRecord } from "./types";
-
-/** A segment holds at most this many records (and a roll writes at most one segment per step). */
-export const SEGMENT_MAX_RECORDS = 10_000;
 
 /**
  * The warm tier of one partition: rolls the oldest hot records into Parquet segments in R2,
@@ -18,6 +17,7 @@ export const SEGMENT_MAX_RECORDS = 10_000;
  */
 export class WarmTier {
   private readonly readers: ReaderCache;
+  private rolling: Promise<SegmentInfo | null> | null = null;
 
   constructor(
     private readonly log: PartitionLog,
@@ -29,27 +29,61 @@ export class WarmTier {
   }
 
   /**
-   * One roll step. Crash-safe order: (1) write the object under a key derived from its base
-   * offset, so a repeat overwrites rather than duplicates; (2) in one SQLite transaction add the
-   * index row and delete the rolled records. A crash after (1) leaves the records hot and the
-   * next alarm writes the same key again; a crash after (2) has lost nothing.
+   * One roll step: the next segment of the oldest due records, at most SEGMENT_MAX_RECORDS and
+   * about SEGMENT_MAX_BYTES (see planSegment), read from SQLite and encoded one row group at a
+   * time. Crash-safe order: (1) write the object under a key derived from its base offset, so a
+   * repeat overwrites rather than duplicates; (2) in one SQLite transaction add the index row and
+   * delete the rolled records. A crash after (1) leaves the records hot and the next alarm writes
+   * the same key again; a crash after (2) has lost nothing. Appends may run while the row groups
+   * are encoded: they only add offsets above the segment's.
    */
   async rollOnce(now: number): Promise<SegmentInfo | null> {
+    // One roll at a time: a roll yields between row groups, and a second one started meanwhile
+    // (another alarm run, a direct call) would plan the records the first is about to remove.
+    while (this.rolling) await this.rolling.catch(() => null);
+    const run = this.rollStep(now);
+    this.rolling = run;
+    try {
+      return await run;
+    } finally {
+      if (this.rolling === run) this.rolling = null;
+    }
+  }
+
+  private async rollStep(now: number): Promise<SegmentInfo | null> {
     const id = this.log.identity;
     const due = Math.min(this.log.rollDue(now), SEGMENT_MAX_RECORDS);
     if (!id || !this.log.isActive || due <= 0) return null;
-    const rows = this.log.oldestHot(due);
-    if (rows.length === 0) return null;
-    const bytes = await encodeSegment(rows.map(toSegmentRecord), { partition: id.partition });
+    const candidates = this.log.rollCandidates(due);
+    if (candidates.length === 0) return null;
+    const plan = planSegment(candidates);
+    let minTimestamp = Infinity;
+    let maxTimestamp = -Infinity;
+    let bytes: Uint8Array;
+    try {
+      bytes = await encodeRowGroups({ partition: id.partition, rowGroups: plan.rowGroups }, (g) => {
+        const rows = this.log.hotRange(plan.rowGroups[g].minOffset, plan.rowGroups[g].maxOffset);
+        for (const r of rows) {
+          minTimestamp = Math.min(minTimestamp, r.timestamp);
+          maxTimestamp = Math.max(maxTimestamp, r.timestamp);
+        }
+        return rows.map(toSegmentRecord);
+      });
+    } catch (err) {
+      if (!this.log.isActive) return null; // the partition was deleted while we encoded
+      throw err;
+    }
+    if (!this.log.isActive) return null;
+    const baseOffset = plan.rowGroups[0].minOffset;
     const info: SegmentInfo = {
-      baseOffset: rows[0].offset,
-      lastOffset: rows[rows.length - 1].offset,
-      minTimestamp: Math.min(...rows.map((r) => r.timestamp)),
-      maxTimestamp: Math.max(...rows.map((r) => r.timestamp)),
-      recordCount: rows.length,
+      baseOffset,
+      lastOffset: plan.rowGroups[plan.rowGroups.length - 1].maxOffset,
+      minTimestamp,
+      maxTimestamp,
+      recordCount: plan.count,
       bytes: bytes.byteLength,
-      recordBytes: rows.reduce((s, r) => s + r.size, 0),
-      objectKey: segmentKey(id.topicId, id.partition, rows[0].offset),
+      recordBytes: plan.bytes,
+      objectKey: segmentKey(id.topicId, id.partition, baseOffset),
       coldState: 0,
     };
     // Until the index holds it, the object is garbage (swept by the alarm after its rolls): a crash
@@ -65,30 +99,46 @@ export class WarmTier {
     return indexed ? info : null;
   }
 
-  /** Reads from a warm segment. Returns only records of that segment; the next fetch continues. */
+  /**
+   * Reads from warm segments, continuing into the next segment while `maxRecords` and `maxBytes`
+   * allow (the hot tier is left to the next fetch). Each segment read decodes only the row groups
+   * the budget reaches, so a fetch holds about `maxBytes`, not a whole segment (issue 9 item 5).
+   */
   async read(req: FetchRequest): Promise<Result<FetchOk>> {
-    const segment = this.index.at(req.offset);
-    if (!segment) return this.outOfRange(req.offset);
-    let records: SegmentRecord[];
-    try {
-      records = await this.readers.read(segment, req.offset, req.maxRecords);
-    } catch (err) {
-      // Retention may have deleted the segment while we read it: then the offset is simply gone.
-      if (this.index.at(req.offset)?.baseOffset !== segment.baseOffset) return this.outOfRange(req.offset);
-      throw err;
-    }
     const parts: string[] = [];
     let bytes = 0;
     let next = req.offset;
-    for (const r of records) {
-      const size = recordSize(r);
-      if (parts.length > 0 && bytes + size > req.maxBytes) break;
-      bytes += size;
-      parts.push(encodeRecord(r));
-      next = r.offset + 1;
+    let full = false;
+    for (let segment = this.index.at(next); segment && !full; segment = this.index.at(next)) {
+      let records: SegmentRecord[];
+      try {
+        const budget = parts.length === 0 ? req.maxBytes : Math.max(0, req.maxBytes - bytes);
+        records = await this.readers.read(segment, next, req.maxRecords - parts.length, budget);
+      } catch (err) {
+        // Retention may have deleted the segment while we read it: then the offset is simply gone.
+        if (this.index.at(next)?.baseOffset !== segment.baseOffset) {
+          if (parts.length > 0) break;
+          return this.outOfRange(req.offset);
+        }
+        throw err;
+      }
+      for (const r of records) {
+        const size = recordSize(r);
+        if (parts.length >= req.maxRecords || (parts.length > 0 && bytes + size > req.maxBytes)) {
+          full = true;
+          break;
+        }
+        bytes += size;
+        parts.push(encodeRecord(r));
+        next = r.offset + 1;
+      }
+      // The reader stops early only when the budget ends; past the segment's last record the
+      // read continues at the next segment's (or the hot) start.
+      const last = records.at(-1)?.offset ?? segment.lastOffset;
+      if (parts.length >= req.maxRecords || last < segment.lastOffset) full = true;
+      else if (!full) next = Math.max(next, segment.lastOffset + 1);
     }
-    // Past the last record of this segment: continue at the next segment's (or the hot) start.
-    if (records.length === 0) next = segment.lastOffset + 1;
+    if (parts.length === 0 && next === req.offset) return this.outOfRange(req.offset);
     const bounds = this.log.bounds();
     if (!bounds.ok) return bounds;
     return { ok: true, recordsJson: `[${parts.join(",")}]`, count: parts.length, nextOffset: next, highWatermark: bounds.highWatermark, logStartOffset: bounds.logStartOffset };

@@ -92,7 +92,7 @@ export function newTableMetadata(location: string, now: number): TableMetadata {
     properties: {
       "schema.name-mapping.default": NAME_MAPPING,
       "write.format.default": "parquet",
-      "write.parquet.compression-codec": "zstd",
+      "write.parquet.compression-codec": "snappy", // the codec rolls write (SEGMENT_COMPRESSION)
     },
     snapshots: [],
     "snapshot-log": [],
