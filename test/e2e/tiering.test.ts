@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sleep, unique, useEngine } from "./harness";
 
 /**
- * Tiering at scale over real HTTP against `wrangler dev`: a million records go through the hot
+ * Tiering at scale over real HTTP against what `npm start` serves: a million records go through the hot
  * tier, are rolled into Parquet segments in R2 by the partition's own alarms, and a consumer
  * replaying from offset 0 must not notice where one tier ends and the next begins.
  */
