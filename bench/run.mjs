@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm run bench`: starts the bench worker (engine + ceiling) under its own wrangler dev, runs the
-// suites in order, prints one table and writes it as JSON to .bench/last.json.
+// `npm run bench`: starts the bench worker (engine + ceiling) on npm start's direct server, runs
+// the suites in order, prints one table and writes it as JSON to .bench/last.json.
 //
 //   node bench/run.mjs [suite ...]      run only the named suites (default: all)
 //   BENCH_SCALE=0.5 node bench/run.mjs  scale every timed phase (quick look / steadier numbers)
@@ -12,16 +12,17 @@ import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkBenchConfig } from "./lib/config.mjs";
-import { buildWorker, startEngine } from "./lib/engine.mjs";
+import { startEngine } from "./lib/engine.mjs";
 import { createClient } from "./lib/http.mjs";
 import { Report } from "./lib/report.mjs";
 import { renderTable } from "./lib/table.mjs";
 import { foundation } from "./suites/foundation.mjs";
 import { groups } from "./suites/groups.mjs";
 import { sdk } from "./suites/sdk.mjs";
+import { server } from "./suites/server.mjs";
 import { tiering } from "./suites/tiering.mjs";
 
-const SUITES = [foundation, groups, sdk, tiering];
+const SUITES = [foundation, groups, sdk, tiering, server];
 const CONFIG = "bench/wrangler.toml";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -66,13 +67,11 @@ async function main() {
   const machine = machineInfo();
   log(`${machine.cores} cores, Node ${machine.node}, wrangler ${machine.wrangler}, load average ${machine.loadAvgAtStart.toFixed(2)}`);
   await checkBenchConfig(root, CONFIG);
-  log(`bundling the bench worker (engine at ${machine.commit})`);
-  const script = await buildWorker({ root, config: CONFIG, outDir: join(outDir, "build") });
-  log("starting wrangler dev (log: .bench/wrangler.log)");
-  const server = await startEngine({ root, config: CONFIG, script, logFile: join(outDir, "wrangler.log") });
+  log(`starting the bench worker on npm start's server (engine at ${machine.commit}; log: .bench/server.log)`);
+  const server = await startEngine({ root, config: CONFIG, logFile: join(outDir, "server.log") });
   const stopOnSignal = (signal) => {
     interrupted = true;
-    log(`${signal}: stopping wrangler dev`);
+    log(`${signal}: stopping the engine`);
     server.stop().finally(() => process.exit(130));
   };
   process.once("SIGINT", stopOnSignal);
@@ -85,12 +84,12 @@ async function main() {
     const runId = Date.now().toString(36);
     for (const suite of suites) {
       report.section(suite.title);
-      await suite.run({ client, report, log, runId, phaseMs: (ms) => Math.round(ms * scale) });
+      await suite.run({ client, report, log, runId, phaseMs: (ms) => Math.round(ms * scale), root, config: CONFIG, outDir, enginePid: server.pid });
     }
   } finally {
     client.close();
     await server.stop();
-    log("wrangler dev stopped");
+    log("engine stopped");
   }
 
   machine.loadAvgAtEnd = os.loadavg()[0];
