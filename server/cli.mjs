@@ -3,7 +3,7 @@
 // state in --persist-to. `npm run dev` is `wrangler dev` with hot reload on the same state.
 //
 //   npm start -- [--ip 127.0.0.1] [--port 8787] [--persist-to ./.dostream] [--log-requests]
-//                [-c wrangler.toml [-c other/wrangler.toml ...]]
+//                [--inspector-port N] [-c wrangler.toml [-c other/wrangler.toml ...]]
 //
 // With several configs the first worker answers on the port and the others are reachable only
 // through service bindings (as with `wrangler dev -c a -c b`).
@@ -14,7 +14,7 @@ import { serve } from "./serve.mjs";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const DEFAULTS = { ip: "127.0.0.1", port: "8787", "persist-to": ".dostream", config: ["wrangler.toml"] };
-const USAGE = "usage: npm start -- [--ip ADDR] [--port N] [--persist-to DIR] [--log-requests] [-c CONFIG ...]";
+const USAGE = "usage: npm start -- [--ip ADDR] [--port N] [--persist-to DIR] [--log-requests] [--inspector-port N] [-c CONFIG ...]";
 
 function options() {
   const { values } = parseArgs({
@@ -25,6 +25,7 @@ function options() {
       "persist-to": { type: "string" },
       config: { type: "string", short: "c", multiple: true },
       "log-requests": { type: "boolean" },
+      "inspector-port": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -42,6 +43,8 @@ function options() {
     persistTo: resolve(values["persist-to"] ?? DEFAULTS["persist-to"]),
     configs: values.config ?? DEFAULTS.config,
     logRequests: values["log-requests"] ?? false,
+    // Off unless asked: a DevTools inspector (CPU profiles, breakpoints) on this port.
+    inspectorPort: values["inspector-port"] === undefined ? undefined : Number(values["inspector-port"]),
   };
 }
 
@@ -75,7 +78,7 @@ async function main() {
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
-  server = await serve({ root: ROOT, workers, ip: opts.ip, port: opts.port, persistTo: opts.persistTo, logRequests: opts.logRequests });
+  server = await serve({ root: ROOT, workers, ip: opts.ip, port: opts.port, persistTo: opts.persistTo, logRequests: opts.logRequests, inspectorPort: opts.inspectorPort });
   if (stopping) return server.stop();
 
   process.stdout.write(

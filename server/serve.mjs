@@ -19,28 +19,35 @@ function loadMiniflare(root) {
  * are reachable through service bindings, as with `wrangler dev -c a -c b`).
  * Returns { url, stop }.
  */
-export async function serve({ root, workers, ip, port, persistTo, logRequests = false }) {
+export async function serve({ root, workers, ip, port, persistTo, logRequests = false, inspectorPort }) {
   const { Miniflare, Log, LogLevel } = loadMiniflare(root);
   const mf = new Miniflare({
-    host: ip,
-    port,
+    // Miniflare's own entry worker (request logging, pretty error pages, live reload) adds a hop
+    // per request; it listens on a loopback port nobody is told about, and the first worker gets a
+    // direct socket on the asked address instead (below).
+    host: "127.0.0.1",
+    port: 0,
     // `wrangler dev --persist-to X` keeps Miniflare's state in X/v3 (its getDefaultPersistRoot), and
     // Durable Object storage under the worker's name, so both servers read and write the same files.
     defaultPersistRoot: join(persistTo, "v3"),
     // Logging every request through Node halves the request rate; only when asked.
     logRequests,
+    ...(inspectorPort !== undefined && { inspectorPort, inspectorHost: ip }),
     log: new Log(LogLevel.INFO),
     // No network here, and nothing in the engine reads request.cf.
     cf: false,
-    workers: workers.map((w) => ({
+    workers: workers.map((w, i) => ({
       ...w.workerOptions,
       name: w.name,
       modules: true,
       scriptPath: w.entry,
       modulesRoot: w.bundleDir,
+      // workerd's own HTTP socket straight into the worker's default export, as in production.
+      ...(i === 0 && { unsafeDirectSockets: [{ host: ip, port }] }),
     })),
   });
-  const url = await mf.ready;
+  await mf.ready;
+  const url = await mf.unsafeGetDirectURL(workers[0].name);
   reapWorkerdWithParent();
   return {
     url: url.origin,

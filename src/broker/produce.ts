@@ -6,7 +6,7 @@ import { recordSize } from "../log/records";
 import type { AppendRecord } from "../log/types";
 import type { WireRecord } from "../api/wire";
 import type { Env } from "../env";
-import { partitionStub } from "./stubs";
+import { appendToPartition } from "./append";
 import { checkPartition, withTopic } from "./topics";
 
 
@@ -40,7 +40,7 @@ export function produce(env: Env, topicName: string, input: WireRecord[]): Promi
     const failures: ErrorBody[] = [];
     await Promise.all(
       [...groups].map(async ([p, indexes]) => {
-        const answer = await partitionStub(env, topic.topicId, p).append(indexes.map((i) => prepared.records[i]));
+        const answer = await appendToPartition(env, topic, p, indexes.map((i) => prepared.records[i]));
         indexes.forEach((i, j) => {
           results[i] = answer.ok ? { partition: p, offset: answer.baseOffset + j, timestamp: answer.timestamps[j] } : { partition: p, error: answer.error };
         });

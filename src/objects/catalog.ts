@@ -20,7 +20,7 @@ export class TopicCatalog extends DurableObject<Env> {
         unwrap(await partitionStub(env, topicId, partition).init({ topicId, partition, topic, config }));
       },
       destroy: async (topicId, partition) => {
-        unwrap(await partitionStub(env, topicId, partition).destroy());
+        unwrap(await partitionStub(env, topicId, partition).destroy({ topicId, partition }));
       },
     };
     const defaultPartitions = Number(env.DEFAULT_PARTITIONS ?? "1") || 1;

@@ -41,9 +41,16 @@ export class PartitionDO extends DurableObject<Env> {
     return r;
   }
 
-  async destroy(): Promise<Result<{}>> {
+  /** First use by a router (topics are created without initialising their partitions): see PartitionLog.open. */
+  async open(init: PartitionInit): Promise<Result<{ status: string }>> {
+    const r = this.log.open(init);
+    await this.scheduleAlarm(true);
+    return r;
+  }
+
+  async destroy(identity: { topicId: string; partition: number }): Promise<Result<{}>> {
     await this.warm.destroy();
-    const result = this.log.destroy();
+    const result = this.log.destroy(identity);
     this.waiters.wakeAll();
     return result;
   }
