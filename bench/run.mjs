@@ -21,8 +21,9 @@ import { groups } from "./suites/groups.mjs";
 import { sdk } from "./suites/sdk.mjs";
 import { server } from "./suites/server.mjs";
 import { tiering } from "./suites/tiering.mjs";
+import { topics } from "./suites/topics.mjs";
 
-const SUITES = [foundation, groups, sdk, tiering, server];
+const SUITES = [foundation, groups, sdk, tiering, server, topics];
 const CONFIG = "bench/wrangler.toml";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");

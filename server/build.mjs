@@ -37,12 +37,13 @@ function run(args, root, what) {
 }
 
 /** A stamp of every file a bundle was built from (path, size, mtime, from esbuild's metafile) plus the config text. */
-function stamp(root, configPath, meta) {
+function stamp(configPath, meta) {
   const hash = createHash("sha256");
   hash.update(readFileSync(configPath));
   for (const input of Object.keys(meta.inputs).sort()) {
     try {
-      const s = statSync(resolve(root, input));
+      // esbuild names inputs relative to the config's directory (wrangler runs it there).
+      const s = statSync(resolve(dirname(configPath), input));
       hash.update(`${input}\0${s.size}\0${s.mtimeMs}\n`);
     } catch {
       return null; // an input is gone: rebuild
@@ -79,7 +80,7 @@ export async function buildWorker({ root, config, cacheDir }) {
     const meta = JSON.parse(readFileSync(metafile, "utf8"));
     const entryOutput = Object.keys(meta.outputs).find((out) => meta.outputs[out].entryPoint);
     if (!entryOutput) throw new Error(`the bundle of ${config} has no entry point (${metafile})`);
-    const manifest = { stamp: stamp(root, configPath, meta), name, entry: basename(entryOutput), workerOptions };
+    const manifest = { stamp: stamp(configPath, meta), name, entry: basename(entryOutput), workerOptions };
     writeFileSync(join(tmpDir, "manifest.json"), JSON.stringify(manifest));
     rmSync(outDir, { recursive: true, force: true });
     try {
@@ -99,7 +100,8 @@ export async function buildWorker({ root, config, cacheDir }) {
 function readBuild(root, configPath, dir, { ignoreStamp = false } = {}) {
   try {
     const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
-    if (!ignoreStamp && manifest.stamp !== stamp(root, configPath, JSON.parse(readFileSync(join(dir, "meta.json"), "utf8")))) return null;
+    const now = ignoreStamp ? null : stamp(configPath, JSON.parse(readFileSync(join(dir, "meta.json"), "utf8")));
+    if (!ignoreStamp && (now === null || manifest.stamp !== now)) return null;
     const bundleDir = join(dir, "bundle");
     return { name: manifest.name, entry: join(bundleDir, manifest.entry), bundleDir, workerOptions: manifest.workerOptions };
   } catch {
