@@ -20,10 +20,11 @@ import { foundation } from "./suites/foundation.mjs";
 import { groups } from "./suites/groups.mjs";
 import { sdk } from "./suites/sdk.mjs";
 import { server } from "./suites/server.mjs";
+import { soak } from "./suites/soak.mjs";
 import { tiering } from "./suites/tiering.mjs";
 import { topics } from "./suites/topics.mjs";
 
-const SUITES = [foundation, groups, sdk, tiering, server, topics];
+const SUITES = [foundation, groups, sdk, tiering, server, topics, soak];
 const CONFIG = "bench/wrangler.toml";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
