@@ -38,3 +38,5 @@ export const SQLITE_MAX_PARAMS = 100;
 
 /** How long a worker isolate trusts its cached topic metadata before asking the catalog again. */
 export const TOPIC_CACHE_TTL_MS = 2_000;
+/** Topics whose metadata one worker isolate keeps at most (it lives as long as the isolate). */
+export const MAX_CACHED_TOPICS = 1_000;
