@@ -6,7 +6,7 @@ import { recordSize } from "../log/records";
 import type { AppendRecord } from "../log/types";
 import type { WireRecord } from "../api/wire";
 import type { Env } from "../env";
-import { appendToPartition } from "./append";
+import { appendToPartition, type KeepAlive } from "./append";
 import { checkPartition, withTopic } from "./topics";
 
 
@@ -27,8 +27,9 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
  * Produce: check every record first (a bad record rejects the request and nothing is written),
  * route by Kafka's partitioner, then append each partition's records in one atomic call, all
  * partitions in parallel. A partition whose append fails reports the failure on its records only.
+ * `keepAlive` (the request's waitUntil) lets concurrent requests share appends (src/broker/append.ts).
  */
-export function produce(env: Env, topicName: string, input: WireRecord[]): Promise<Result<ProduceOk>> {
+export function produce(env: Env, topicName: string, input: WireRecord[], keepAlive?: KeepAlive): Promise<Result<ProduceOk>> {
   return withTopic<Omit<ProduceOk, "ok">>(env, topicName, async (topic) => {
     const prepared = prepare(topic, input);
     if (!prepared.ok) return prepared;
@@ -40,7 +41,7 @@ export function produce(env: Env, topicName: string, input: WireRecord[]): Promi
     const failures: ErrorBody[] = [];
     await Promise.all(
       [...groups].map(async ([p, indexes]) => {
-        const answer = await appendToPartition(env, topic, p, indexes.map((i) => prepared.records[i]));
+        const answer = await appendToPartition(env, topic, p, indexes.map((i) => prepared.records[i]), keepAlive);
         indexes.forEach((i, j) => {
           results[i] = answer.ok ? { partition: p, offset: answer.baseOffset + j, timestamp: answer.timestamps[j] } : { partition: p, error: answer.error };
         });

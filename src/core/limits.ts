@@ -40,3 +40,11 @@ export const SQLITE_MAX_PARAMS = 100;
 export const TOPIC_CACHE_TTL_MS = 2_000;
 /** Topics whose metadata one worker isolate keeps at most (it lives as long as the isolate). */
 export const MAX_CACHED_TOPICS = 1_000;
+
+/**
+ * Bounds of one coalesced append (concurrent produce requests to one partition sent as one call,
+ * src/broker/coalesce.ts): small enough that one Durable Object call and transaction stay cheap,
+ * large enough that 50 concurrent single-record produces become one append.
+ */
+export const COALESCED_APPEND_MAX_RECORDS = 1_000;
+export const COALESCED_APPEND_MAX_BYTES = 4 * 1024 * 1024;
