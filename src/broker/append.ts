@@ -1,6 +1,6 @@
 import type { TopicInfo } from "../catalog/types";
 import type { Result } from "../core/errors";
-import { COALESCED_APPEND_MAX_BYTES, COALESCED_APPEND_MAX_RECORDS } from "../core/limits";
+import { COALESCED_APPEND_MAX_BYTES, COALESCED_APPEND_MAX_RECORDS, COALESCED_APPEND_PATIENCE_MS } from "../core/limits";
 import { recordSize } from "../log/records";
 import type { AppendOk, AppendRecord } from "../log/types";
 import type { Env } from "../env";
@@ -11,7 +11,7 @@ import { partitionStub } from "./stubs";
 export type KeepAlive = (work: Promise<unknown>) => void;
 
 /** Per isolate, like the topic metadata cache: concurrent requests to one partition share appends. */
-const coalescer = new AppendCoalescer(COALESCED_APPEND_MAX_RECORDS, COALESCED_APPEND_MAX_BYTES);
+const coalescer = new AppendCoalescer(COALESCED_APPEND_MAX_RECORDS, COALESCED_APPEND_MAX_BYTES, COALESCED_APPEND_PATIENCE_MS);
 
 /**
  * Appends to one partition. With `keepAlive` (a request's waitUntil), appends that arrive while

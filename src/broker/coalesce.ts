@@ -21,6 +21,9 @@ interface Entry {
   result: Deferred<{ ok: true; value: Result<AppendOk> } | { ok: false; error: unknown }>;
   /** Resolved when this request is to send the next batch itself. */
   turn: Deferred<void>;
+  turnGiven: boolean;
+  /** In a batch being sent: its answer will come. */
+  taken: boolean;
 }
 
 /** One partition's queue; `busy` while some request is sending a batch to it. */
@@ -46,9 +49,16 @@ interface Lane {
 export class AppendCoalescer {
   private readonly lanes = new Map<string, Lane>();
 
+  /**
+   * `patienceMs`: how long a queued request waits for its turn before it gives up its place and
+   * sends alone (a safety net: a sender whose request died would otherwise hold the queue). The
+   * pending timer also keeps the waiting request visibly busy: workerd cancels a request whose
+   * only pending work is a promise of another request as "hung".
+   */
   constructor(
     private readonly maxRecords: number,
     private readonly maxBytes: number,
+    private readonly patienceMs: number,
   ) {}
 
   async append(key: string, records: AppendRecord[], bytes: number, send: AppendFn): Promise<Result<AppendOk>> {
@@ -57,20 +67,29 @@ export class AppendCoalescer {
       lane = { busy: false, queue: [] };
       this.lanes.set(key, lane);
     }
-    const entry: Entry = { records, bytes, result: deferred(), turn: deferred() };
+    const entry: Entry = { records, bytes, result: deferred(), turn: deferred(), turnGiven: false, taken: false };
     lane.queue.push(entry);
     if (!lane.busy) {
       lane.busy = true;
-      entry.turn.resolve();
+      giveTurn(entry);
     }
-    const TURN = Symbol("turn");
-    const first = await Promise.race([entry.result.promise, entry.turn.promise.then(() => TURN)]);
-    if (first === TURN) {
-      try {
-        await this.sendBatch(this.takeBatch(lane), send);
-      } finally {
-        this.handOver(key, lane);
+    for (;;) {
+      const late = timer(this.patienceMs);
+      const first = await Promise.race([entry.result.promise, entry.turn.promise.then(() => TURN), late.promise]);
+      late.cancel();
+      if (first === TURN || (first === LATE && entry.turnGiven && !entry.taken)) {
+        try {
+          await this.sendBatch(this.takeBatch(lane), send);
+        } finally {
+          this.handOver(key, lane);
+        }
+        break;
       }
+      if (first === LATE && !entry.taken) {
+        lane.queue.splice(lane.queue.indexOf(entry), 1);
+        return send(records);
+      }
+      if (first !== LATE) break; // answered by another request's batch
     }
     const settled = await entry.result.promise;
     if (!settled.ok) throw settled.error;
@@ -85,12 +104,14 @@ export class AppendCoalescer {
   /** The head of the queue (the request whose turn it is) and as many after it as the bounds allow. */
   private takeBatch(lane: Lane): Entry[] {
     const batch = [lane.queue.shift()!];
+    batch[0].taken = true;
     let records = batch[0].records.length;
     let bytes = batch[0].bytes;
     while (lane.queue.length > 0) {
       const next = lane.queue[0];
       if (records + next.records.length > this.maxRecords || bytes + next.bytes > this.maxBytes) break;
       batch.push(lane.queue.shift()!);
+      next.taken = true;
       records += next.records.length;
       bytes += next.bytes;
     }
@@ -99,7 +120,7 @@ export class AppendCoalescer {
 
   private handOver(key: string, lane: Lane): void {
     const next = lane.queue[0];
-    if (next) next.turn.resolve();
+    if (next) giveTurn(next);
     else {
       lane.busy = false;
       this.lanes.delete(key);
@@ -128,6 +149,20 @@ export class AppendCoalescer {
       at += n;
     }
   }
+}
+
+const TURN = Symbol("turn");
+const LATE = Symbol("late");
+
+function giveTurn(entry: Entry): void {
+  entry.turnGiven = true;
+  entry.turn.resolve();
+}
+
+function timer(ms: number): { promise: Promise<typeof LATE>; cancel: () => void } {
+  let handle: ReturnType<typeof setTimeout> | undefined;
+  const promise = new Promise<typeof LATE>((ok) => (handle = setTimeout(() => ok(LATE), ms)));
+  return { promise, cancel: () => clearTimeout(handle) };
 }
 
 async function settleWith(entry: Entry, op: () => Promise<Result<AppendOk>>): Promise<void> {

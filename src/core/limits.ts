@@ -48,3 +48,5 @@ export const MAX_CACHED_TOPICS = 1_000;
  */
 export const COALESCED_APPEND_MAX_RECORDS = 1_000;
 export const COALESCED_APPEND_MAX_BYTES = 4 * 1024 * 1024;
+/** How long a queued append waits for its turn before it sends alone (a safety net, see AppendCoalescer). */
+export const COALESCED_APPEND_PATIENCE_MS = 5_000;

@@ -23,7 +23,7 @@ function fakePartition({ refuse = (_: AppendRecord[]) => false, throwOn = -1 } =
 describe("AppendCoalescer (group commit of concurrent appends to one partition)", () => {
   it("sends the appends that arrive during one in flight as one, and gives each request its own offsets", async () => {
     const p = fakePartition();
-    const c = new AppendCoalescer(1_000, 1 << 20);
+    const c = new AppendCoalescer(1_000, 1 << 20, 5_000);
     const send = (i: number) => c.append("t/0", [rec(`r${i}a`), rec(`r${i}b`)], 10, p.send);
     const first = send(0);
     await tick(); // the first is in flight now; the others arrive during it
@@ -38,7 +38,7 @@ describe("AppendCoalescer (group commit of concurrent appends to one partition)"
 
   it("respects its bounds: no batch above maxRecords", async () => {
     const p = fakePartition();
-    const c = new AppendCoalescer(5, 1 << 20);
+    const c = new AppendCoalescer(5, 1 << 20, 5_000);
     await Promise.all(Array.from({ length: 12 }, (_, i) => c.append("t/0", [rec(`x${i}`)], 10, p.send)));
     expect(Math.max(...p.calls)).toBeLessThanOrEqual(5);
     expect(p.calls.reduce((a, b) => a + b, 0)).toBe(12);
@@ -47,7 +47,7 @@ describe("AppendCoalescer (group commit of concurrent appends to one partition)"
 
   it("a refused batch is re-sent request by request: only the bad request fails, nothing is written twice", async () => {
     const p = fakePartition({ refuse: (records) => records.some((r) => r.value === '"bad"') });
-    const c = new AppendCoalescer(1_000, 1 << 20);
+    const c = new AppendCoalescer(1_000, 1 << 20, 5_000);
     const answers = await Promise.all([
       c.append("t/0", [rec("first")], 10, p.send),
       c.append("t/0", [rec("a")], 10, p.send),
@@ -60,7 +60,7 @@ describe("AppendCoalescer (group commit of concurrent appends to one partition)"
 
   it("a thrown append rejects the requests of that batch only; later appends go on", async () => {
     const p = fakePartition({ throwOn: 1 });
-    const c = new AppendCoalescer(1_000, 1 << 20);
+    const c = new AppendCoalescer(1_000, 1 << 20, 5_000);
     const first = c.append("t/0", [rec("first")], 10, p.send);
     await tick();
     const settled = await Promise.allSettled([
@@ -70,6 +70,16 @@ describe("AppendCoalescer (group commit of concurrent appends to one partition)"
     ]);
     expect(settled.map((s) => s.status)).toEqual(["fulfilled", "rejected", "rejected"]);
     expect(await c.append("t/0", [rec("later")], 10, p.send)).toMatchObject({ ok: true, baseOffset: 1 });
+  });
+
+  it("a request queued behind a send that never finishes gives up its place after its patience and sends alone", async () => {
+    const p = fakePartition();
+    const stuck: AppendFn = () => new Promise(() => undefined);
+    const c = new AppendCoalescer(1_000, 1 << 20, 20);
+    void c.append("t/0", [rec("stuck")], 10, stuck);
+    await tick();
+    expect(await c.append("t/0", [rec("goes-alone")], 10, p.send)).toMatchObject({ ok: true, baseOffset: 0 });
+    expect(p.log).toEqual(["goes-alone"]);
   });
 
   it("keeps partitions apart", async () => {
@@ -84,5 +94,5 @@ describe("AppendCoalescer (group commit of concurrent appends to one partition)"
   });
 });
 
-const shared = new AppendCoalescer(1_000, 1 << 20);
+const shared = new AppendCoalescer(1_000, 1 << 20, 5_000);
 const tick = () => new Promise((r) => setTimeout(r, 1));
