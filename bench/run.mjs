@@ -4,6 +4,7 @@
 //
 //   node bench/run.mjs [suite ...]      run only the named suites (default: all)
 //   BENCH_SCALE=0.5 node bench/run.mjs  scale every timed phase (quick look / steadier numbers)
+//   BENCH_SERVER=wrangler-dev node bench/run.mjs soak   the same suites under `wrangler dev` (for comparison)
 //
 // To add lines, add a suite in bench/suites/ ({ name, title, run(ctx) }) and list it in SUITES.
 import { execFileSync } from "node:child_process";
@@ -12,7 +13,7 @@ import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkBenchConfig } from "./lib/config.mjs";
-import { startEngine } from "./lib/engine.mjs";
+import { buildWorker, startEngine } from "./lib/engine.mjs";
 import { createClient } from "./lib/http.mjs";
 import { Report } from "./lib/report.mjs";
 import { renderTable } from "./lib/table.mjs";
@@ -69,8 +70,12 @@ async function main() {
   const machine = machineInfo();
   log(`${machine.cores} cores, Node ${machine.node}, wrangler ${machine.wrangler}, load average ${machine.loadAvgAtStart.toFixed(2)}`);
   await checkBenchConfig(root, CONFIG);
-  log(`starting the bench worker on npm start's server (engine at ${machine.commit}; log: .bench/server.log)`);
-  const server = await startEngine({ root, config: CONFIG, logFile: join(outDir, "server.log") });
+  const kind = process.env.BENCH_SERVER ?? "direct";
+  if (kind !== "direct" && kind !== "wrangler-dev") throw new Error(`BENCH_SERVER must be 'direct' or 'wrangler-dev', got '${kind}'`);
+  machine.server = kind;
+  log(`starting the bench worker on ${kind === "direct" ? "npm start's server" : "wrangler dev"} (engine at ${machine.commit}; log: .bench/server.log)`);
+  const script = kind === "direct" ? undefined : await buildWorker({ root, config: CONFIG, outDir: join(outDir, "build") });
+  const server = await startEngine({ root, config: CONFIG, script, server: kind, logFile: join(outDir, "server.log") });
   const stopOnSignal = (signal) => {
     interrupted = true;
     log(`${signal}: stopping the engine`);
