@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// `npm run bench`: starts the bench worker (engine + ceiling) under its own wrangler dev, runs the
-// suites in order, prints one table and writes it as JSON to .bench/last.json.
+// `npm run bench`: starts the bench worker (engine + ceiling) on npm start's direct server, runs
+// the suites in order, prints one table and writes it as JSON to .bench/last.json.
 //
 //   node bench/run.mjs [suite ...]      run only the named suites (default: all)
 //   BENCH_SCALE=0.5 node bench/run.mjs  scale every timed phase (quick look / steadier numbers)
+//   BENCH_SERVER=wrangler-dev node bench/run.mjs soak   the same suites under `wrangler dev` (for comparison)
 //
 // To add lines, add a suite in bench/suites/ ({ name, title, run(ctx) }) and list it in SUITES.
 import { execFileSync } from "node:child_process";
@@ -21,10 +22,13 @@ import { groups } from "./suites/groups.mjs";
 import { history } from "./suites/history.mjs";
 import { roll } from "./suites/roll.mjs";
 import { sdk } from "./suites/sdk.mjs";
+import { server } from "./suites/server.mjs";
+import { soak } from "./suites/soak.mjs";
 import { tiering } from "./suites/tiering.mjs";
+import { topics } from "./suites/topics.mjs";
 import { values } from "./suites/values.mjs";
 
-const SUITES = [foundation, groups, sdk, tiering, history, values, roll];
+const SUITES = [foundation, groups, sdk, tiering, server, topics, history, values, roll, soak];
 const CONFIG = "bench/wrangler.toml";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -69,13 +73,15 @@ async function main() {
   const machine = machineInfo();
   log(`${machine.cores} cores, Node ${machine.node}, wrangler ${machine.wrangler}, load average ${machine.loadAvgAtStart.toFixed(2)}`);
   await checkBenchConfig(root, CONFIG);
-  log(`bundling the bench worker (engine at ${machine.commit})`);
-  const script = await buildWorker({ root, config: CONFIG, outDir: join(outDir, "build") });
-  log("starting wrangler dev (log: .bench/wrangler.log)");
-  const server = await startEngine({ root, config: CONFIG, script, logFile: join(outDir, "wrangler.log") });
+  const kind = process.env.BENCH_SERVER ?? "direct";
+  if (kind !== "direct" && kind !== "wrangler-dev") throw new Error(`BENCH_SERVER must be 'direct' or 'wrangler-dev', got '${kind}'`);
+  machine.server = kind;
+  log(`starting the bench worker on ${kind === "direct" ? "npm start's server" : "wrangler dev"} (engine at ${machine.commit}; log: .bench/server.log)`);
+  const script = kind === "direct" ? undefined : await buildWorker({ root, config: CONFIG, outDir: join(outDir, "build") });
+  const server = await startEngine({ root, config: CONFIG, script, server: kind, logFile: join(outDir, "server.log") });
   const stopOnSignal = (signal) => {
     interrupted = true;
-    log(`${signal}: stopping wrangler dev`);
+    log(`${signal}: stopping the engine`);
     server.stop().finally(() => process.exit(130));
   };
   process.once("SIGINT", stopOnSignal);
@@ -88,12 +94,12 @@ async function main() {
     const runId = Date.now().toString(36);
     for (const suite of suites) {
       report.section(suite.title);
-      await suite.run({ client, report, log, runId, phaseMs: (ms) => Math.round(ms * scale) });
+      await suite.run({ client, report, log, runId, phaseMs: (ms) => Math.round(ms * scale), root, config: CONFIG, outDir, enginePid: server.pid });
     }
   } finally {
     client.close();
     await server.stop();
-    log("wrangler dev stopped");
+    log("engine stopped");
   }
 
   machine.loadAvgAtEnd = os.loadavg()[0];

@@ -1,4 +1,6 @@
-// Starts the bench worker under its own `wrangler dev` (own ports, own temp state) and stops it.
+// Starts the bench worker (own ports, own temp state) and stops it: by default through what
+// `npm start` serves (server/cli.mjs: workerd on wrangler's bundle, no proxy), or under
+// `wrangler dev` for the side-by-side comparison in suites/server.mjs.
 import { execFile, spawn } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -34,7 +36,8 @@ const wranglerBin = (root) => join(root, "node_modules/wrangler/bin/wrangler.js"
 
 /**
  * Bundles the worker once, with wrangler's own build (`deploy --dry-run --outdir`), and returns
- * the bundle's path. The bench serves this snapshot with `--no-bundle`: `wrangler dev` would
+ * the bundle's path, for `wrangler dev --no-bundle` (the direct server builds its own, once, at
+ * start). Serving a snapshot matters for `wrangler dev`: it would
  * otherwise rebuild and restart the worker whenever anyone edits src/ mid-run (the requests in
  * flight then fail with 503 "Your worker restarted mid-request", and later numbers measure a
  * different engine).
@@ -51,24 +54,23 @@ export function buildWorker({ root, config, outDir }) {
 }
 
 /**
- * Runs `wrangler dev <script> --no-bundle -c <config>` in its own process group (wrangler spawns
- * workerd; killing the group is the only way to be sure nothing outlives the bench) and waits
- * until GET /health answers.
- * Returns { baseUrl, stop, logFile }. `stop` is idempotent; a synchronous kill is also registered
- * on process exit so an error or Ctrl-C never leaves a workerd behind.
+ * Runs the engine in its own process group (the server spawns workerd; killing the group is the
+ * only way to be sure nothing outlives the bench) and waits until GET /health answers.
+ * `server`: "direct" (default: `node server/cli.mjs -c <config>`, what `npm start` runs) or
+ * "wrangler-dev" (`wrangler dev <script> --no-bundle -c <config>`; needs `script` from buildWorker).
+ * Returns { baseUrl, port, stop, logFile, pid }; `pid` leads the process group. `stop` is
+ * idempotent; a synchronous kill is also registered on process exit so an error or Ctrl-C never
+ * leaves a workerd behind.
  */
-export async function startEngine({ root, config, script, logFile, startTimeoutMs = 120_000 }) {
+export async function startEngine({ root, config, script, logFile, server = "direct", startTimeoutMs = 120_000 }) {
   const [port, inspectorPort] = await freePorts(2);
   const persistDir = mkdtempSync(join(tmpdir(), "dostream-bench-"));
   const out = openSync(logFile, "w");
-  const args = [
-    wranglerBin(root), "dev", script, "--no-bundle",
-    "-c", config,
-    "--ip", "127.0.0.1",
-    "--port", String(port),
-    "--persist-to", persistDir,
-    "--inspector-port", String(inspectorPort),
-  ];
+  const listen = ["--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir];
+  const args = server === "direct"
+    ? [join(root, "server/cli.mjs"), "-c", config, ...listen]
+    : [wranglerBin(root), "dev", script, "--no-bundle", "-c", config, ...listen, "--inspector-port", String(inspectorPort)];
+  const what = server === "direct" ? "the engine (npm start's server)" : "wrangler dev";
   const child = spawn(process.execPath, args, {
     cwd: root,
     detached: true,
@@ -101,7 +103,7 @@ export async function startEngine({ root, config, script, logFile, startTimeoutM
     stopped = true;
     killGroup("SIGTERM");
     await Promise.race([exitedPromise, sleep(5_000)]);
-    // wrangler may exit before its workerd children do: finish the whole group either way.
+    // The leader may exit before its workerd children do: finish the whole group either way.
     killGroup("SIGKILL");
     rmSync(persistDir, { recursive: true, force: true });
     process.removeListener("exit", cleanupSync);
@@ -112,11 +114,11 @@ export async function startEngine({ root, config, script, logFile, startTimeoutM
   for (;;) {
     if (exited) {
       await stop();
-      throw new Error(`wrangler dev exited before it served /health; log tail (${logFile}):\n${tail(logFile)}`);
+      throw new Error(`${what} exited before it served /health; log tail (${logFile}):\n${tail(logFile)}`);
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`wrangler dev did not serve /health within ${startTimeoutMs / 1000} s; log tail (${logFile}):\n${tail(logFile)}`);
+      throw new Error(`${what} did not serve /health within ${startTimeoutMs / 1000} s; log tail (${logFile}):\n${tail(logFile)}`);
     }
     try {
       const res = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(2_000) });

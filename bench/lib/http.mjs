@@ -2,6 +2,8 @@
 // the load generator shares 2 cores with wrangler and workerd.
 import http from "node:http";
 
+const IDLE_SOCKET_MS = 4_000;
+
 export class HttpError extends Error {
   constructor(method, path, status, body) {
     super(`${method} ${path} → ${status}: ${body.slice(0, 300)}`);
@@ -16,9 +18,10 @@ export class HttpError extends Error {
  */
 export function createClient(baseUrl, { maxSockets = 128, timeoutMs = 60_000 } = {}) {
   const url = new URL(baseUrl);
-  const agent = new http.Agent({ keepAlive: true, maxSockets });
+  // Idle pooled sockets are dropped after 4 s, before workerd closes them (~5 s idle).
+  const agent = new http.Agent({ keepAlive: true, maxSockets, timeout: IDLE_SOCKET_MS });
 
-  function request(method, path, body) {
+  function request(method, path, body, retried = false) {
     const payload = body === undefined || typeof body === "string" || Buffer.isBuffer(body) ? body : JSON.stringify(body);
     const headers = payload === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(payload) };
     return new Promise((resolve, reject) => {
@@ -29,7 +32,11 @@ export function createClient(baseUrl, { maxSockets = 128, timeoutMs = 60_000 } =
         res.on("error", reject);
       });
       req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} ${path}: no response within ${timeoutMs} ms`)));
-      req.on("error", reject);
+      req.on("error", (err) => {
+        // A pooled connection the server closed just as this request went out: re-send a read once.
+        if (!retried && req.reusedSocket && err.code === "ECONNRESET" && (method === "GET" || method === "HEAD")) resolve(request(method, path, body, true));
+        else reject(err);
+      });
       req.end(payload);
     });
   }

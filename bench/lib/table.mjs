@@ -32,9 +32,9 @@ export function renderTable(report, machine) {
 
   const out = [];
   out.push(`dostream bench — ${machine.startedAt}, engine ${machine.commit}`);
-  out.push(`machine: ${machine.cores} cores (${machine.cpu}), ${machine.memGiB} GiB, ${machine.os}; Node ${machine.node}; wrangler ${machine.wrangler} dev`);
+  out.push(`machine: ${machine.cores} cores (${machine.cpu}), ${machine.memGiB} GiB, ${machine.os}; Node ${machine.node}; wrangler ${machine.wrangler}; served by ${machine.server === "wrangler-dev" ? "wrangler dev" : "npm start's direct server"} unless a line says otherwise`);
   out.push(`1-min load average: ${machine.loadAvgAtStart.toFixed(2)} at start, ${machine.loadAvgAtEnd.toFixed(2)} at end (load generator and engine share these cores)`);
-  out.push("one 1 KB record = a JSON value of 1,024 bytes; ceilings (C#) are a plain SQLite table or a no-op request, same wrangler dev path");
+  out.push("one 1 KB record = a JSON value of 1,024 bytes; ceilings (C#) are a plain SQLite table or a no-op request through the same server");
   out.push("");
   out.push(fmt(head));
   for (const b of blocks) {

@@ -17,7 +17,6 @@ const WARMUP_MS = 500;
 const LOAD_SESSION_TIMEOUT_MS = 60_000;
 const STABLE_TIMEOUT_MS = 20_000;
 const DESCRIBE_POLL_MS = 20;
-const SETTLE_TIMEOUT_MS = 180_000;
 
 const DEATH_MEMBERS = 10;
 const DEATH_PARTITIONS = 100;
@@ -46,43 +45,13 @@ function resultLine(id, kind, label, result, unit, extra = {}) {
 }
 
 /**
- * Creates a topic through a client of its own, then waits until the engine answers promptly again.
- * Creating a topic initializes every partition object before it answers, which takes seconds for
- * 1,000 partitions under local wrangler dev (tens of seconds on a busy machine), and the first
- * request after such a long one was seen to go unanswered for 6 s to over 2 minutes while later
- * ones were served at once. So probe GET /health with short timeouts until three in a row answer
- * quickly; returns { createMs, settleMs, lostProbes }.
+ * Creates a topic and returns { createMs }. (Under `wrangler dev` this used to probe /health with
+ * short timeouts afterwards: its proxy parked requests, issue 9.15; the direct server does not.)
  */
-async function createTopicAndSettle(ctx, name, partitions) {
+async function createTopicTimed(ctx, name, partitions) {
   const t0 = performance.now();
-  const admin = createClient(ctx.client.baseUrl, { maxSockets: 1, timeoutMs: 300_000 });
-  try {
-    await engine.createTopic(admin, name, partitions);
-  } finally {
-    admin.close();
-  }
-  const t1 = performance.now();
-  const deadline = t1 + SETTLE_TIMEOUT_MS;
-  let lostProbes = 0;
-  for (let quick = 0; quick < 3; ) {
-    if (performance.now() > deadline) throw new Error(`the engine did not answer GET /health promptly within ${SETTLE_TIMEOUT_MS / 1000} s of creating topic ${name}`);
-    const probe = createClient(ctx.client.baseUrl, { maxSockets: 1, timeoutMs: 2_000 });
-    const begin = performance.now();
-    try {
-      const res = await probe.request("GET", "/health");
-      quick = res.status === 200 && performance.now() - begin < 250 ? quick + 1 : 0;
-    } catch {
-      lostProbes++;
-      quick = 0;
-    } finally {
-      probe.close();
-    }
-  }
-  const settleMs = performance.now() - t1;
-  if (lostProbes > 0 || settleMs > 1_000) {
-    ctx.log(`groups: topic ${name} (${partitions} partitions) created in ${((t1 - t0) / 1000).toFixed(1)} s; the engine answered promptly again ${(settleMs / 1000).toFixed(1)} s later (${lostProbes} probe(s) unanswered within 2 s)`);
-  }
-  return { createMs: Math.round(t1 - t0), settleMs: Math.round(settleMs), lostProbes };
+  await engine.createTopic(ctx.client, name, partitions);
+  return { createMs: Math.round(performance.now() - t0) };
 }
 
 const wallClock = (perfMs) => performance.timeOrigin + perfMs;
@@ -144,7 +113,7 @@ async function membersThroughput(ctx) {
   const group = uniqueName("groups-load", runId);
   const db = uniqueName("groups-ceiling", runId);
   log(`groups: creating a ${PARTITIONS}-partition topic (initializes ${PARTITIONS} partition objects; not timed)`);
-  const created = await createTopicAndSettle(ctx, topic, PARTITIONS);
+  const created = await createTopicTimed(ctx, topic, PARTITIONS);
   // Warm the coordinator object (it answers 404 before the first join) and the ceiling's object.
   await client.request("GET", engine.group(group));
   const rowBody = ceiling.insertBody([{ member: "x", generation: 1 }]);
@@ -240,7 +209,6 @@ async function membersThroughput(ctx) {
       first_stable_heartbeat_answer_after_last_join_ms: firstStableAnswerAt === null ? null : Math.round(firstStableAnswerAt - lastJoinAt),
       generation,
       topic_create_ms: created.createMs,
-      settle_after_create_ms: created.settleMs,
     },
   });
 
@@ -259,7 +227,7 @@ async function deathToReassignment(ctx) {
   const topic = uniqueName("groups-death", runId);
   const group = uniqueName("groups-death", runId);
   log(`groups: ${DEATH_REPS} deaths in a group of ${DEATH_MEMBERS} on ${DEATH_PARTITIONS} partitions, session_timeout_ms=${DEATH_SESSION_TIMEOUT_MS}`);
-  await createTopicAndSettle(ctx, topic, DEATH_PARTITIONS);
+  await createTopicTimed(ctx, topic, DEATH_PARTITIONS);
   await client.request("GET", engine.group(group)); // warm the coordinator
   const joinBody = JSON.stringify({ topics: [topic], session_timeout_ms: DEATH_SESSION_TIMEOUT_MS });
 

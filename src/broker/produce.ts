@@ -4,7 +4,7 @@ import { assignPartitions } from "../core/partitioner";
 import type { AppendOk, AppendRecord } from "../log/types";
 import type { WireRecord } from "../api/wire";
 import type { Env } from "../env";
-import { partitionStub } from "./stubs";
+import { appendToPartition, type KeepAlive } from "./append";
 import { prepare } from "./prepare";
 import { checkTimestamps } from "./timestamps";
 import { isStaleMetadata, withTopic } from "./topics";
@@ -26,8 +26,9 @@ export interface ProduceOk {
  * route by Kafka's partitioner, then append each partition's records in one atomic call, all
  * partitions in parallel. A partition whose append fails (or throws) reports the failure on its
  * records only, so the caller learns exactly what was written and resends only the rest (issue 9).
+ * `keepAlive` (the request's waitUntil) lets concurrent requests share appends (src/broker/append.ts).
  */
-export function produce(env: Env, topicName: string, input: WireRecord[]): Promise<Result<ProduceOk>> {
+export function produce(env: Env, topicName: string, input: WireRecord[], keepAlive?: KeepAlive): Promise<Result<ProduceOk>> {
   return withTopic<Omit<ProduceOk, "ok">>(env, topicName, async (topic) => {
     const timely = checkTimestamps(topic, input, Date.now());
     if (!timely.ok) return timely;
@@ -42,7 +43,7 @@ export function produce(env: Env, topicName: string, input: WireRecord[]): Promi
     const failures: ErrorBody[] = [];
     await Promise.all(
       [...groups].map(async ([p, indexes]) => {
-        const answer = await appendTo(env, topic, p, indexes.map((i) => prepared.records[i]));
+        const answer = await appendTo(env, topic, p, indexes.map((i) => prepared.records[i]), keepAlive);
         indexes.forEach((i, j) => {
           results[i] = answer.ok ? { partition: p, offset: answer.baseOffset + j, timestamp: answer.timestamps[j] } : { partition: p, error: answer.error };
         });
@@ -65,9 +66,9 @@ export function produce(env: Env, topicName: string, input: WireRecord[]): Promi
  * connection to it broke) has an unknown outcome: UNKNOWN_SERVER_ERROR is retriable, and an
  * idempotent producer, which never resends an unknown outcome, gives up on those records instead.
  */
-async function appendTo(env: Env, topic: TopicInfo, partition: number, records: AppendRecord[]): Promise<Result<AppendOk>> {
+async function appendTo(env: Env, topic: TopicInfo, partition: number, records: AppendRecord[], keepAlive?: KeepAlive): Promise<Result<AppendOk>> {
   try {
-    return await partitionStub(env, topic.topicId, partition).append(records);
+    return await appendToPartition(env, topic, partition, records, keepAlive);
   } catch (err) {
     console.error(`append to ${topic.name}-${partition} threw`, err);
     const reason = err instanceof Error ? err.message : String(err);

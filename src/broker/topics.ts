@@ -1,21 +1,22 @@
 import type { TopicInfo } from "../catalog/types";
 import { fail, type Result } from "../core/errors";
-import { TOPIC_CACHE_TTL_MS } from "../core/limits";
+import { MAX_CACHED_TOPICS, TOPIC_CACHE_TTL_MS } from "../core/limits";
 import type { Env } from "../env";
 import { catalogStub, partitionStub } from "./stubs";
+import { TopicCache } from "./topic-cache";
 
 /**
  * Topic metadata as a worker isolate sees it: cached for a moment, as Kafka clients cache
  * metadata, because asking the catalog on every produce would make it the bottleneck. Staleness
  * is safe: partitions of a deleted incarnation refuse writes, and callers refresh and retry once.
  */
-const cache = new Map<string, { info: TopicInfo; at: number }>();
+const cache = new TopicCache(TOPIC_CACHE_TTL_MS, MAX_CACHED_TOPICS);
 
 export async function lookupTopic(env: Env, name: string, fresh = false): Promise<Result<{ topic: TopicInfo }>> {
-  const hit = cache.get(name);
-  if (!fresh && hit && Date.now() - hit.at < TOPIC_CACHE_TTL_MS) return { ok: true, topic: hit.info };
+  const hit = fresh ? undefined : cache.get(name, Date.now());
+  if (hit) return { ok: true, topic: hit };
   const result = await catalogStub(env).get(name);
-  if (result.ok) cache.set(name, { info: result.topic, at: Date.now() });
+  if (result.ok) cache.set(name, result.topic, Date.now());
   else cache.delete(name);
   return result;
 }

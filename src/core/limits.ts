@@ -121,3 +121,15 @@ export const WARM_READ_WINDOW_BYTES = 4 * 1024 * 1024;
  */
 export const HOT_BURST_MAX_BYTES = 64 * 1024 * 1024;
 export const HOT_BURST_WAIT_MS = 5_000;
+/** Topics whose metadata one worker isolate keeps at most (it lives as long as the isolate). */
+export const MAX_CACHED_TOPICS = 1_000;
+
+/**
+ * Bounds of one coalesced append (concurrent produce requests to one partition sent as one call,
+ * src/broker/coalesce.ts): small enough that one Durable Object call and transaction stay cheap,
+ * large enough that 50 concurrent single-record produces become one append.
+ */
+export const COALESCED_APPEND_MAX_RECORDS = 1_000;
+export const COALESCED_APPEND_MAX_BYTES = 4 * 1024 * 1024;
+/** How long a queued append waits for its turn before it sends alone (a safety net, see AppendCoalescer). */
+export const COALESCED_APPEND_PATIENCE_MS = 5_000;

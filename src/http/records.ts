@@ -13,7 +13,7 @@ export const recordRoutes = new Hono<{ Bindings: Env }>();
 
 recordRoutes.post("/:topic/records", async (c) => {
   const records = await produceBody(c);
-  const r = await produce(c.env, c.req.param("topic"), records);
+  const r = await produce(c.env, c.req.param("topic"), records, (work) => c.executionCtx.waitUntil(work));
   if (!r.ok) return failureResponse(c, r);
   // 207: some partitions took their records and some did not; each record says which.
   return c.json({ records: r.records }, r.failed > 0 ? 207 : 200);

@@ -59,31 +59,58 @@ export class PartitionLog {
     this.hot = this.countHot();
   }
 
-  /** Idempotent: the first call creates the partition; later calls refresh its config only. */
+  /**
+   * The catalog's push (idempotent): the first call creates the partition; later calls refresh its
+   * config only. A deleted partition stays deleted.
+   */
   init(init: PartitionInit): Result<{ status: string }> {
-    const config = JSON.stringify(init.config);
-    if (!this.state) {
-      this.storage.sql.exec(
-        "INSERT INTO partition_state (id, topic_id, topic, partition, status, config) VALUES (1, ?, ?, ?, 'active', ?)",
-        init.topicId, init.topic, init.partition, config,
-      );
-      this.state = { topic_id: init.topicId, topic: init.topic, partition: init.partition, status: "active", config: init.config, log_start_offset: 0, next_offset: 0 };
-    } else if (this.state.status === "active") {
-      this.storage.sql.exec("UPDATE partition_state SET config = ? WHERE id = 1", config);
+    if (!this.state) this.create(init);
+    else if (this.state.status === "active") {
+      this.storage.sql.exec("UPDATE partition_state SET config = ? WHERE id = 1", JSON.stringify(init.config));
       this.state.config = init.config;
     }
-    return { ok: true, status: this.state.status };
+    return { ok: true, status: this.state!.status };
   }
 
-  /** Deletes every record and leaves a tombstone, so a stale router can never write here again. */
-  destroy(alsoInTransaction: () => void = () => undefined): Result<{}> {
+  /**
+   * First use (issue 11.5: a topic's partitions are not initialised when it is created): creates
+   * the partition from the caller's topic metadata if it does not exist, and changes nothing
+   * otherwise. Never overwrites a config: the caller's metadata may be older than the catalog's
+   * latest push (init), which always wins.
+   */
+  open(init: PartitionInit): Result<{ status: string }> {
+    if (!this.state) this.create(init);
+    return { ok: true, status: this.state!.status };
+  }
+
+  private create(init: PartitionInit): void {
+    this.storage.sql.exec(
+      "INSERT INTO partition_state (id, topic_id, topic, partition, status, config) VALUES (1, ?, ?, ?, 'active', ?)",
+      init.topicId, init.topic, init.partition, JSON.stringify(init.config),
+    );
+    this.state = { topic_id: init.topicId, topic: init.topic, partition: init.partition, status: "active", config: init.config, log_start_offset: 0, next_offset: 0 };
+  }
+
+  /**
+   * Deletes every record and leaves a tombstone, so a stale router can never write here again,
+   * not even to a partition that was never used (open() finds the tombstone and creates nothing).
+   * `alsoInTransaction` commits with it (the segments becoming R2 garbage).
+   */
+  destroy(identity: { topicId: string; partition: number }, alsoInTransaction: () => void = () => undefined): Result<{}> {
     this.storage.transactionSync(() => {
       alsoInTransaction();
       this.storage.sql.exec("DELETE FROM records");
-      this.storage.sql.exec("UPDATE partition_state SET status = 'deleted' WHERE id = 1");
+      if (this.state) this.storage.sql.exec("UPDATE partition_state SET status = 'deleted' WHERE id = 1");
+      else {
+        this.storage.sql.exec(
+          "INSERT INTO partition_state (id, topic_id, topic, partition, status, config) VALUES (1, ?, '', ?, 'deleted', '{}')",
+          identity.topicId, identity.partition,
+        );
+      }
     });
-    if (this.state) this.state.status = "deleted";
-    this.hot = { count: 0, start: this.state?.next_offset ?? 0, bytes: 0 };
+    this.state ??= { topic_id: identity.topicId, topic: "", partition: identity.partition, status: "deleted", config: {} as TopicConfig, log_start_offset: 0, next_offset: 0 };
+    this.state.status = "deleted";
+    this.hot = { count: 0, start: this.state.next_offset, bytes: 0 };
     return { ok: true };
   }
 
@@ -129,9 +156,9 @@ export class PartitionLog {
    * larger than `maxBytes`, so a consumer can always make progress.
    */
   read(req: Omit<FetchRequest, "waitMs">): Result<FetchOk> {
-    const state = this.active();
+    const state = this.readable();
     if (!state.ok) return state;
-    const range = this.checkRange(req.offset);
+    const range = this.checkRange(state, req.offset);
     if (range) return range;
     const cursor = this.storage.sql.exec<RecordRow>(
       "SELECT offset, timestamp, key, value, headers, size FROM records WHERE offset >= ? ORDER BY offset LIMIT ?",
@@ -275,11 +302,11 @@ export class PartitionLog {
 
   /** The offset a fetch at `offset` would find nothing new at, i.e. whether it should wait. */
   isCaughtUp(offset: number): boolean {
-    return this.state !== null && offset >= this.state.next_offset;
+    return offset >= (this.state?.next_offset ?? 0);
   }
 
   listOffset(spec: OffsetSpec): Result<ListOffsetOk> {
-    const state = this.active();
+    const state = this.readable();
     if (!state.ok) return state;
     if (spec === "earliest") return { ok: true, offset: state.log_start_offset, timestamp: null };
     if (spec === "latest") return { ok: true, offset: state.next_offset, timestamp: null };
@@ -293,25 +320,31 @@ export class PartitionLog {
 
   /** Log start and high watermark from memory: cheap enough for every commit and lag query. */
   bounds(): Result<{ logStartOffset: number; highWatermark: number }> {
-    const state = this.active();
+    const state = this.readable();
     if (!state.ok) return state;
     return { ok: true, logStartOffset: state.log_start_offset, highWatermark: state.next_offset };
   }
 
   offsets(): Result<PartitionOffsets> {
-    const state = this.active();
+    const state = this.readable();
     if (!state.ok) return state;
     return { ok: true, logStartOffset: state.log_start_offset, highWatermark: state.next_offset, records: this.hot.count, bytes: this.hot.bytes };
   }
 
+  /** For reads: a partition nobody has written to yet (never opened) is an empty log at offset 0. */
+  private readable(): (Pick<State, "topic" | "partition" | "log_start_offset" | "next_offset"> & { ok: true }) | Failure {
+    if (!this.state) return { ok: true, topic: "", partition: -1, log_start_offset: 0, next_offset: 0 };
+    return this.active();
+  }
+
   private active(): (State & { ok: true }) | Failure {
-    if (!this.state) return fail("LEADER_NOT_AVAILABLE", "partition is not initialized yet; retry");
+    // Not opened yet (see open()): the router opens it and retries; Kafka's code for a partition being created.
+    if (!this.state) return fail("LEADER_NOT_AVAILABLE", "partition is not open yet; retry");
     if (this.state.status !== "active") return fail("UNKNOWN_TOPIC_OR_PARTITION", `topic '${this.state.topic}' was deleted`);
     return Object.assign(this.state, { ok: true as const });
   }
 
-  private checkRange(offset: number): Failure | null {
-    const s = this.state!;
+  private checkRange(s: Pick<State, "topic" | "partition" | "log_start_offset" | "next_offset">, offset: number): Failure | null {
     if (offset < s.log_start_offset || offset > s.next_offset) {
       return fail(
         "OFFSET_OUT_OF_RANGE",

@@ -22,7 +22,7 @@ export class TopicCatalog extends DurableObject<Env> {
         unwrap(await partitionStub(env, topicId, partition).init({ topicId, partition, topic, config }));
       },
       destroy: async (topicId, partition) => {
-        unwrap(await partitionStub(env, topicId, partition).destroy());
+        unwrap(await partitionStub(env, topicId, partition).destroy({ topicId, partition }));
       },
       dropCold: (topicId, topic) => dropColdTable(env, topic, topicId),
     };

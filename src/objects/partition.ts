@@ -51,13 +51,20 @@ export class PartitionDO extends DurableObject<Env> {
     return r;
   }
 
+  /** First use by a router (topics are created without initialising their partitions): see PartitionLog.open. */
+  async open(init: PartitionInit): Promise<Result<{ status: string }>> {
+    const r = this.log.open(init);
+    await this.scheduleAlarm(true);
+    return r;
+  }
+
   /**
    * Topic delete. The log refuses work from here on and its segments become R2 garbage in the
    * same transaction; then in-flight tiering is awaited and every object deleted. Idempotent, so
    * the catalog can re-drive it; once it returns, nothing of this incarnation is written to R2.
    */
-  async destroy(): Promise<Result<{}>> {
-    const result = this.log.destroy(() => this.upkeep.garbageAllSegments(Date.now()));
+  async destroy(identity: { topicId: string; partition: number }): Promise<Result<{}>> {
+    const result = this.log.destroy(identity, () => this.upkeep.garbageAllSegments(Date.now()));
     this.waiters.wakeAll();
     this.rollProgress.wakeAll();
     await this.upkeep.destroy();

@@ -75,7 +75,7 @@ export class StreamService extends WorkerEntrypoint<Env> {
    */
   async produce(topic: string, records: WireRecord[]) {
     const v = check(produceSchema, { records }, "argument");
-    return v.ok ? produce(this.env, String(topic), v.value.records) : v;
+    return v.ok ? produce(this.env, String(topic), v.value.records, (work) => this.ctx.waitUntil(work)) : v;
   }
 
   /**

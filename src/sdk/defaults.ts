@@ -1,7 +1,7 @@
 /** SDK defaults, in one place. Engine limits come from the engine's own table (src/core/limits.ts). */
 export { MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BYTES, MAX_WAIT_MS, MAX_FETCH_MAX_RECORDS } from "../core/limits.js";
 
-/** `wrangler dev`'s address, used when neither configure() nor DOSTREAM_URL says otherwise. */
+/** `npm start`'s address, used when neither configure() nor DOSTREAM_URL says otherwise. */
 export const DEFAULT_URL = "http://127.0.0.1:8787";
 
 /** Producer: records per request (the engine takes at most MAX_RECORDS_PER_REQUEST). */
@@ -13,6 +13,12 @@ export const DEFAULT_LINGER_MS = 0;
 export const DEFAULT_RETRY_ATTEMPTS = 5;
 export const DEFAULT_RETRY_DELAY_MS = 100;
 export const MAX_RETRY_DELAY_MS = 10_000;
+/**
+ * Immediate re-sends of an idempotent request (GET) whose connection was reset: a kept-alive
+ * connection the server closed while idle (workerd closes them after ~5 s) fails the next request
+ * sent on it before the server reads it. One fresh connection settles it; no backoff needed.
+ */
+export const CONNECTION_RESET_RETRIES = 1;
 
 /** Consumer. */
 export const DEFAULT_AUTO_COMMIT_INTERVAL_MS = 5_000;

@@ -40,3 +40,18 @@ export async function withRetry<T>(
     }
   }
 }
+
+/**
+ * Error codes of a connection the other side reset or closed under a request: Node's socket codes
+ * and undici's (fetch) "other side closed". Read from `code` along the `cause` chain, never from text.
+ */
+const RESET_CODES = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET"]);
+
+/** Whether `err` (or a cause of it) is a reset or closed connection: safe to re-send only if idempotent. */
+export function isConnectionReset(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && typeof e === "object" && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && RESET_CODES.has(code)) return true;
+  }
+  return false;
+}

@@ -3,8 +3,8 @@ import { http, startEngine, unique, type Engine } from "./harness";
 
 /**
  * The StreamService entrypoint as another Worker sees it: a separate worker (test/fixtures/client-worker)
- * with a `[[services]]` binding to `dostream#StreamService`, both run by one `wrangler dev`.
- * The client config comes first because wrangler serves the first config on the port; the engine
+ * with a `[[services]]` binding to `dostream#StreamService`, both served by one `npm start -- -c … -c …`.
+ * The client config comes first because the first config is served on the port; the engine
  * is then reachable only through the binding, which is what this file tests.
  */
 

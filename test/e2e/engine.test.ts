@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sleep, unique, useEngine } from "./harness";
 
-/** End-to-end over real HTTP against `wrangler dev`: what a client sees, including across a crash. */
+/** End-to-end over real HTTP against what `npm start` serves: what a client sees, including across a crash. */
 
 const { holder, call } = useEngine();
 

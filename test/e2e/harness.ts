@@ -6,14 +6,15 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 /**
- * Starts the engine as users run it: a real `wrangler dev` process on a free port, with its own
- * persist dir, so end-to-end tests exercise the real proxy, workerd, and on-disk DO SQLite.
+ * Starts the engine as users run it: `npm start`'s server (server/cli.mjs: workerd serving
+ * wrangler's bundle directly) on a free port, with its own persist dir, so end-to-end tests
+ * exercise the real runtime and on-disk DO SQLite.
  */
 
 const ROOT = resolve(import.meta.dirname, "../..");
-const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
+const SERVER = join(ROOT, "server/cli.mjs");
 const READY_TIMEOUT_MS = 60_000;
-/** Keep only the tail of wrangler's output for error messages; a long run would otherwise grow without bound. */
+/** Keep only the tail of the server's output for error messages; a long run would otherwise grow without bound. */
 const MAX_LOG_CHARS = 20_000;
 
 export interface EngineOptions {
@@ -22,7 +23,7 @@ export interface EngineOptions {
   port?: number;
   /**
    * Wrangler configs, relative to the repo root. The first is the primary worker, the one served
-   * on the port; the others are reachable only through bindings (wrangler's multi-worker dev).
+   * on the port; the others are reachable only through bindings (as with `wrangler dev -c a -c b`).
    */
   configs?: string[];
 }
@@ -31,9 +32,9 @@ export interface Engine {
   url: string;
   port: number;
   persistDir: string;
-  /** wrangler's stdout+stderr so far (tail), for assertion messages. */
+  /** The server's stdout+stderr so far (tail), for assertion messages. */
   output(): string;
-  /** Signals the whole process group (wrangler, its proxy, esbuild, both workerd) and waits for it to go. */
+  /** Signals the whole process group (the Node server and its workerd) and waits for it to go. */
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Graceful stop; removes the persist dir if the harness created it. */
   stop(): Promise<void>;
@@ -69,14 +70,12 @@ async function launch(options: EngineOptions & { persistDir: string }, ownsDir: 
   const persistDir = options.persistDir;
   const port = options.port ?? (await freePort());
   const configs = options.configs ?? ["wrangler.toml"];
-  const args = [WRANGLER, "dev", ...configs.flatMap((c) => ["--config", c])];
+  const args = [SERVER, ...configs.flatMap((c) => ["--config", c])];
   args.push("--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir);
-  // The inspector port defaults to 9229 and would collide between engines (and a restart).
-  args.push("--inspector-port", String(await freePort()), "--show-interactive-dev-session=false");
 
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    // Its own process group, so one signal reaches wrangler and every workerd it spawned.
+    // Its own process group, so one signal reaches the server and the workerd it spawned.
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1", BROWSER: "none" },
@@ -138,7 +137,7 @@ async function exitOrKill(child: ChildProcess, exited: Promise<void>, pgid: numb
     const timedOut = await Promise.race([exited.then(() => false), sleep(10_000).then(() => true)]);
     if (timedOut) signalGroup(pgid, "SIGKILL");
   }
-  // A graceful wrangler stops its workerd children itself; this catches any it left behind.
+  // A graceful server stops its workerd itself; this catches anything it left behind.
   signalGroup(pgid, "SIGKILL");
   // Dead children linger briefly until reaped; a restart must not race a workerd still holding the SQLite files.
   for (let i = 0; i < 50 && signalGroup(pgid, 0); i++) await sleep(100);
@@ -149,7 +148,7 @@ async function waitReady(url: string, exited: Promise<void>, log: () => string):
   void exited.then(() => (dead = true));
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (dead) throw new Error(`wrangler dev exited before it was ready:\n${log()}`);
+    if (dead) throw new Error(`the engine exited before it was ready:\n${log()}`);
     try {
       const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) });
       await res.arrayBuffer();
@@ -159,7 +158,7 @@ async function waitReady(url: string, exited: Promise<void>, log: () => string):
     }
     await sleep(250);
   }
-  throw new Error(`wrangler dev did not answer ${url}/health within ${READY_TIMEOUT_MS} ms:\n${log()}`);
+  throw new Error(`the engine did not answer ${url}/health within ${READY_TIMEOUT_MS} ms:\n${log()}`);
 }
 
 export const sleep = (ms: number) => new Promise<void>((ok) => setTimeout(ok, ms));

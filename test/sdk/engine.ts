@@ -5,7 +5,7 @@ import { startEngine, type Engine } from "../e2e/harness";
 export { sleep, unique } from "../e2e/harness";
 
 /**
- * One real engine (`wrangler dev`) per test file, stopped in afterAll. The SDK's default
+ * One real engine (what `npm start` serves) per test file, stopped in afterAll. The SDK's default
  * connection (configure + DOSTREAM_URL) points at it, so zero-argument constructors reach it.
  * `engineConfig` serves a fixture engine (e.g. test/fixtures/flaky-partition) instead of wrangler.toml.
  */

@@ -1,4 +1,6 @@
+import { CONNECTION_RESET_RETRIES } from "../defaults.js";
 import { ClientClosedError, StreamError, asStreamError, errorFromBody } from "../errors.js";
+import { isConnectionReset } from "../retry.js";
 import type { Compression, TopicPartitionOffset } from "../types.js";
 import { parseRecordsAnswer } from "../codec.js";
 import { gzip } from "./gzip.js";
@@ -25,6 +27,9 @@ interface Call {
 }
 
 const enc = encodeURIComponent;
+
+/** Methods whose request may be sent twice without changing what the engine stores. */
+const IDEMPOTENT = new Set(["GET", "HEAD"]);
 
 /**
  * The engine over HTTP (docs/http-api.md). Maps snake_case JSON to camelCase, and every error
@@ -150,11 +155,16 @@ export class HttpTransport implements T.Transport {
       }
     }
     let res: Response;
-    try {
-      res = await this.fetchFn(url, { method, headers, body: body as BodyInit | undefined, signal: c.signal });
-    } catch (err) {
-      if (c.signal?.aborted) throw new ClientClosedError(`${method} ${path} was cancelled`, { cause: err });
-      throw asStreamError(err, `${method} ${path}`);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        res = await this.fetchFn(url, { method, headers, body: body as BodyInit | undefined, signal: c.signal });
+        break;
+      } catch (err) {
+        if (c.signal?.aborted) throw new ClientClosedError(`${method} ${path} was cancelled`, { cause: err });
+        // A reused connection the server had closed (issue 9.15): re-send a read on a fresh one.
+        if (attempt < CONNECTION_RESET_RETRIES && IDEMPOTENT.has(method) && isConnectionReset(err)) continue;
+        throw asStreamError(err, `${method} ${path}`);
+      }
     }
     const text = await res.text().catch((err) => {
       throw asStreamError(err, `reading the answer to ${method} ${path}`);
