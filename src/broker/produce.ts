@@ -6,6 +6,7 @@ import { recordSize } from "../log/records";
 import type { AppendRecord } from "../log/types";
 import type { WireRecord } from "../api/wire";
 import type { Env } from "../env";
+import { checkRecords } from "./schema";
 import { partitionStub } from "./stubs";
 import { checkPartition, withTopic } from "./topics";
 
@@ -32,6 +33,8 @@ export function produce(env: Env, topicName: string, input: WireRecord[]): Promi
   return withTopic<Omit<ProduceOk, "ok">>(env, topicName, async (topic) => {
     const prepared = prepare(topic, input);
     if (!prepared.ok) return prepared;
+    const valid = await checkRecords(env, topic, prepared.records); // the registered schema, if any (issue 17)
+    if (!valid.ok) return valid;
     const partitions = assignPartitions(input, topic.partitions);
     const groups = new Map<number, number[]>();
     partitions.forEach((p, i) => groups.set(p, [...(groups.get(p) ?? []), i]));

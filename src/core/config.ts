@@ -7,6 +7,7 @@ import {
   DEFAULT_MIN_CLEANABLE_DIRTY_RATIO,
   DEFAULT_RETENTION_MS,
   MAX_MESSAGE_BYTES_CAP,
+  MIN_SCHEMA_DISCOVERY_INTERVAL_MS,
 } from "./limits";
 
 /** Effective topic configuration. Keys and meanings follow Kafka's topic configs. */
@@ -20,6 +21,8 @@ export interface TopicConfig {
   "hot.max.records": number;
   "min.cleanable.dirty.ratio": number;
   "delete.retention.ms": number;
+  /** Not a Kafka config: run schema discovery every this many ms (0 = only on request). */
+  "schema.discovery.interval.ms": number;
 }
 export type CleanupPolicy = "delete" | "compact" | "delete,compact";
 export type TopicConfigKey = keyof TopicConfig;
@@ -34,6 +37,7 @@ export const DEFAULT_TOPIC_CONFIG: Readonly<TopicConfig> = Object.freeze({
   "hot.max.records": DEFAULT_HOT_MAX_RECORDS,
   "min.cleanable.dirty.ratio": DEFAULT_MIN_CLEANABLE_DIRTY_RATIO,
   "delete.retention.ms": DEFAULT_DELETE_RETENTION_MS,
+  "schema.discovery.interval.ms": 0,
 });
 
 type Parsed = { value: TopicConfig[TopicConfigKey] } | { problem: string };
@@ -64,6 +68,15 @@ function ratio(raw: unknown): Parsed {
   return { value: n };
 }
 
+/** 0 (off) or an interval of at least MIN_SCHEMA_DISCOVERY_INTERVAL_MS: each run reads up to a sample of records. */
+function discoveryInterval(raw: unknown): Parsed {
+  const parsed = integer(0)(raw);
+  if ("value" in parsed && parsed.value !== 0 && (parsed.value as number) < MIN_SCHEMA_DISCOVERY_INTERVAL_MS) {
+    return { problem: `must be 0 (off) or at least ${MIN_SCHEMA_DISCOVERY_INTERVAL_MS}` };
+  }
+  return parsed;
+}
+
 const PARSERS: Record<TopicConfigKey, Parser> = {
   "retention.ms": integer(-1),
   "retention.bytes": integer(-1),
@@ -74,6 +87,7 @@ const PARSERS: Record<TopicConfigKey, Parser> = {
   "hot.max.records": integer(1),
   "min.cleanable.dirty.ratio": ratio,
   "delete.retention.ms": integer(0),
+  "schema.discovery.interval.ms": discoveryInterval,
 };
 
 export const TOPIC_CONFIG_KEYS = Object.keys(PARSERS) as TopicConfigKey[];

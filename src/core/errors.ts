@@ -19,6 +19,11 @@ export const ERROR_CODES = {
   RECORD_LIST_TOO_LARGE: { status: 413, retriable: false },
   OFFSET_OUT_OF_RANGE: { status: 416, retriable: false },
   LEADER_NOT_AVAILABLE: { status: 503, retriable: true },
+  /** Kafka's INVALID_RECORD: a record fails the topic's registered schema (nothing is written). */
+  INVALID_RECORD: { status: 422, retriable: false },
+  // schemas (Confluent Schema Registry's meanings; not Kafka protocol codes)
+  INVALID_SCHEMA: { status: 422, retriable: false },
+  INCOMPATIBLE_SCHEMA: { status: 409, retriable: false },
   // consumer groups (Kafka names)
   INVALID_GROUP_ID: { status: 400, retriable: false },
   GROUP_ID_NOT_FOUND: { status: 404, retriable: false },

@@ -3,6 +3,7 @@ import type { Env } from "../env";
 import { errorResponse, onError } from "./errors";
 import { groupRoutes } from "./groups";
 import { recordRoutes } from "./records";
+import { schemaRoutes, topicSchemaRoutes } from "./schema";
 import { statsRoutes } from "./stats";
 import { topicRoutes } from "./topics";
 
@@ -12,6 +13,8 @@ export function createApp() {
   app.get("/health", (c) => c.json({ status: "ok", time: Date.now() }));
   app.route("/v1/topics", topicRoutes);
   app.route("/v1/topics", recordRoutes);
+  app.route("/v1/topics", topicSchemaRoutes);
+  app.route("/v1/schema", schemaRoutes);
   app.route("/v1/groups", groupRoutes);
   app.route("/stats", statsRoutes);
   app.notFound((c) => errorResponse(c, { code: "NOT_FOUND", message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }));

@@ -15,6 +15,11 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown, where:
  * bodies over MAX_REQUEST_BYTES (counted after decompression, so a small bomb cannot explode).
  */
 export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+  return (await jsonBodyWithText(c, schema)).value;
+}
+
+/** jsonBody, plus the body's text (for readers that must see numbers exactly as sent). */
+export async function jsonBodyWithText<S extends z.ZodType>(c: Context, schema: S): Promise<{ value: z.output<S>; text: string }> {
   const type = c.req.header("content-type") ?? "";
   if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
     throw new StreamError({ code: "UNSUPPORTED_MEDIA_TYPE", message: `expected Content-Type: application/json, got '${type || "none"}'`, field: "content-type" });
@@ -41,7 +46,7 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
   } catch {
     throw new StreamError({ code: "INVALID_REQUEST", message: "request body is not valid JSON" });
   }
-  return parseWith(schema, json, "body");
+  return { value: parseWith(schema, json, "body"), text };
 }
 
 async function readCapped(stream: ReadableStream<Uint8Array>): Promise<string> {

@@ -156,12 +156,15 @@ class NodeAcc {
     if (this.maxLength >= 0) node.maxLength = this.maxLength;
     const objects = this.counts.get("object") ?? 0;
     if (this.props && objects > 0) {
-      node.properties = Object.create(null) as Record<string, FieldNode>;
+      // A plain object (RPC cannot clone null-prototype ones); defineProperty keeps "__proto__" a key.
+      const properties: Record<string, FieldNode> = {};
       for (const [key, child] of this.props) {
         const c = child.toNode();
         const required = child.count === objects && child.nulls === 0;
-        node.properties[key] = { ...c, occurrences: child.count, ratio: round(child.count / objects), required, nullable: !required, confidence: confidence(objects) };
+        const value: FieldNode = { ...c, occurrences: child.count, ratio: round(child.count / objects), required, nullable: !required, confidence: confidence(objects) };
+        Object.defineProperty(properties, key, { value, enumerable: true, writable: true, configurable: true });
       }
+      node.properties = properties;
     }
     if (this.counts.has("array")) node.nonEmptyArrays = this.nonEmptyArrays;
     if (this.items) node.items = this.items.toNode();

@@ -35,7 +35,7 @@ function nodeSchema(n: SchemaNode): JsonSchema {
     const properties: JsonSchema = {};
     const required: string[] = [];
     for (const [key, f] of Object.entries(n.properties)) {
-      properties[key] = nodeSchema(f);
+      Object.defineProperty(properties, key, { value: nodeSchema(f), enumerable: true, writable: true, configurable: true });
       // JSON Schema's `required` is presence; a null value is allowed by "null" in the type.
       if (f.occurrences === objects) required.push(key);
     }

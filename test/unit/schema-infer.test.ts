@@ -149,3 +149,14 @@ describe("string formats", () => {
     expect(field(inferSchema(fromJs({ at: "2024-01-01" }, { at: null })), "at").format).toBe("date");
   });
 });
+
+describe("sample spread", () => {
+  it("splits evenly and gives a short partition's share to the others", async () => {
+    const { spreadSample } = await import("../../src/schema/sample");
+    expect(spreadSample(9, [10, 10, 10])).toEqual([3, 3, 3]);
+    expect(spreadSample(9, [1, 10, 10])).toEqual([1, 4, 4]);
+    expect(spreadSample(100, [5, 0, 7])).toEqual([5, 0, 7]);
+    expect(spreadSample(10, [100, 100, 100]).reduce((a, b) => a + b)).toBe(10);
+    expect(spreadSample(0, [3])).toEqual([0]);
+  });
+});
