@@ -18,10 +18,11 @@ import { Report } from "./lib/report.mjs";
 import { renderTable } from "./lib/table.mjs";
 import { foundation } from "./suites/foundation.mjs";
 import { groups } from "./suites/groups.mjs";
+import { schema } from "./suites/schema.mjs";
 import { sdk } from "./suites/sdk.mjs";
 import { tiering } from "./suites/tiering.mjs";
 
-const SUITES = [foundation, groups, sdk, tiering];
+const SUITES = [foundation, groups, sdk, tiering, schema];
 const CONFIG = "bench/wrangler.toml";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");

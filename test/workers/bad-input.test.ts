@@ -63,6 +63,18 @@ const rows: Row[] = [
   ["same partition count", "POST", () => `/v1/topics/${topic}/partitions`, { count: 2 }, 400, "INVALID_PARTITIONS", "count"],
   ["describe unknown topic", "GET", () => `/v1/topics/nope-${topic}`, undefined, 404, "UNKNOWN_TOPIC_OR_PARTITION"],
   ["delete unknown topic", "DELETE", () => `/v1/topics/nope-${topic}`, undefined, 404, "UNKNOWN_TOPIC_OR_PARTITION"],
+  ["schema sample zero", "GET", () => `/v1/topics/${topic}/schema?sample=0`, undefined, 400, "INVALID_REQUEST", "sample"],
+  ["schema sample over the limit", "GET", () => `/v1/topics/${topic}/schema?sample=10001`, undefined, 400, "INVALID_REQUEST", "sample"],
+  ["schema sample not a number", "GET", () => `/v1/topics/${topic}/schema?sample=lots`, undefined, 400, "INVALID_REQUEST", "sample"],
+  ["schema of unknown topic", "GET", () => `/v1/topics/nope-${topic}/schema`, undefined, 404, "UNKNOWN_TOPIC_OR_PARTITION"],
+  ["schema version zero", "GET", () => `/v1/topics/${topic}/schema/versions/0`, undefined, 400, "INVALID_REQUEST", "version"],
+  ["schema version missing", "GET", () => `/v1/topics/${topic}/schema/versions/77`, undefined, 404, "NOT_FOUND", "version"],
+  ["register without schema", "PUT", () => `/v1/topics/${topic}/schema`, { compatibility: "FULL" }, 400, "INVALID_REQUEST", "schema"],
+  ["register unknown mode", "PUT", () => `/v1/topics/${topic}/schema`, { schema: {}, compatibility: "SIDEWAYS" }, 400, "INVALID_REQUEST", "compatibility"],
+  ["register a non-schema", "PUT", () => `/v1/topics/${topic}/schema`, { schema: { type: 42 } }, 422, "INVALID_SCHEMA", "schema"],
+  ["register on unknown topic", "PUT", () => `/v1/topics/nope-${topic}/schema`, { schema: {} }, 404, "UNKNOWN_TOPIC_OR_PARTITION"],
+  ["infer without records", "POST", () => "/v1/schema/infer", { records: [] }, 400, "INVALID_REQUEST", "records"],
+  ["infer with an unknown field", "POST", () => "/v1/schema/infer", { records: [{ value: 1 }], sample: 3 }, 400, "INVALID_REQUEST"],
   ["unknown route", "GET", () => "/v2/everything", undefined, 404, "NOT_FOUND"],
 ];
 
