@@ -5,6 +5,7 @@
 import { Validator, type Schema, type SchemaDraft } from "@cfworker/json-schema";
 import { Buffer } from "node:buffer";
 import { decodeBytes } from "./decode";
+import { compileFast, type FastCheck } from "./fast-check";
 import { OpaqueValue } from "./infer";
 
 export interface RecordProblem {
@@ -22,12 +23,22 @@ const DRAFTS: Record<string, SchemaDraft> = {
 
 export class RecordValidator {
   private readonly validator: Validator;
+  /** The closure fast path when the schema stays within what it implements (see fast-check.ts). */
+  private readonly fast: FastCheck | null;
 
   constructor(schema: object | boolean) {
     const declared = typeof schema === "object" ? (schema as { $schema?: unknown }).$schema : undefined;
     const draft = (typeof declared === "string" && DRAFTS[declared]) || "2020-12";
     // shortCircuit: the first failure is enough to refuse a record, and cheaper to find.
+    // Built even with a fast path: it is what proves the schema compiles at registration.
     this.validator = new Validator(schema as Schema | boolean, draft, true);
+    // Drafts before 2019-09 read an array `items` as a tuple; the fast path reads 2020-12 only.
+    this.fast = draft === "2020-12" || draft === "2019-09" ? compileFast(schema) : null;
+  }
+
+  /** Which implementation checks records: "fast" (closures) or "full" (@cfworker/json-schema). */
+  get engine(): "fast" | "full" {
+    return this.fast ? "fast" : "full";
   }
 
   /** Validates a stored value (JSON text, bytes, or null). Tombstones (null) always pass. */
@@ -37,6 +48,15 @@ export class RecordValidator {
   }
 
   check(instance: unknown): RecordProblem | null {
+    if (this.fast) {
+      const p = this.fast(instance);
+      return p ? { path: segmentsToPath(p.at), message: p.message } : null;
+    }
+    return this.checkFull(instance);
+  }
+
+  /** The complete validator, whatever the schema uses. */
+  checkFull(instance: unknown): RecordProblem | null {
     const r = this.validator.validate(instance);
     if (r.valid) return null;
     // The deepest instance location is the most specific culprit.
@@ -65,7 +85,11 @@ function instanceOf(value: string | Uint8Array): unknown {
 /** "#/items/2/sku" → "items[2].sku". */
 function pointerToPath(pointer: string): string {
   const parts = pointer.replace(/^#\/?/, "").split("/").filter((p) => p !== "").map((p) => decodeURIComponent(p).replace(/~1/g, "/").replace(/~0/g, "~"));
+  return segmentsToPath(parts.map((p) => (/^\d+$/.test(p) ? Number(p) : p)));
+}
+
+function segmentsToPath(parts: ReadonlyArray<string | number>): string {
   let out = "";
-  for (const p of parts) out += /^\d+$/.test(p) ? `[${p}]` : out ? `.${p}` : p;
+  for (const p of parts) out += typeof p === "number" ? `[${p}]` : out ? `.${p}` : p;
   return out;
 }

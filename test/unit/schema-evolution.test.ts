@@ -121,3 +121,36 @@ describe("property: a schema inferred from a sample validates every record of th
     });
   }
 });
+
+describe("property: the fast validator agrees with @cfworker/json-schema", () => {
+  for (const seed of [5, 6, 7, 8, 9, 10, 11, 12]) {
+    it(`seed ${seed}: same verdict on records from another sample`, () => {
+      const r = rng(seed);
+      const sample = (n: number) => Array.from({ length: n }, () => `{"order":${randomJson(r, 1)},"v":${randomJson(r, 2)}}`);
+      // Inferred from a few records, checked against others: many pass, many fail.
+      const schema = toJsonSchema(inferSchema(sample(5).map((t) => parseJsonText(t)!)));
+      const v = new RecordValidator(schema);
+      expect(v.engine).toBe("fast");
+      let failures = 0;
+      for (const t of sample(80)) {
+        const fast = v.check(JSON.parse(t));
+        const full = v.checkFull(JSON.parse(t));
+        expect(fast === null, `seed ${seed}: ${t} against ${JSON.stringify(schema)}: fast ${JSON.stringify(fast)} full ${JSON.stringify(full)}`).toBe(full === null);
+        if (fast) failures++;
+      }
+      expect(failures).toBeGreaterThan(0);
+    });
+  }
+
+  it("falls back to the full validator for keywords outside the fast path", () => {
+    const v = new RecordValidator({ type: "object", properties: { a: { enum: [1, 2] } } });
+    expect(v.engine).toBe("full");
+    expect(v.check({ a: 3 })?.path).toBe("a");
+    expect(v.check({ a: 2 })).toBeNull();
+    const f = new RecordValidator({ type: "object", properties: { l: { type: "array", items: { type: "object", required: ["x"] } } } });
+    expect(f.engine).toBe("fast");
+    expect(f.check({ l: [{ x: 1 }, {}] })?.path).toBe("l[1]");
+    expect(f.checkFull({ l: [{ x: 1 }, {}] })?.path).toBe("l[1]");
+    expect(f.check({ l: [{ x: 1 }, { x: null }] })).toBeNull();
+  });
+});
