@@ -6,7 +6,7 @@ import { decodeFetchedValue } from "../schema/decode";
 import type { Compatibility } from "../schema/diff";
 import { SchemaAccumulator, type InferInput } from "../schema/infer";
 import { toJsonSchema, topicUri, type JsonSchema } from "../schema/json-schema";
-import { JsonNumber, parseJsonText, type JsonValue } from "../schema/json-text";
+import { JsonNumber, parseJson, type JsonValue } from "../schema/json-text";
 import { spreadSample } from "../schema/sample";
 import type { InferredSchema } from "../schema/types";
 import { RecordValidator } from "../schema/validate";
@@ -83,7 +83,7 @@ export async function inferTopic(env: Env, topic: TopicInfo, sample: number): Pr
 
 /** The record values in a fetch answer's JSON, numbers kept as written. */
 function* valuesOf(recordsJson: string): Generator<InferInput> {
-  const records = parseJsonText(recordsJson);
+  const records = parseJson(recordsJson);
   if (!Array.isArray(records)) return;
   for (const rec of records) {
     const r = rec as Record<string, JsonValue>;
@@ -150,7 +150,7 @@ export function inferRecords(records: ReadonlyArray<Pick<WireRecord, "value" | "
   const acc = new SchemaAccumulator();
   for (const [i, r] of records.entries()) {
     const fromText = Array.isArray(exactRecords) ? (exactRecords[i] as Record<string, JsonValue> | undefined)?.value : undefined;
-    const value = fromText !== undefined ? fromText : r.value === undefined ? null : parseJsonText(JSON.stringify(r.value));
+    const value = fromText !== undefined ? fromText : r.value === undefined ? null : parseJson(JSON.stringify(r.value));
     acc.add(decodeFetchedValue(value ?? null, r.value_encoding ?? null));
   }
   const schema = acc.result();

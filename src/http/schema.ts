@@ -8,7 +8,7 @@ import {
 import { discoveryJson, inferenceJson, registrationJson, versionJson, versionsJson } from "../api/schema-json";
 import { discoverSchema, inferRecords, registerSchema, schemaVersion, schemaVersions, unregisterSchema } from "../broker/schema";
 import { DEFAULT_SCHEMA_SAMPLE } from "../core/limits";
-import { parseJsonText } from "../schema/json-text";
+import { parseJson } from "../schema/json-text";
 import type { Env } from "../env";
 import { failureResponse } from "./errors";
 import { jsonBody, jsonBodyWithText, parseWith, query } from "./validate";
@@ -50,5 +50,5 @@ export const schemaRoutes = new Hono<{ Bindings: Env }>();
 schemaRoutes.post("/infer", async (c) => {
   const { value, text } = await jsonBodyWithText(c, inferSchemaSchema);
   // The body's numbers exactly as sent: an id beyond 2^53 is still an integer.
-  return c.json(inferenceJson(inferRecords(value.records, parseJsonText(text), value.topic)));
+  return c.json(inferenceJson(inferRecords(value.records, parseJson(text), value.topic)));
 });

@@ -1,6 +1,6 @@
 import { Buffer } from "node:buffer";
 import { OpaqueValue, type InferInput } from "./infer";
-import { parseJsonText, type JsonValue } from "./json-text";
+import { parseJson, type JsonValue } from "./json-text";
 
 const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
@@ -15,7 +15,7 @@ export function decodeBytes(bytes: Uint8Array): InferInput {
   } catch {
     return new OpaqueValue("bytes", bytes.byteLength);
   }
-  const json = parseJsonText(text);
+  const json = parseJson(text);
   return json === undefined ? new OpaqueValue("text", text.length) : json;
 }
 
@@ -29,6 +29,6 @@ export function decodeFetchedValue(value: JsonValue | undefined, encoding: JsonV
 export function decodeStoredValue(value: string | Uint8Array | null): InferInput {
   if (value === null) return null;
   if (typeof value !== "string") return decodeBytes(value);
-  const json = parseJsonText(value);
+  const json = parseJson(value);
   return json === undefined ? new OpaqueValue("text", value.length) : json;
 }

@@ -91,11 +91,11 @@ class NodeAcc {
         return this.addString(v as string);
       case "integer":
       case "number": {
-        const n = (v as JsonNumber).value;
+        const n = typeof v === "number" ? v : (v as JsonNumber).value;
         if (n < this.min) this.min = n;
         if (n > this.max) this.max = n;
         // Beyond 2^53 the JS number is not the value: keep the exact text as the sample.
-        return this.sample(Number.isSafeInteger(n) || t === "number" ? n : (v as JsonNumber).text);
+        return this.sample(Number.isSafeInteger(n) || t === "number" || typeof v === "number" ? n : (v as JsonNumber).text);
       }
       case "boolean":
         return this.sample(v as boolean);
@@ -179,6 +179,9 @@ function typeOf(v: InferInput): ValueType {
       return "string";
     case "boolean":
       return "boolean";
+    case "number":
+      // From parseJson's fast path, which guarantees the value's type is the text's.
+      return Number.isInteger(v) ? "integer" : "number";
   }
   if (v instanceof JsonNumber) return v.integer ? "integer" : "number";
   if (v instanceof OpaqueValue) return v.kind;

@@ -22,7 +22,77 @@ export class JsonNumber {
   }
 }
 
-export type JsonValue = null | boolean | string | JsonNumber | JsonValue[] | { [key: string]: JsonValue };
+/**
+ * A parsed JSON value. Numbers are JsonNumber (text kept) from the lossless parser, or plain JS
+ * numbers from `parseJson`'s fast path, which it takes only when the text has no number literal
+ * whose JS value could misstate its type (see hasRiskyNumber).
+ */
+export type JsonValue = null | boolean | string | number | JsonNumber | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * Whether the text holds a number literal JSON.parse would type differently from its text: an
+ * exponent (`1e3` is written as a decimal), a fraction ending in 0 (`1.0` would become the
+ * integer 1), or 16+ significant digits (beyond 2^53, and past a double's 15 exact digits, where
+ * `999999999999999.001` becomes an integer). Without any of them, a literal with a fraction
+ * parses to a non-integer and one without parses to that exact safe integer, so JSON.parse's
+ * numbers tell the type exactly. Only literals count: string contents are skipped (with native
+ * indexOf), so a timestamp such as "…:20.000Z" does not force the slow path.
+ */
+export function hasRiskyNumber(s: string): boolean {
+  const n = s.length;
+  let i = 0;
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (c === 34) {
+      // Skip a string: find its closing quote, one not escaped by an odd run of backslashes.
+      for (let from = i + 1; ; ) {
+        const q = s.indexOf('"', from);
+        if (q < 0) return true; // malformed: the lossless parser will say so
+        let k = 0;
+        while (s.charCodeAt(q - 1 - k) === 92) k++;
+        from = q + 1;
+        if (k % 2 === 0) {
+          i = from;
+          break;
+        }
+      }
+      continue;
+    }
+    if ((c >= 48 && c <= 57) || c === 45) {
+      let j = c === 45 ? i + 1 : i;
+      let digits = 0;
+      let fraction = false;
+      let last = 0;
+      for (; j < n; j++) {
+        const d = s.charCodeAt(j);
+        if (d >= 48 && d <= 57) {
+          digits++;
+          last = d;
+        } else if (d === 46) fraction = true;
+        else if (d === 101 || d === 69) return true;
+        else break;
+      }
+      if (digits >= 16 || (fraction && last === 48)) return true;
+      i = j;
+      continue;
+    }
+    i++;
+  }
+  return false;
+}
+
+/**
+ * Parses JSON text for inference and validation: native JSON.parse when no literal is risky
+ * (several times faster), the lossless parser otherwise. Answers `undefined` for non-JSON text.
+ */
+export function parseJson(text: string): JsonValue | undefined {
+  if (hasRiskyNumber(text)) return parseJsonText(text);
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Parses JSON text; answers `undefined` (never throws) when the text is not one JSON value. */
 export function parseJsonText(text: string): JsonValue | undefined {
@@ -40,6 +110,7 @@ export function parseJsonText(text: string): JsonValue | undefined {
 
 /** Plain JS value of a parsed tree (numbers become JS numbers, as JSON.parse gives). */
 export function toPlain(v: JsonValue): unknown {
+  if (typeof v === "number") return v;
   if (v instanceof JsonNumber) return v.value;
   if (Array.isArray(v)) return v.map(toPlain);
   if (v !== null && typeof v === "object") {
@@ -77,8 +148,9 @@ class Parser {
   }
 
   private object(depth: number): { [key: string]: JsonValue } {
-    // A null-prototype object: a key such as "__proto__" is data, not a prototype change.
-    const out = Object.create(null) as { [key: string]: JsonValue };
+    // A plain object (null-prototype objects are slow dictionaries in V8); "__proto__" is set as
+    // an own data property below, never as a prototype change.
+    const out: { [key: string]: JsonValue } = {};
     this.at++;
     this.ws();
     if (this.s[this.at] === "}") {
@@ -91,7 +163,9 @@ class Parser {
       this.ws();
       if (this.s[this.at++] !== ":") throw NOT_JSON;
       this.ws();
-      out[key] = this.value(depth + 1);
+      const v = this.value(depth + 1);
+      if (key === "__proto__") Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+      else out[key] = v;
       this.ws();
       const c = this.s[this.at++];
       if (c === "}") return out;

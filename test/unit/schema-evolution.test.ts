@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { allowedUnder, diffSchemas, type Compatibility } from "../../src/schema/diff";
 import { inferSchema } from "../../src/schema/infer";
 import { schemaProblem, toJsonSchema } from "../../src/schema/json-schema";
-import { parseJsonText } from "../../src/schema/json-text";
+import { parseJson, parseJsonText } from "../../src/schema/json-text";
 import { RecordValidator } from "../../src/schema/validate";
 
 const obj = (properties: Record<string, unknown>, required: string[] = Object.keys(properties)) => ({ type: "object", properties, required });
@@ -152,5 +152,46 @@ describe("property: the fast validator agrees with @cfworker/json-schema", () =>
     expect(f.check({ l: [{ x: 1 }, {}] })?.path).toBe("l[1]");
     expect(f.checkFull({ l: [{ x: 1 }, {}] })?.path).toBe("l[1]");
     expect(f.check({ l: [{ x: 1 }, { x: null }] })).toBeNull();
+  });
+});
+
+describe("property: parseJson's native fast path infers exactly what the lossless parser does", () => {
+  for (const seed of [21, 22, 23, 24, 25]) {
+    it(`seed ${seed}`, () => {
+      const r = rng(seed);
+      const texts = Array.from({ length: 200 }, () => randomJson(r, 0));
+      const lossless = inferSchema(texts.map((t) => parseJsonText(t)!));
+      const fast = inferSchema(texts.map((t) => parseJson(t)!));
+      expect(fast).toEqual(lossless);
+    });
+  }
+
+  it("types by the text whichever path is taken", () => {
+    const typeOf = (text: string) => inferSchema([parseJson(text)!]).root.types;
+    expect(typeOf("12")).toEqual(["integer"]);
+    expect(typeOf("12.5")).toEqual(["number"]);
+    expect(typeOf("12.0")).toEqual(["number"]); // risky: lossless
+    expect(typeOf("1e3")).toEqual(["number"]);
+    expect(typeOf("999999999999999.001")).toEqual(["number"]); // a double rounds it to an integer
+    expect(typeOf("18446744073709551615")).toEqual(["integer"]);
+    expect(parseJson("not json")).toBeUndefined();
+  });
+});
+
+describe("hasRiskyNumber", () => {
+  it.each([
+    ['{"a":1,"b":2.5,"c":-3}', false],
+    ['{"at":"2024-01-01T00:00:20.000Z","v":"1.0","n":"12345678901234567"}', false], // inside strings
+    ['{"s":"quote \\" 1.0 \\\\","n":1}', false],
+    ['{"a":1.0}', true],
+    ['{"a":2.50}', true],
+    ['{"a":1e3}', true],
+    ['{"a":-1E-2}', true],
+    ['{"a":9007199254740993}', true],
+    ['{"a":999999999999999.001}', true],
+    ['[1,2,3', false],
+  ])("%s → %s", async (text, risky) => {
+    const { hasRiskyNumber } = await import("../../src/schema/json-text");
+    expect(hasRiskyNumber(text)).toBe(risky);
   });
 });
