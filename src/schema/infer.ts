@@ -3,7 +3,7 @@
  * schema over nested paths. No I/O: discovery (src/broker/schema.ts) reads the records, this
  * module only looks at them.
  */
-import { MAX_SCHEMA_FIELDS, SCHEMA_SAMPLE_VALUE_MAX_CHARS, SCHEMA_SAMPLE_VALUES } from "../core/limits";
+import { MAX_JSON_DEPTH, MAX_SCHEMA_FIELDS, SCHEMA_SAMPLE_VALUE_MAX_CHARS, SCHEMA_SAMPLE_VALUES } from "../core/limits";
 import { detectFormat, hasFormat, type StringFormat } from "./formats";
 import { JsonNumber, type JsonValue } from "./json-text";
 import { pathOf } from "./paths";
@@ -52,7 +52,7 @@ export class SchemaAccumulator {
 
   add(value: InferInput): void {
     this.records++;
-    this.root.add(value, this.budget);
+    this.root.add(value, this.budget, 0);
   }
 
   result(): InferredSchema {
@@ -79,7 +79,7 @@ class NodeAcc {
   readonly samples: SampleValue[] = [];
   private readonly sampleKeys = new Set<string>();
 
-  add(v: InferInput, budget: { fields: number; truncated: boolean }): void {
+  add(v: InferInput, budget: { fields: number; truncated: boolean }, depth: number): void {
     this.count++;
     const t = typeOf(v);
     this.counts.set(t, (this.counts.get(t) ?? 0) + 1);
@@ -105,12 +105,15 @@ class NodeAcc {
         return;
       case "array": {
         const arr = v as JsonValue[];
+        // Deeper than MAX_JSON_DEPTH: typed, not descended (native JSON.parse has no depth bound).
+        if (depth >= MAX_JSON_DEPTH) return void (budget.truncated = true);
         if (arr.length > 0) this.nonEmptyArrays++;
-        for (const e of arr) (this.items ??= new NodeAcc()).add(e, budget);
+        for (const e of arr) (this.items ??= new NodeAcc()).add(e, budget, depth + 1);
         return;
       }
       case "object": {
         const obj = v as Record<string, JsonValue>;
+        if (depth >= MAX_JSON_DEPTH) return void (budget.truncated = true);
         this.props ??= new Map();
         for (const key in obj) {
           let child = this.props.get(key);
@@ -123,7 +126,7 @@ class NodeAcc {
             child = new NodeAcc();
             this.props.set(key, child);
           }
-          child.add(obj[key], budget);
+          child.add(obj[key], budget, depth + 1);
         }
       }
     }

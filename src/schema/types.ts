@@ -69,6 +69,6 @@ export interface InferredSchema {
   confidence: number;
   root: SchemaNode;
   fields: FieldSummary[];
-  /** True when MAX_SCHEMA_FIELDS was reached and later new keys were not tracked. */
+  /** True when MAX_SCHEMA_FIELDS was reached (later new keys were not tracked) or values nested deeper than MAX_JSON_DEPTH were not descended. */
   truncated: boolean;
 }

@@ -160,3 +160,22 @@ describe("sample spread", () => {
     expect(spreadSample(0, [3])).toEqual([0]);
   });
 });
+
+describe("bounds", () => {
+  it("values nested beyond MAX_JSON_DEPTH are typed, not descended (no stack overflow)", async () => {
+    const { parseJson } = await import("../../src/schema/json-text");
+    const deep = "[".repeat(20_000) + "]".repeat(20_000);
+    const s = inferSchema([parseJson(deep)!]);
+    expect(s.root.types).toEqual(["array"]);
+    expect(s.truncated).toBe(true);
+    expect(parseJsonText(deep)).toBeUndefined(); // the lossless parser refuses it outright
+  });
+
+  it("stops tracking new keys at MAX_SCHEMA_FIELDS and says so", async () => {
+    const { MAX_SCHEMA_FIELDS } = await import("../../src/core/limits");
+    const wide = Object.fromEntries(Array.from({ length: MAX_SCHEMA_FIELDS + 10 }, (_, i) => [`k${i}`, i]));
+    const s = inferSchema(fromJs(wide));
+    expect(s.fields).toHaveLength(MAX_SCHEMA_FIELDS);
+    expect(s.truncated).toBe(true);
+  });
+});
