@@ -21,6 +21,7 @@ import { foundation } from "./suites/foundation.mjs";
 import { groups } from "./suites/groups.mjs";
 import { history } from "./suites/history.mjs";
 import { roll } from "./suites/roll.mjs";
+import { schema } from "./suites/schema.mjs";
 import { sdk } from "./suites/sdk.mjs";
 import { server } from "./suites/server.mjs";
 import { soak } from "./suites/soak.mjs";
@@ -28,7 +29,7 @@ import { tiering } from "./suites/tiering.mjs";
 import { topics } from "./suites/topics.mjs";
 import { values } from "./suites/values.mjs";
 
-const SUITES = [foundation, groups, sdk, tiering, server, topics, history, values, roll, soak];
+const SUITES = [foundation, groups, sdk, tiering, server, topics, history, values, roll, schema, soak];
 const CONFIG = "bench/wrangler.toml";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");

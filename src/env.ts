@@ -1,12 +1,14 @@
 import type { TopicCatalog } from "./objects/catalog";
 import type { PartitionDO } from "./objects/partition";
 import type { GroupCoordinator } from "./objects/group";
+import type { SchemaRegistry } from "./objects/schema-registry";
 
 /** Bindings declared in wrangler.toml. */
 export interface Env {
   CATALOG: DurableObjectNamespace<TopicCatalog>;
   PARTITIONS: DurableObjectNamespace<PartitionDO>;
   GROUPS: DurableObjectNamespace<GroupCoordinator>;
+  SCHEMAS: DurableObjectNamespace<SchemaRegistry>;
   SEGMENTS: R2Bucket;
   /** How Iceberg readers address the SEGMENTS bucket (R2's S3 API), written into table metadata. */
   SEGMENTS_BUCKET_URI?: string;

@@ -3,6 +3,7 @@ import { createApp } from "./http/app";
 export { TopicCatalog } from "./objects/catalog";
 export { PartitionDO } from "./objects/partition";
 export { GroupCoordinator } from "./objects/group";
+export { SchemaRegistry } from "./objects/schema-registry";
 export { StreamService } from "./rpc/service";
 
 export default createApp();

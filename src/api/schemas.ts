@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { WireHeaders } from "./wire";
-import { MAX_FETCH_MAX_BYTES, MAX_FETCH_MAX_RECORDS, MAX_RECORDS_PER_REQUEST, MAX_WAIT_MS } from "../core/limits";
+import { MAX_FETCH_MAX_BYTES, MAX_FETCH_MAX_RECORDS, MAX_RECORDS_PER_REQUEST, MAX_SCHEMA_SAMPLE, MAX_WAIT_MS } from "../core/limits";
 
 /**
  * Request shapes, shared by the HTTP routes and the StreamService binding so both transports
@@ -134,4 +134,29 @@ export const resetOffsetsSchema = z.strictObject({
   topic: z.string(),
   partitions: z.array(nonNegativeInt).min(1).optional(),
   to: z.union([z.enum(["earliest", "latest"]), z.strictObject({ timestamp: nonNegativeInt }), z.strictObject({ offset: nonNegativeInt })]),
+});
+
+// Schema discovery and registration (issue 17).
+
+export const schemaQuerySchema = z.object({
+  sample: queryInt(MAX_SCHEMA_SAMPLE).refine((n) => n > 0, { message: "must be at least 1" }).optional(),
+});
+
+export const schemaVersionParamSchema = z.object({
+  version: queryInt(Number.MAX_SAFE_INTEGER).refine((n) => n > 0, { message: "versions start at 1" }),
+});
+
+export const compatibilityMode = z.enum(["BACKWARD", "FORWARD", "FULL", "NONE"]);
+
+/** PUT /v1/topics/:topic/schema. The schema's own validity is checked by the registry (INVALID_SCHEMA). */
+export const registerSchemaSchema = z.strictObject({
+  schema: z.union([z.record(z.string(), z.unknown()), z.boolean()]),
+  compatibility: compatibilityMode.optional(),
+});
+
+/** POST /v1/schema/infer: records shaped as for produce, so a produce body can be inferred as is. */
+export const inferSchemaSchema = z.strictObject({
+  records: z.array(produceRecordSchema).min(1).max(MAX_SCHEMA_SAMPLE),
+  /** Optional topic name, only to name the schema (`$id: stream://dostream/{topic}`). */
+  topic: z.string().min(1).max(249).optional(),
 });

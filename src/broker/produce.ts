@@ -8,6 +8,7 @@ import { appendToPartition, type KeepAlive } from "./append";
 import { prepare } from "./prepare";
 import { checkTimestamps } from "./timestamps";
 import { isStaleMetadata, withTopic } from "./topics";
+import { checkRecords } from "./schema";
 
 
 export type ProduceRecordResult =
@@ -34,6 +35,8 @@ export function produce(env: Env, topicName: string, input: WireRecord[], keepAl
     if (!timely.ok) return timely;
     const prepared = prepare(topic, input);
     if (!prepared.ok) return prepared;
+    const valid = await checkRecords(env, topic, prepared.records); // the registered schema, if any (issue 17)
+    if (!valid.ok) return valid;
     // Keys as stored (text or bytes): a binary key hashes over its raw bytes, as in Kafka.
     const partitions = assignPartitions(input.map((r, i) => ({ partition: r.partition, key: prepared.records[i].key })), topic.partitions);
     const groups = new Map<number, number[]>();

@@ -9,3 +9,8 @@ export function catalogStub(env: Env) {
 export function partitionStub(env: Env, topicId: string, partition: number) {
   return env.PARTITIONS.get(env.PARTITIONS.idFromName(`${topicId}/${partition}`));
 }
+
+/** A topic incarnation's schema registry: a re-created topic starts with no schema history. */
+export function schemaRegistryStub(env: Env, topicId: string) {
+  return env.SCHEMAS.get(env.SCHEMAS.idFromName(topicId));
+}

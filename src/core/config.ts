@@ -10,6 +10,7 @@ import {
   DEFAULT_RETENTION_MS,
   MAX_MESSAGE_BYTES_CAP,
   NO_TIMESTAMP_LIMIT_MS,
+  MIN_SCHEMA_DISCOVERY_INTERVAL_MS,
 } from "./limits";
 
 /** Effective topic configuration. Keys and meanings follow Kafka's topic configs. */
@@ -27,6 +28,8 @@ export interface TopicConfig {
   "hot.max.records": number;
   "min.cleanable.dirty.ratio": number;
   "delete.retention.ms": number;
+  /** Not a Kafka config: run schema discovery every this many ms (0 = only on request). */
+  "schema.discovery.interval.ms": number;
 }
 export type CleanupPolicy = "delete" | "compact" | "delete,compact";
 export type TopicConfigKey = keyof TopicConfig;
@@ -43,6 +46,7 @@ export const DEFAULT_TOPIC_CONFIG: Readonly<TopicConfig> = Object.freeze({
   "hot.max.records": DEFAULT_HOT_MAX_RECORDS,
   "min.cleanable.dirty.ratio": DEFAULT_MIN_CLEANABLE_DIRTY_RATIO,
   "delete.retention.ms": DEFAULT_DELETE_RETENTION_MS,
+  "schema.discovery.interval.ms": 0,
 });
 
 type Parsed = { value: TopicConfig[TopicConfigKey] } | { problem: string };
@@ -88,6 +92,15 @@ function ratio(raw: unknown): Parsed {
   return { value: n };
 }
 
+/** 0 (off) or an interval of at least MIN_SCHEMA_DISCOVERY_INTERVAL_MS: each run reads up to a sample of records. */
+function discoveryInterval(raw: unknown): Parsed {
+  const parsed = integer(0)(raw);
+  if ("value" in parsed && parsed.value !== 0 && (parsed.value as number) < MIN_SCHEMA_DISCOVERY_INTERVAL_MS) {
+    return { problem: `must be 0 (off) or at least ${MIN_SCHEMA_DISCOVERY_INTERVAL_MS}` };
+  }
+  return parsed;
+}
+
 // A Map, not an object literal: a key named after an Object.prototype member (`toString`,
 // `hasOwnProperty`, `__proto__`) must be unknown here, not an inherited function (issue 9, item 12).
 const PARSERS = new Map<string, Parser>(Object.entries({
@@ -102,6 +115,7 @@ const PARSERS = new Map<string, Parser>(Object.entries({
   "hot.max.records": integer(1),
   "min.cleanable.dirty.ratio": ratio,
   "delete.retention.ms": integer(0),
+  "schema.discovery.interval.ms": discoveryInterval,
 } satisfies Record<TopicConfigKey, Parser>));
 
 export const TOPIC_CONFIG_KEYS = [...PARSERS.keys()] as TopicConfigKey[];

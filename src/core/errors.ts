@@ -15,14 +15,21 @@ export const ERROR_CODES = {
   INVALID_PARTITIONS: { status: 400, retriable: false },
   INVALID_CONFIG: { status: 400, retriable: false },
   INVALID_TIMESTAMP: { status: 400, retriable: false },
-  /** Kafka's INVALID_RECORD (87): the broker refused a record's content (here: a value it cannot keep as sent). */
-  INVALID_RECORD: { status: 400, retriable: false },
+  /**
+   * Kafka's INVALID_RECORD (87): the broker refused a record's content — a value it cannot keep as
+   * sent (too deep, not representable as JSON), or one that fails the topic's registered schema.
+   * 422: the request is well-formed JSON; the record's content is what is refused.
+   */
+  INVALID_RECORD: { status: 422, retriable: false },
   MESSAGE_TOO_LARGE: { status: 413, retriable: false },
   RECORD_LIST_TOO_LARGE: { status: 413, retriable: false },
   OFFSET_OUT_OF_RANGE: { status: 416, retriable: false },
   LEADER_NOT_AVAILABLE: { status: 503, retriable: true },
   /** A partition's hot tier is more than HOT_BURST_MAX_BYTES past hot.max.records: retry once the roll catches up. */
   THROTTLING_QUOTA_EXCEEDED: { status: 429, retriable: true },
+  // schemas (Confluent Schema Registry's meanings; not Kafka protocol codes)
+  INVALID_SCHEMA: { status: 422, retriable: false },
+  INCOMPATIBLE_SCHEMA: { status: 409, retriable: false },
   // consumer groups (Kafka names)
   INVALID_GROUP_ID: { status: 400, retriable: false },
   GROUP_ID_NOT_FOUND: { status: 404, retriable: false },

@@ -133,3 +133,23 @@ export const COALESCED_APPEND_MAX_RECORDS = 1_000;
 export const COALESCED_APPEND_MAX_BYTES = 4 * 1024 * 1024;
 /** How long a queued append waits for its turn before it sends alone (a safety net, see AppendCoalescer). */
 export const COALESCED_APPEND_PATIENCE_MS = 5_000;
+/** Schema discovery (issue 17). */
+/** Records a discovery samples by default (`?sample=`), newest first, spread across partitions. */
+export const DEFAULT_SCHEMA_SAMPLE = 1_000;
+/** At most this many: one discovery parses every sampled record inside one worker request. */
+export const MAX_SCHEMA_SAMPLE = 10_000;
+/** Record bytes one discovery reads, across partitions, so a sample of large records stays far below 128 MB. */
+export const MAX_SCHEMA_SAMPLE_BYTES = 16 * 1024 * 1024;
+/** Distinct field paths one schema tracks; records keyed by ids (maps) would otherwise grow it without bound. */
+export const MAX_SCHEMA_FIELDS = 1_000;
+/** Nesting a parsed value may have; deeper values are typed as text, not parsed (stack safety). */
+export const MAX_JSON_DEPTH = 64;
+/** Sample values kept per field, and characters kept of each (longer strings are truncated). */
+export const SCHEMA_SAMPLE_VALUES = 3;
+export const SCHEMA_SAMPLE_VALUE_MAX_CHARS = 64;
+/** Periodic discovery (`schema.discovery.interval.ms`): 0 is off; otherwise at least a minute apart. */
+export const MIN_SCHEMA_DISCOVERY_INTERVAL_MS = 60_000;
+/** Bytes of a JSON Schema one registration may carry (it is compiled on every produce isolate). */
+export const MAX_REGISTERED_SCHEMA_BYTES = 256 * 1024;
+/** How long a worker isolate trusts its cached enforced schema (same reasoning as topic metadata). */
+export const SCHEMA_CACHE_TTL_MS = TOPIC_CACHE_TTL_MS;

@@ -4,6 +4,7 @@ import { allowedMethods } from "./allow";
 import { errorResponse, onError } from "./errors";
 import { groupRoutes } from "./groups";
 import { recordRoutes } from "./records";
+import { schemaRoutes, topicSchemaRoutes } from "./schema";
 import { statsRoutes } from "./stats";
 import { topicRoutes } from "./topics";
 
@@ -13,6 +14,8 @@ export function createApp() {
   app.get("/health", (c) => c.json({ status: "ok", time: Date.now() }));
   app.route("/v1/topics", topicRoutes);
   app.route("/v1/topics", recordRoutes);
+  app.route("/v1/topics", topicSchemaRoutes);
+  app.route("/v1/schema", schemaRoutes);
   app.route("/v1/groups", groupRoutes);
   app.route("/stats", statsRoutes);
   app.notFound((c) => {

@@ -12,6 +12,11 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown, where:
 
 /** Reads and validates a JSON body (see readJsonText). */
 export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+  return (await jsonBodyWithText(c, schema)).value;
+}
+
+/** jsonBody, plus the body's text (for readers that must see numbers exactly as sent). */
+export async function jsonBodyWithText<S extends z.ZodType>(c: Context, schema: S): Promise<{ value: z.output<S>; text: string }> {
   const text = await readJsonText(c);
   let json: unknown;
   try {
@@ -19,7 +24,7 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
   } catch {
     throw new StreamError({ code: "INVALID_REQUEST", message: "request body is not valid JSON" });
   }
-  return parseWith(schema, json, "body");
+  return { value: parseWith(schema, json, "body"), text };
 }
 
 /**

@@ -9,9 +9,15 @@ import {
   heartbeatSchema,
   joinSchema,
   offsetsQuerySchema,
+  inferSchemaSchema,
   produceSchema,
+  registerSchemaSchema,
   resetOffsetsSchema,
+  schemaQuerySchema,
+  schemaVersionParamSchema,
 } from "../api/schemas";
+import { discoveryJson, inferenceJson, registrationJson, versionJson, versionsJson } from "../api/schema-json";
+import * as schemas from "../broker/schema";
 import * as groups from "../broker/groups";
 import { addPartitions, alterTopicConfig, createTopic, deleteTopic, listTopics } from "../broker/admin";
 import { fetchRecords, listOffsets } from "../broker/consume";
@@ -20,7 +26,7 @@ import { produce } from "../broker/produce";
 import { describeTopic } from "../broker/topics";
 import { check } from "../api/check";
 import { fail, type Result } from "../core/errors";
-import { DEFAULT_FETCH_MAX_BYTES, DEFAULT_FETCH_MAX_RECORDS } from "../core/limits";
+import { DEFAULT_FETCH_MAX_BYTES, DEFAULT_FETCH_MAX_RECORDS, DEFAULT_SCHEMA_SAMPLE } from "../core/limits";
 import type { Env } from "../env";
 
 interface FetchOptions {
@@ -156,5 +162,42 @@ export class StreamService extends WorkerEntrypoint<Env> {
   async resetOffsets(groupId: string, body: { topic: string; partitions?: number[]; to: "earliest" | "latest" | { timestamp: number } | { offset: number } }) {
     const v = check(resetOffsetsSchema, body, "argument");
     return v.ok ? groups.resetGroupOffsets(this.env, String(groupId), v.value.topic, v.value.partitions, v.value.to) : v;
+  }
+
+  // Schemas (issue 17): the same answers as the HTTP routes, in their wire shape (snake_case).
+
+  async discoverSchema(topic: string, options: { sample?: number } = {}) {
+    const v = check(schemaQuerySchema, options.sample === undefined ? {} : { sample: String(options.sample) }, "argument");
+    if (!v.ok) return v;
+    const r = await schemas.discoverSchema(this.env, String(topic), v.value.sample ?? DEFAULT_SCHEMA_SAMPLE);
+    return r.ok ? { ok: true as const, ...discoveryJson(r) } : r;
+  }
+
+  async schemaVersions(topic: string) {
+    const r = await schemas.schemaVersions(this.env, String(topic));
+    return r.ok ? { ok: true as const, ...versionsJson(String(topic), r.versions) } : r;
+  }
+
+  async schemaVersion(topic: string, version: number) {
+    const v = check(schemaVersionParamSchema, { version: String(version) }, "argument");
+    if (!v.ok) return v;
+    const r = await schemas.schemaVersion(this.env, String(topic), v.value.version);
+    return r.ok ? { ok: true as const, ...versionJson(String(topic), r.version) } : r;
+  }
+
+  async registerSchema(topic: string, body: { schema: Record<string, unknown> | boolean; compatibility?: "BACKWARD" | "FORWARD" | "FULL" | "NONE" }) {
+    const v = check(registerSchemaSchema, body, "argument");
+    if (!v.ok) return v;
+    const r = await schemas.registerSchema(this.env, String(topic), v.value.schema, v.value.compatibility);
+    return r.ok ? { ok: true as const, ...registrationJson(String(topic), r) } : r;
+  }
+
+  async unregisterSchema(topic: string) {
+    return schemas.unregisterSchema(this.env, String(topic));
+  }
+
+  async inferSchema(body: { records: WireRecord[]; topic?: string }) {
+    const v = check(inferSchemaSchema, body, "argument");
+    return v.ok ? { ok: true as const, ...inferenceJson(schemas.inferRecords(v.value.records, undefined, v.value.topic)) } : v;
   }
 }

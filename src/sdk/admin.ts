@@ -12,6 +12,7 @@ import type {
   Transport,
 } from "./transport/types.js";
 import type { TopicPartitionOffset } from "./types.js";
+import type { Compatibility, SchemaDiscovery, SchemaRegistration, SchemaVersion, SchemaVersionSummary } from "./schema.js";
 
 export interface CreateTopicOptions {
   /** Default: the engine's DEFAULT_PARTITIONS (1). */
@@ -101,5 +102,44 @@ export class AdminClient {
   /** Deletes an empty group and its offsets. */
   deleteGroup(groupId: string): Promise<void> {
     return this.transport().deleteGroup(groupId);
+  }
+
+  /**
+   * Infers the topic's schema from its newest records (default 1,000, spread across partitions):
+   * field types, nullability by occurrence, formats, confidence, and a JSON Schema 2020-12. A
+   * shape that differs from the latest stored version becomes a new version.
+   *
+   * @example
+   * const { uri, fields, version } = await admin.discoverSchema('orders', { sample: 500 })
+   * // uri: 'stream://dostream/orders'; fields: [{ path: 'order_id', type: 'string', required: true, … }, …]
+   */
+  discoverSchema(topic: string, options: { sample?: number } = {}): Promise<SchemaDiscovery> {
+    return this.transport().discoverSchema(topic, options);
+  }
+
+  /**
+   * The topic's schema history: discovered and registered versions, each classified against the
+   * one before (BACKWARD / FORWARD / FULL / NONE).
+   *
+   * @example const versions = await admin.schemaVersions('orders') // [{ version: 1, source: 'discovered', … }]
+   */
+  schemaVersions(topic: string): Promise<SchemaVersionSummary[]> {
+    return this.transport().schemaVersions(topic);
+  }
+
+  /** One version with its JSON Schema, its changes and (discovered versions) its fields. */
+  schemaVersion(topic: string, version: number): Promise<SchemaVersion> {
+    return this.transport().schemaVersion(topic, version);
+  }
+
+  /**
+   * Registers a JSON Schema for the topic; from then on produce refuses records that do not match
+   * (INVALID_RECORD). Under `compatibility` (default BACKWARD) the change from the previous
+   * registered schema must be allowed, or the registration is refused (INCOMPATIBLE_SCHEMA).
+   *
+   * @example await admin.registerSchema('orders', { type: 'object', required: ['order_id'] }, { compatibility: 'FULL' })
+   */
+  registerSchema(topic: string, schema: Record<string, unknown> | boolean, options: { compatibility?: Compatibility } = {}): Promise<SchemaRegistration> {
+    return this.transport().registerSchema(topic, schema, options);
   }
 }

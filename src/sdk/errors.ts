@@ -91,6 +91,8 @@ export class GroupNotFoundError extends sub("GROUP_ID_NOT_FOUND") {}
 export class NonEmptyGroupError extends sub("NON_EMPTY_GROUP") {}
 /** PARTITION_NOT_ASSIGNED: a commit for a partition this member does not own. */
 export class PartitionNotAssignedError extends sub("PARTITION_NOT_ASSIGNED") {}
+/** INVALID_RECORD: a record does not match the topic's registered schema; `field` names where. */
+export class InvalidRecordError extends sub("INVALID_RECORD") {}
 /** NETWORK_ERROR (retriable): the engine could not be reached or the answer was lost. */
 export class NetworkError extends sub("NETWORK_ERROR") {}
 /** CLIENT_CLOSED: the client was closed; create a new one. */
@@ -111,6 +113,7 @@ const CLASSES: Partial<Record<string, Sub>> = {
   GROUP_ID_NOT_FOUND: GroupNotFoundError,
   NON_EMPTY_GROUP: NonEmptyGroupError,
   PARTITION_NOT_ASSIGNED: PartitionNotAssignedError,
+  INVALID_RECORD: InvalidRecordError,
   NETWORK_ERROR: NetworkError,
   CLIENT_CLOSED: ClientClosedError,
 };

@@ -15,6 +15,7 @@ export type { KafkaConsumer, KafkaConsumerConfig, EachBatchPayload, EachMessageP
 export type { KafkaProducer, KafkaProducerConfig, KafkaMessage, KafkaRecordMetadata } from "./kafka/producer.js";
 export type { KafkaAdmin } from "./kafka/admin.js";
 export { parseDuration } from "./duration.js";
+export type { Compatibility, SchemaChange, SchemaDiscovery, SchemaField, SchemaRegistration, SchemaVersion, SchemaVersionSummary } from "./schema.js";
 export {
   StreamError,
   UnknownTopicError,
@@ -31,6 +32,7 @@ export {
   GroupNotFoundError,
   NonEmptyGroupError,
   PartitionNotAssignedError,
+  InvalidRecordError,
   NetworkError,
   ClientClosedError,
   type ErrorCode,

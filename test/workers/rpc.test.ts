@@ -48,4 +48,20 @@ describe("StreamService consumer groups (RPC)", () => {
     expect(await svc.leaveGroup(g, joined.memberId)).toMatchObject({ ok: true });
     expect(await svc.describeGroup(g)).toMatchObject({ ok: true, state: "Empty" });
   });
+
+  it("schemas: discover, version list, register, enforce, infer, with the HTTP answers' shapes", async () => {
+    const t = unique("rpc-schema");
+    await svc.createTopic({ name: t });
+    await svc.produce(t, [{ value: { id: 1, at: "2024-01-02" } }]);
+    const d = await svc.discoverSchema(t, { sample: 5 });
+    expect(d).toMatchObject({ ok: true, uri: `stream://dostream/${t}`, version: 1, new_version: true, records: 1 });
+    expect(await svc.schemaVersions(t)).toMatchObject({ ok: true, versions: [{ version: 1, source: "discovered" }] });
+    expect(await svc.schemaVersion(t, 1)).toMatchObject({ ok: true, json_schema: { required: ["id", "at"] } });
+    const reg = await svc.registerSchema(t, { schema: { type: "object", required: ["id"] } });
+    expect(reg).toMatchObject({ ok: true, version: 2, mode: "BACKWARD" });
+    expect(await svc.produce(t, [{ value: { at: "x" } }])).toMatchObject({ ok: false, error: { code: "INVALID_RECORD", field: "records[0].value" } });
+    const inferred = await svc.inferSchema({ records: [{ value: { a: [1, 2.5] } }] });
+    expect(inferred).toMatchObject({ ok: true, records: 1, fields: [{ path: "a", type: "array" }, { path: "a[]", type: "number" }] });
+    expect(await svc.discoverSchema(t, { sample: 0 })).toMatchObject({ ok: false, error: { code: "INVALID_REQUEST", field: "sample" } });
+  });
 });

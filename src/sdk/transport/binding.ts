@@ -1,6 +1,7 @@
 import { parseRecordsAnswer } from "../codec.js";
 import { StreamError, asStreamError, errorFromBody, type ErrorBodyLike } from "../errors.js";
 import type { TopicPartitionOffset } from "../types.js";
+import * as S from "../schema.js";
 import type * as T from "./types.js";
 
 /**
@@ -26,6 +27,10 @@ export interface StreamServiceBinding {
   commitOffsets(groupId: string, body: { member_id?: string; generation?: number; offsets: Array<{ topic: string; partition: number; offset: number; metadata?: string | null }> }): Promise<unknown>;
   groupOffsets(groupId: string, options?: { topic?: string; auto_offset_reset?: "earliest" | "latest" | "none" }): Promise<unknown>;
   resetOffsets(groupId: string, body: { topic: string; partitions?: number[]; to: T.ResetTarget }): Promise<unknown>;
+  discoverSchema(topic: string, options?: { sample?: number }): Promise<unknown>;
+  schemaVersions(topic: string): Promise<unknown>;
+  schemaVersion(topic: string, version: number): Promise<unknown>;
+  registerSchema(topic: string, body: { schema: Record<string, unknown> | boolean; compatibility?: S.Compatibility }): Promise<unknown>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -133,6 +138,24 @@ export class BindingTransport implements T.Transport {
 
   async deleteGroup(groupId: string): Promise<void> {
     await unwrap("deleteGroup", () => this.b.deleteGroup(groupId));
+  }
+
+  // Schema results arrive in their wire shape (as over HTTP), so both transports share one mapping.
+
+  async discoverSchema(topic: string, o: { sample?: number }): Promise<S.SchemaDiscovery> {
+    return S.discoveryFromWire(await unwrap("discoverSchema", () => this.b.discoverSchema(topic, undef({ sample: o.sample }))));
+  }
+
+  async schemaVersions(topic: string): Promise<S.SchemaVersionSummary[]> {
+    return S.versionsFromWire(await unwrap("schemaVersions", () => this.b.schemaVersions(topic)));
+  }
+
+  async schemaVersion(topic: string, version: number): Promise<S.SchemaVersion> {
+    return S.versionFromWire(await unwrap("schemaVersion", () => this.b.schemaVersion(topic, version)));
+  }
+
+  async registerSchema(topic: string, schema: Record<string, unknown> | boolean, o: { compatibility?: S.Compatibility }): Promise<S.SchemaRegistration> {
+    return S.registrationFromWire(await unwrap("registerSchema", () => this.b.registerSchema(topic, undef({ schema, compatibility: o.compatibility }))));
   }
 }
 

@@ -4,6 +4,7 @@ import { isConnectionReset } from "../retry.js";
 import type { Compression, TopicPartitionOffset } from "../types.js";
 import { parseRecordsAnswer } from "../codec.js";
 import { gzip } from "./gzip.js";
+import * as S from "../schema.js";
 import type * as T from "./types.js";
 
 /** The subset of `fetch` the transport uses; inject one to add tracing or count requests. */
@@ -138,6 +139,22 @@ export class HttpTransport implements T.Transport {
 
   async deleteGroup(groupId: string): Promise<void> {
     await this.call("DELETE", `/v1/groups/${enc(groupId)}`);
+  }
+
+  async discoverSchema(topic: string, o: { sample?: number }): Promise<S.SchemaDiscovery> {
+    return S.discoveryFromWire(await this.call("GET", `/v1/topics/${enc(topic)}/schema`, { query: { sample: o.sample } }));
+  }
+
+  async schemaVersions(topic: string): Promise<S.SchemaVersionSummary[]> {
+    return S.versionsFromWire(await this.call("GET", `/v1/topics/${enc(topic)}/schema/versions`));
+  }
+
+  async schemaVersion(topic: string, version: number): Promise<S.SchemaVersion> {
+    return S.versionFromWire(await this.call("GET", `/v1/topics/${enc(topic)}/schema/versions/${version}`));
+  }
+
+  async registerSchema(topic: string, schema: Record<string, unknown> | boolean, o: { compatibility?: S.Compatibility }): Promise<S.SchemaRegistration> {
+    return S.registrationFromWire(await this.call("PUT", `/v1/topics/${enc(topic)}/schema`, { body: { schema, compatibility: o.compatibility } }));
   }
 
   /** One request; every failure leaves here as a StreamError. */

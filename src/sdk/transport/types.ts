@@ -1,5 +1,6 @@
 import type { AutoOffsetReset, Compression, RebalanceStrategy, TopicPartitionOffset } from "../types.js";
 import type { CommitRequest, FetchedRecord, GroupState, MemberAnswer, PartitionLag, ResetTarget, TopicPartitions, WireRecord } from "../../api/wire.js";
+import type { Compatibility, SchemaDiscovery, SchemaRegistration, SchemaVersion, SchemaVersionSummary } from "../schema.js";
 export type { CommitRequest, FetchedRecord, GroupState, MemberAnswer, PartitionLag, ResetTarget, TopicPartitions, WireRecord };
 
 /**
@@ -24,6 +25,10 @@ export interface Transport {
   listGroups(): Promise<GroupSummary[]>;
   describeGroup(groupId: string): Promise<GroupDescription>;
   deleteGroup(groupId: string): Promise<void>;
+  discoverSchema(topic: string, options: { sample?: number }): Promise<SchemaDiscovery>;
+  schemaVersions(topic: string): Promise<SchemaVersionSummary[]>;
+  schemaVersion(topic: string, version: number): Promise<SchemaVersion>;
+  registerSchema(topic: string, schema: Record<string, unknown> | boolean, options: { compatibility?: Compatibility }): Promise<SchemaRegistration>;
 }
 
 export type TopicConfigValue = string | number;
