@@ -3,7 +3,8 @@ import type { TopicInfo } from "../catalog/types";
 import { fail, type ErrorBody, type Result } from "../core/errors";
 import { assignPartitions } from "../core/partitioner";
 import { recordSize } from "../log/records";
-import type { AppendOk, AppendRecord } from "../log/types";
+import type { AppendOk, AppendProducer, AppendRecord } from "../log/types";
+import { producerFor, type ProduceSession } from "./idempotence";
 import type { WireRecord } from "../api/wire";
 import type { Env } from "../env";
 import { partitionStub } from "./stubs";
@@ -20,6 +21,8 @@ export interface ProduceOk {
   records: ProduceRecordResult[];
   /** Number of records that were not written (their partition's append failed). */
   failed: number;
+  /** Every partition answered a retry of a batch already written: nothing was written now (issue 12). */
+  replayed?: boolean;
 }
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -30,7 +33,7 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
  * partitions in parallel. A partition whose append fails (or throws) reports the failure on its
  * records only, so the caller learns exactly what was written and resends only the rest (issue 9).
  */
-export function produce(env: Env, topicName: string, input: WireRecord[]): Promise<Result<ProduceOk>> {
+export function produce(env: Env, topicName: string, input: WireRecord[], session?: ProduceSession): Promise<Result<ProduceOk>> {
   return withTopic<Omit<ProduceOk, "ok">>(env, topicName, async (topic) => {
     const timely = checkTimestamps(topic, input, Date.now());
     if (!timely.ok) return timely;
@@ -39,12 +42,20 @@ export function produce(env: Env, topicName: string, input: WireRecord[]): Promi
     const partitions = assignPartitions(input, topic.partitions);
     const groups = new Map<number, number[]>();
     partitions.forEach((p, i) => groups.set(p, [...(groups.get(p) ?? []), i]));
+    const producers = new Map<number, AppendProducer | undefined>();
+    for (const p of groups.keys()) {
+      const producer = producerFor(session, p);
+      if (producer && !producer.ok) return producer;
+      producers.set(p, producer?.producer);
+    }
+    let duplicates = 0;
 
     const results: ProduceRecordResult[] = new Array(input.length);
     const failures: ErrorBody[] = [];
     await Promise.all(
       [...groups].map(async ([p, indexes]) => {
-        const answer = await appendTo(env, topic, p, indexes.map((i) => prepared.records[i]));
+        const answer = await appendTo(env, topic, p, indexes.map((i) => prepared.records[i]), producers.get(p));
+        if (answer.ok && answer.duplicate) duplicates++;
         indexes.forEach((i, j) => {
           results[i] = answer.ok ? { partition: p, offset: answer.baseOffset + j, timestamp: answer.timestamps[j] } : { partition: p, error: answer.error };
         });
@@ -56,7 +67,7 @@ export function produce(env: Env, topicName: string, input: WireRecord[]): Promi
     const oneReason = failures.every((f) => f.code === failures[0].code || (isStaleMetadata(f.code) && isStaleMetadata(failures[0].code)));
     if (failures.length === groups.size && oneReason) return { ok: false, error: failures[0] };
     const failed = results.filter((r) => "error" in r).length;
-    return { ok: true, records: results, failed };
+    return { ok: true, records: results, failed, ...(duplicates === groups.size ? { replayed: true } : {}) };
   });
 }
 
@@ -67,9 +78,9 @@ export function produce(env: Env, topicName: string, input: WireRecord[]): Promi
  * connection to it broke) has an unknown outcome: UNKNOWN_SERVER_ERROR is retriable, and an
  * idempotent producer, which never resends an unknown outcome, gives up on those records instead.
  */
-async function appendTo(env: Env, topic: TopicInfo, partition: number, records: AppendRecord[]): Promise<Result<AppendOk>> {
+async function appendTo(env: Env, topic: TopicInfo, partition: number, records: AppendRecord[], producer?: AppendProducer): Promise<Result<AppendOk>> {
   try {
-    return await partitionStub(env, topic.topicId, partition).append(records);
+    return await partitionStub(env, topic.topicId, partition).append(records, producer);
   } catch (err) {
     console.error(`append to ${topic.name}-${partition} threw`, err);
     const reason = err instanceof Error ? err.message : String(err);

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { Env } from "../env";
 import { errorResponse, onError } from "./errors";
 import { groupRoutes } from "./groups";
+import { producerRoutes } from "./producers";
 import { recordRoutes } from "./records";
 import { statsRoutes } from "./stats";
 import { topicRoutes } from "./topics";
@@ -13,6 +14,7 @@ export function createApp() {
   app.route("/v1/topics", topicRoutes);
   app.route("/v1/topics", recordRoutes);
   app.route("/v1/groups", groupRoutes);
+  app.route("/v1/producers", producerRoutes);
   app.route("/stats", statsRoutes);
   app.notFound((c) => errorResponse(c, { code: "NOT_FOUND", message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }));
   app.onError(onError);

@@ -1,9 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
 import { partitionMigrations } from "../../migrations/partition";
 import type { Result } from "../core/errors";
+import { DEFAULT_PRODUCER_ID_EXPIRATION_MS } from "../core/limits";
 import { migrate } from "../log/migrator";
 import { PartitionLog } from "../log/partition-log";
-import type { AppendOk, AppendRecord, FetchOk, FetchRequest, ListOffsetOk, OffsetSpec, PartitionInit, PartitionOffsets } from "../log/types";
+import type { AppendOk, AppendProducer, AppendRecord, FetchOk, FetchRequest, ListOffsetOk, OffsetSpec, PartitionInit, PartitionOffsets } from "../log/types";
 import { Waiters } from "../log/waiters";
 import { coldSinkFor } from "../tiering/cold-sinks";
 import { SegmentIndex } from "../tiering/segment-index";
@@ -48,9 +49,9 @@ export class PartitionDO extends DurableObject<Env> {
     return result;
   }
 
-  async append(records: AppendRecord[]): Promise<Result<AppendOk>> {
-    const result = this.log.append(records, Date.now());
-    if (result.ok) {
+  async append(records: AppendRecord[], producer?: AppendProducer): Promise<Result<AppendOk>> {
+    const result = this.log.append(records, Date.now(), producer);
+    if (result.ok && !result.duplicate) {
       this.waiters.wakeAll();
       await this.scheduleAlarm(false);
     }
@@ -93,6 +94,7 @@ export class PartitionDO extends DurableObject<Env> {
     for (let i = 0; i < ROLL_STEPS_PER_ALARM; i++) if (!(await this.warm.rollOnce(now))) break;
     await this.warm.handToCold();
     await this.warm.applyRetention(now);
+    this.log.producers.expire(now, DEFAULT_PRODUCER_ID_EXPIRATION_MS);
     await this.scheduleAlarm(true);
   }
 

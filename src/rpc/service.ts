@@ -9,6 +9,7 @@ import {
   heartbeatSchema,
   joinSchema,
   offsetsQuerySchema,
+  initProducerSchema,
   produceSchema,
   resetOffsetsSchema,
 } from "../api/schemas";
@@ -17,6 +18,8 @@ import { addPartitions, alterTopicConfig, createTopic, deleteTopic, listTopics }
 import { fetchRecords, listOffsets } from "../broker/consume";
 import type { FetchedRecord, WireRecord } from "../api/wire";
 import { produce } from "../broker/produce";
+import { sessionFromBody } from "../broker/idempotence";
+import { initProducer } from "../broker/producers";
 import { describeTopic } from "../broker/topics";
 import { check } from "../api/check";
 import { fail, type Result } from "../core/errors";
@@ -56,9 +59,21 @@ export class StreamService extends WorkerEntrypoint<Env> {
     return v.ok ? addPartitions(this.env, String(name), v.value.count) : v;
   }
 
-  async produce(topic: string, records: WireRecord[]) {
-    const v = check(produceSchema, { records }, "argument");
-    return v.ok ? produce(this.env, String(topic), v.value.records) : v;
+  /**
+   * `idempotence` (issue 12): an idempotent producer's `producer_id`, `producer_epoch` and
+   * `base_sequences`, exactly as in the HTTP body.
+   */
+  async produce(topic: string, records: WireRecord[], idempotence?: { producer_id: number; producer_epoch: number; base_sequences: Record<string, number> }) {
+    const v = check(produceSchema, { records, ...(idempotence ?? {}) }, "argument");
+    if (!v.ok) return v;
+    const s = sessionFromBody(v.value);
+    return s.ok ? produce(this.env, String(topic), v.value.records, s.session) : s;
+  }
+
+  /** A producer id and epoch; with a transactional id, its epoch is bumped, fencing the previous instance. */
+  async initProducer(input: { transactional_id?: string } = {}) {
+    const v = check(initProducerSchema, input ?? {}, "argument");
+    return v.ok ? initProducer(this.env, v.value.transactional_id ?? null) : v;
   }
 
   /** Same options as the HTTP fetch (`offset`, `max_records`, `max_bytes`, `wait_ms`), as numbers. */
