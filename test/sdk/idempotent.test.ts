@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { AdminClient, Producer, type FetchFn } from "dostream/db/stream";
+import { unique, useEngine } from "./engine";
+
+// Issue 12, item 3: `new Producer()` is idempotent by default (Kafka 3), so a retry after a lost
+// answer is recognised by the engine and never written twice; `idempotent: false` turns it off.
+
+const engine = useEngine();
+
+/**
+ * Real fetch that loses the answer of the first `n` produce requests AFTER the engine handled
+ * them: the records are written, but the producer sees a network error and must retry.
+ */
+function losingAnswers(n: number) {
+  let lost = 0;
+  const bodies: string[] = [];
+  const fetchFn: FetchFn = async (url, init) => {
+    const res = await fetch(url, init);
+    if (init.method === "POST" && /\/records$/.test(url)) {
+      bodies.push(String(init.body));
+      if (lost < n) {
+        lost++;
+        await res.text();
+        throw new TypeError("fetch failed: connection reset (test: answer lost)");
+      }
+    }
+    return res;
+  };
+  return { fetchFn, bodies };
+}
+
+/** Every record of every partition, read over HTTP. */
+async function readValues(topic: string, partitions: number): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for (let p = 0; p < partitions; p++) {
+    const r = await fetch(`${engine.url}/v1/topics/${topic}/partitions/${p}/records?offset=0&max_records=10000`);
+    const body = (await r.json()) as { records: Array<{ value: unknown }> };
+    out.push(...body.records.map((x) => x.value));
+  }
+  return out;
+}
+
+describe("idempotent Producer (default)", () => {
+  it("a retry after a lost answer writes nothing twice, across partitions", async () => {
+    const topic = unique("sdk-idem");
+    await new AdminClient({ connection: { url: engine.url } }).createTopic(topic, { partitions: 3 });
+    const { fetchFn, bodies } = losingAnswers(2);
+    const producer = new Producer({ connection: { url: engine.url, fetch: fetchFn }, retryDelay: 10 });
+    const messages = Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: i }));
+    const sent = await producer.sendBatch(topic, messages);
+    expect(bodies.length).toBe(3); // two lost answers, then the one that got through
+    expect(bodies[0]).toContain("producer_id");
+    expect(bodies[1]).toBe(bodies[0]); // the same batch, same sequences
+    expect(new Set(sent.map((m) => `${m.partition}/${m.offset}`)).size).toBe(30);
+    const values = await readValues(topic, 3);
+    expect(values.length).toBe(30);
+    expect(new Set(values).size).toBe(30);
+    // Later sends continue the sequences.
+    await producer.send(topic, { key: "k1", value: 100 });
+    expect((await readValues(topic, 3)).length).toBe(31);
+    await producer.close();
+  });
+
+  it("keyed records land where the engine's murmur2 would put them", async () => {
+    const topic = unique("sdk-idem-keys");
+    await new AdminClient({ connection: { url: engine.url } }).createTopic(topic, { partitions: 4 });
+    const idem = new Producer({ connection: { url: engine.url } });
+    const plain = new Producer({ connection: { url: engine.url }, idempotent: false });
+    for (const key of ["a", "user_123", "ü-key", "42"]) {
+      const [x, y] = await Promise.all([idem.send(topic, { key, value: 1 }), plain.send(topic, { key, value: 2 })]);
+      expect(x.partition).toBe(y.partition);
+    }
+  });
+
+  it("idempotent: false sends plain requests (a lost answer is resent and duplicates)", async () => {
+    const topic = unique("sdk-plain");
+    await new AdminClient({ connection: { url: engine.url } }).createTopic(topic, { partitions: 1 });
+    const { fetchFn, bodies } = losingAnswers(1);
+    const producer = new Producer({ connection: { url: engine.url, fetch: fetchFn }, idempotent: false, retryDelay: 10 });
+    await producer.sendBatch(topic, [{ value: "x" }, { value: "y" }]);
+    expect(bodies[0]).not.toContain("producer_id");
+    expect((await readValues(topic, 1)).length).toBe(4);
+  });
+});
