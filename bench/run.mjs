@@ -16,12 +16,13 @@ import { buildWorker, startEngine } from "./lib/engine.mjs";
 import { createClient } from "./lib/http.mjs";
 import { Report } from "./lib/report.mjs";
 import { renderTable } from "./lib/table.mjs";
+import { eos } from "./suites/eos.mjs";
 import { foundation } from "./suites/foundation.mjs";
 import { groups } from "./suites/groups.mjs";
 import { sdk } from "./suites/sdk.mjs";
 import { tiering } from "./suites/tiering.mjs";
 
-const SUITES = [foundation, groups, sdk, tiering];
+const SUITES = [foundation, groups, sdk, tiering, eos];
 const CONFIG = "bench/wrangler.toml";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
