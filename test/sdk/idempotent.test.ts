@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AdminClient, Producer, type FetchFn } from "dostream/db/stream";
+import { AdminClient, Producer, StreamError, type FetchFn, type Transport } from "dostream/db/stream";
 import { unique, useEngine } from "./engine";
 
 // Issue 12, item 3: `new Producer()` is idempotent by default (Kafka 3), so a retry after a lost
@@ -80,5 +80,49 @@ describe("idempotent Producer (default)", () => {
     await producer.sendBatch(topic, [{ value: "x" }, { value: "y" }]);
     expect(bodies[0]).not.toContain("producer_id");
     expect((await readValues(topic, 1)).length).toBe(4);
+  });
+});
+
+describe("idempotent Producer sequences (fake transport)", () => {
+  /** Answers each produce with `answers.shift()` (a thrown error, or per-record results), recording the producer fields sent. */
+  function fake(answers: Array<Error | ((records: unknown[]) => unknown[])>) {
+    const sent: Array<{ n: number; idempotence: any }> = [];
+    let inits = 0;
+    const transport = {
+      async produce(_t: string, records: unknown[], options?: { idempotence?: unknown }) {
+        sent.push({ n: records.length, idempotence: options?.idempotence });
+        const a = answers.shift();
+        if (a instanceof Error) throw a;
+        return a ? a(records) : records.map((_, i) => ({ partition: 0, offset: i, timestamp: 1 }));
+      },
+      async initProducer() {
+        return { producerId: 100 + inits++, producerEpoch: 0 };
+      },
+      async describeTopic() {
+        return { partitions: 1 };
+      },
+    } as unknown as Transport;
+    return { transport, sent, inits: () => inits };
+  }
+
+  it("a batch refused before writing gives its sequences back: the next batch has no gap", async () => {
+    const f = fake([new StreamError("INVALID_REQUEST", "bad record", { field: "records[0]" })]);
+    const producer = new Producer({ transport: f.transport, retryDelay: 1, lingerMs: 5 });
+    const bad = producer.send("t", { value: 1 });
+    const good = producer.sendBatch("t", [{ value: 2 }, { value: 3 }]);
+    await expect(bad).rejects.toMatchObject({ code: "INVALID_REQUEST" });
+    await good;
+    expect(f.sent.map((s) => [s.n, s.idempotence.baseSequences["0"]])).toEqual([[3, 0], [2, 0]]);
+    await producer.send("t", { value: 4 });
+    expect(f.sent[2].idempotence.baseSequences).toEqual({ "0": 2 });
+  });
+
+  it("UNKNOWN_PRODUCER_ID (state expired on the partition) restarts under a new producer id from sequence 0", async () => {
+    const expired = (records: unknown[]) => records.map(() => ({ partition: 0, error: { code: "UNKNOWN_PRODUCER_ID", message: "expired" } }));
+    const f = fake([undefined as never, expired]);
+    const producer = new Producer({ transport: f.transport, retryDelay: 1 });
+    await producer.send("t", { value: 1 });
+    await producer.send("t", { value: 2 });
+    expect(f.sent.map((s) => [s.idempotence.producerId, s.idempotence.baseSequences["0"]])).toEqual([[100, 0], [100, 1], [101, 0]]);
   });
 });
