@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { AdminClient, Producer, StreamError, type FetchFn, type Transport } from "dostream/db/stream";
 import { unique, useEngine } from "./engine";
 
@@ -124,5 +124,27 @@ describe("idempotent Producer sequences (fake transport)", () => {
     await producer.send("t", { value: 1 });
     await producer.send("t", { value: 2 });
     expect(f.sent.map((s) => [s.idempotence.producerId, s.idempotence.baseSequences["0"]])).toEqual([[100, 0], [100, 1], [101, 0]]);
+  });
+
+  it("re-reads the partition count after metadata.max.age.ms (5 min), so added partitions are used", async () => {
+    let describes = 0;
+    const f = fake([]);
+    (f.transport as unknown as { describeTopic: () => Promise<{ partitions: number }> }).describeTopic = async () => ({ partitions: ++describes === 1 ? 1 : 8 });
+    const producer = new Producer({ transport: f.transport, retryDelay: 1 });
+    const t0 = Date.now();
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(t0);
+      await producer.send("t", { key: "user_123", value: 1 });
+      vi.setSystemTime(t0 + 60_000);
+      await producer.send("t", { key: "user_123", value: 2 });
+      expect(describes).toBe(1);
+      vi.setSystemTime(t0 + 6 * 60_000);
+      await producer.send("t", { key: "user_123", value: 3 });
+      expect(describes).toBe(2);
+      expect(Object.keys(f.sent[2].idempotence.baseSequences)).not.toEqual(["0"]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { toWire, wireSize } from "../codec.js";
 import { transportFor, type ClientOptions } from "../connection.js";
-import { DEFAULT_BATCH_SIZE, DEFAULT_LINGER_MS, MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BYTES } from "../defaults.js";
+import { DEFAULT_BATCH_SIZE, DEFAULT_LINGER_MS, MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BYTES, METADATA_MAX_AGE_MS } from "../defaults.js";
 import { ClientClosedError, MessageTooLargeError, StreamError, TopicExistsError, UnknownTopicError, asStreamError, errorFromBody } from "../errors.js";
 import { backoff, retryPolicy, sleep, type RetryPolicy } from "../retry.js";
 import type { ProduceResult, Transport } from "../transport/types.js";
@@ -49,7 +49,7 @@ const recordIndex = (field?: string): number | null => {
 export class Producer {
   private readonly transport: () => Transport;
   private readonly batchers = new Map<string, TopicBatcher>();
-  private readonly partitionCounts = new Map<string, Promise<number>>();
+  private readonly partitionCounts = new Map<string, { count: Promise<number>; at: number }>();
   private readonly policy: RetryPolicy;
   private closed = false;
   /** Sequences of an idempotent producer; null when `idempotent: false`. */
@@ -241,21 +241,26 @@ export class Producer {
     }
   }
 
-  /** Partition count for a custom partitioner (cached; a missing topic is created if allowed). */
+  /**
+   * Partition count for choosing partitions client-side (custom partitioner, idempotent producer):
+   * cached for metadata.max.age.ms, so added partitions are seen; a missing topic is created if allowed.
+   */
   private partitionCount(topic: string): Promise<number> {
-    let count = this.partitionCounts.get(topic);
-    if (!count) {
-      count = this.transport()
-        .describeTopic(topic)
-        .catch(async (err) => {
-          if (!(err instanceof UnknownTopicError) || this.options.allowAutoTopicCreation === false) throw err;
-          await this.createTopic(topic);
-          return this.transport().describeTopic(topic);
-        })
-        .then((d) => d.partitions);
-      count.catch(() => this.partitionCounts.delete(topic));
-      this.partitionCounts.set(topic, count);
-    }
+    const cached = this.partitionCounts.get(topic);
+    if (cached && Date.now() - cached.at < METADATA_MAX_AGE_MS) return cached.count;
+    const count = this.transport()
+      .describeTopic(topic)
+      .catch(async (err) => {
+        if (!(err instanceof UnknownTopicError) || this.options.allowAutoTopicCreation === false) throw err;
+        await this.createTopic(topic);
+        return this.transport().describeTopic(topic);
+      })
+      .then((d) => d.partitions);
+    const entry = { count, at: Date.now() };
+    count.catch(() => {
+      if (this.partitionCounts.get(topic) === entry) this.partitionCounts.delete(topic);
+    });
+    this.partitionCounts.set(topic, entry);
     return count;
   }
 }
