@@ -50,4 +50,20 @@ export const catalogMigrations: Migration[] = [
       CREATE INDEX summaries_by_owner ON summaries (owner);
     `,
   },
+  {
+    version: 4,
+    name: "producer ids",
+    sql: `
+      -- Issue 12: producer ids are allocated here, durably, so no two producers ever share one.
+      CREATE TABLE producer_id_block (id INTEGER PRIMARY KEY CHECK (id = 1), next_id INTEGER NOT NULL);
+      INSERT INTO producer_id_block (id, next_id) VALUES (1, 1);
+      -- A transactional id keeps its producer id; each re-initialisation bumps the epoch (fencing).
+      CREATE TABLE transactional_producers (
+        transactional_id TEXT PRIMARY KEY,
+        producer_id      INTEGER NOT NULL,
+        producer_epoch   INTEGER NOT NULL,
+        updated_at       INTEGER NOT NULL
+      );
+    `,
+  },
 ];

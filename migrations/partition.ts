@@ -103,4 +103,22 @@ export const partitionMigrations: Migration[] = [
       CREATE INDEX segments_owed_to_cold ON segments (base_offset) WHERE cold_state = 0;
     `,
   },
+  {
+    version: 4,
+    name: "idempotent producer state",
+    sql: `
+      -- One row per idempotent producer that wrote here (issue 12, Kafka's ProducerStateManager).
+      -- Separate from records, so it survives rolls to warm; written in the append's transaction.
+      -- batches: JSON of the last PRODUCER_BATCHES_RETAINED batches,
+      --   [first_sequence, last_sequence, base_offset, timestamps (one number or an array), request_hash]
+      CREATE TABLE producer_state (
+        producer_id    INTEGER PRIMARY KEY,
+        epoch          INTEGER NOT NULL,
+        last_sequence  INTEGER NOT NULL,
+        last_seen      INTEGER NOT NULL,
+        batches        TEXT NOT NULL
+      );
+      CREATE INDEX producer_state_by_last_seen ON producer_state (last_seen);
+    `,
+  },
 ];

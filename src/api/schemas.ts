@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { WireHeaders } from "./wire";
-import { MAX_FETCH_MAX_BYTES, MAX_FETCH_MAX_RECORDS, MAX_RECORDS_PER_REQUEST, MAX_SCHEMA_SAMPLE, MAX_WAIT_MS } from "../core/limits";
+import { MAX_FETCH_MAX_BYTES, MAX_FETCH_MAX_RECORDS, MAX_PRODUCER_EPOCH, MAX_PRODUCER_SEQUENCE, MAX_RECORDS_PER_REQUEST, MAX_SCHEMA_SAMPLE, MAX_WAIT_MS } from "../core/limits";
 
 /**
  * Request shapes, shared by the HTTP routes and the StreamService binding so both transports
@@ -76,6 +76,15 @@ export const produceRecordSchema = z
 
 export const produceSchema = z.strictObject({
   records: z.array(produceRecordSchema).min(1).max(MAX_RECORDS_PER_REQUEST),
+  // Idempotent producer (issue 12): all three together; base_sequences maps "<partition>" to the
+  // sequence of the request's first record for that partition.
+  producer_id: z.int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+  producer_epoch: z.int().min(0).max(MAX_PRODUCER_EPOCH).optional(),
+  base_sequences: z.record(z.string().regex(/^\d+$/, "partition numbers only"), z.int().min(0).max(MAX_PRODUCER_SEQUENCE)).optional(),
+});
+
+export const initProducerSchema = z.strictObject({
+  transactional_id: z.string().min(1).max(249).optional(),
 });
 
 /** Query-string integers: digits only, so "-1", "1.5", "NaN" and "1e3" are refused. */

@@ -1,7 +1,8 @@
 import type { TopicInfo } from "../catalog/types";
 import { fail, type ErrorBody, type Result } from "../core/errors";
 import { assignPartitions } from "../core/partitioner";
-import type { AppendOk, AppendRecord } from "../log/types";
+import type { AppendOk, AppendProducer, AppendRecord } from "../log/types";
+import { producerFor, type ProduceSession } from "./idempotence";
 import type { WireRecord } from "../api/wire";
 import type { Env } from "../env";
 import { appendToPartition, type KeepAlive } from "./append";
@@ -20,6 +21,8 @@ export interface ProduceOk {
   records: ProduceRecordResult[];
   /** Number of records that were not written (their partition's append failed). */
   failed: number;
+  /** Every partition answered a retry of a batch already written: nothing was written now (issue 12). */
+  replayed?: boolean;
 }
 
 /**
@@ -29,7 +32,7 @@ export interface ProduceOk {
  * records only, so the caller learns exactly what was written and resends only the rest (issue 9).
  * `keepAlive` (the request's waitUntil) lets concurrent requests share appends (src/broker/append.ts).
  */
-export function produce(env: Env, topicName: string, input: WireRecord[], keepAlive?: KeepAlive): Promise<Result<ProduceOk>> {
+export function produce(env: Env, topicName: string, input: WireRecord[], session?: ProduceSession, keepAlive?: KeepAlive): Promise<Result<ProduceOk>> {
   return withTopic<Omit<ProduceOk, "ok">>(env, topicName, async (topic) => {
     const timely = checkTimestamps(topic, input, Date.now());
     if (!timely.ok) return timely;
@@ -41,12 +44,20 @@ export function produce(env: Env, topicName: string, input: WireRecord[], keepAl
     const partitions = assignPartitions(input.map((r, i) => ({ partition: r.partition, key: prepared.records[i].key })), topic.partitions);
     const groups = new Map<number, number[]>();
     partitions.forEach((p, i) => groups.set(p, [...(groups.get(p) ?? []), i]));
+    const producers = new Map<number, AppendProducer | undefined>();
+    for (const p of groups.keys()) {
+      const producer = producerFor(session, p);
+      if (producer && !producer.ok) return producer;
+      producers.set(p, producer?.producer);
+    }
+    let duplicates = 0;
 
     const results: ProduceRecordResult[] = new Array(input.length);
     const failures: ErrorBody[] = [];
     await Promise.all(
       [...groups].map(async ([p, indexes]) => {
-        const answer = await appendTo(env, topic, p, indexes.map((i) => prepared.records[i]), keepAlive);
+        const answer = await appendTo(env, topic, p, indexes.map((i) => prepared.records[i]), producers.get(p), keepAlive);
+        if (answer.ok && answer.duplicate) duplicates++;
         indexes.forEach((i, j) => {
           results[i] = answer.ok ? { partition: p, offset: answer.baseOffset + j, timestamp: answer.timestamps[j] } : { partition: p, error: answer.error };
         });
@@ -58,7 +69,7 @@ export function produce(env: Env, topicName: string, input: WireRecord[], keepAl
     const oneReason = failures.every((f) => f.code === failures[0].code || (isStaleMetadata(f.code) && isStaleMetadata(failures[0].code)));
     if (failures.length === groups.size && oneReason) return { ok: false, error: failures[0] };
     const failed = results.filter((r) => "error" in r).length;
-    return { ok: true, records: results, failed };
+    return { ok: true, records: results, failed, ...(duplicates === groups.size ? { replayed: true } : {}) };
   });
 }
 
@@ -69,9 +80,9 @@ export function produce(env: Env, topicName: string, input: WireRecord[], keepAl
  * connection to it broke) has an unknown outcome: UNKNOWN_SERVER_ERROR is retriable, and an
  * idempotent producer, which never resends an unknown outcome, gives up on those records instead.
  */
-async function appendTo(env: Env, topic: TopicInfo, partition: number, records: AppendRecord[], keepAlive?: KeepAlive): Promise<Result<AppendOk>> {
+async function appendTo(env: Env, topic: TopicInfo, partition: number, records: AppendRecord[], producer?: AppendProducer, keepAlive?: KeepAlive): Promise<Result<AppendOk>> {
   try {
-    return await appendToPartition(env, topic, partition, records, keepAlive);
+    return await appendToPartition(env, topic, partition, records, producer, keepAlive);
   } catch (err) {
     console.error(`append to ${topic.name}-${partition} threw`, err);
     const reason = err instanceof Error ? err.message : String(err);

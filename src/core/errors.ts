@@ -42,6 +42,16 @@ export const ERROR_CODES = {
   INCONSISTENT_GROUP_PROTOCOL: { status: 400, retriable: false },
   /** Not a Kafka code: a member committed a partition that is not assigned to it. */
   PARTITION_NOT_ASSIGNED: { status: 409, retriable: false },
+  // idempotent producers and transactions (Kafka names; issue 12)
+  OUT_OF_ORDER_SEQUENCE_NUMBER: { status: 409, retriable: false },
+  /** Produce with an epoch older than the partition has seen (Kafka 2.7+, KIP-588, on produce). */
+  INVALID_PRODUCER_EPOCH: { status: 409, retriable: false },
+  /** A newer producer with the same transactional id exists (the coordinator's answer to a zombie). */
+  PRODUCER_FENCED: { status: 409, retriable: false },
+  /** The partition has no state for this producer (expired) and the batch does not start at 0 (KIP-360). */
+  UNKNOWN_PRODUCER_ID: { status: 409, retriable: false },
+  /** Not a Kafka code: the same Idempotency-Key came with a different request body. */
+  IDEMPOTENCY_KEY_REUSED: { status: 422, retriable: false },
   // anything else: a bug or an infrastructure failure
   UNKNOWN_SERVER_ERROR: { status: 500, retriable: true },
 } as const satisfies Record<string, { status: number; retriable: boolean }>;

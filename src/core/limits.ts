@@ -153,3 +153,17 @@ export const MIN_SCHEMA_DISCOVERY_INTERVAL_MS = 60_000;
 export const MAX_REGISTERED_SCHEMA_BYTES = 256 * 1024;
 /** How long a worker isolate trusts its cached enforced schema (same reasoning as topic metadata). */
 export const SCHEMA_CACHE_TTL_MS = TOPIC_CACHE_TTL_MS;
+/**
+ * Kafka's `producer.id.expiration.ms` default (1 day): a partition forgets an idempotent
+ * producer's sequences after this much inactivity, as Kafka's ProducerStateManager does.
+ */
+export const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 24 * 60 * 60 * 1000;
+/** Kafka keeps the last 5 batches per producer (max.in.flight.requests.per.connection ≤ 5 for idempotence). */
+export const PRODUCER_BATCHES_RETAINED = 5;
+/** How long an `Idempotency-Key` answers repeats of the same request (the issue's 24 h). */
+export const IDEMPOTENCY_KEY_TTL_MS = 24 * 60 * 60 * 1000;
+/** Longest accepted `Idempotency-Key` header (the IETF draft sets none; keys are usually UUIDs). */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+/** Kafka's producer sequences and epochs are int32 / int16. */
+export const MAX_PRODUCER_SEQUENCE = 2_147_483_647;
+export const MAX_PRODUCER_EPOCH = 32_767;

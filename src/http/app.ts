@@ -3,6 +3,7 @@ import type { Env } from "../env";
 import { allowedMethods } from "./allow";
 import { errorResponse, onError } from "./errors";
 import { groupRoutes } from "./groups";
+import { producerRoutes } from "./producers";
 import { recordRoutes } from "./records";
 import { schemaRoutes, topicSchemaRoutes } from "./schema";
 import { statsRoutes } from "./stats";
@@ -17,6 +18,7 @@ export function createApp() {
   app.route("/v1/topics", topicSchemaRoutes);
   app.route("/v1/schema", schemaRoutes);
   app.route("/v1/groups", groupRoutes);
+  app.route("/v1/producers", producerRoutes);
   app.route("/stats", statsRoutes);
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;

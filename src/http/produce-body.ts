@@ -6,6 +6,7 @@ import { markValueTextChecked } from "../broker/prepare";
 import { StreamError } from "../core/errors";
 import { MAX_VALUE_DEPTH } from "../core/limits";
 import { parseWith, readJsonText } from "./validate";
+import type { z } from "zod";
 
 /** A record value sits three containers down: the body object, the records array, the record. */
 const VALUE_LEVEL = 3;
@@ -17,7 +18,7 @@ const VALUE_LEVEL = 3;
  * item 1). One linear scan validates the body, finds each `records[i].value` and refuses a value
  * nested deeper than MAX_VALUE_DEPTH, before the body is parsed at all (item 13).
  */
-export async function produceBody(c: Context): Promise<WireRecord[]> {
+export async function produceBody(c: Context): Promise<z.output<typeof produceSchema> & { records: WireRecord[] }> {
   const text = await readJsonText(c);
   const found = recordValueSpans(text, MAX_VALUE_DEPTH + VALUE_LEVEL);
   if (!found.ok) {
@@ -28,7 +29,8 @@ export async function produceBody(c: Context): Promise<WireRecord[]> {
     const where = found.path ? ` in ${found.path}` : "";
     throw new StreamError({ code: "INVALID_REQUEST", message: `request body is not valid JSON: ${found.problem} at character ${found.at}${where}` });
   }
-  const records = parseWith(produceSchema, JSON.parse(text), "body").records as WireRecord[];
+  const body = parseWith(produceSchema, JSON.parse(text), "body");
+  const records = body.records as WireRecord[];
   records.forEach((r, i) => {
     const span = found.spans[i];
     // Base64 values are bytes, decoded from the parsed string; null is a tombstone (no value at
@@ -38,5 +40,5 @@ export async function produceBody(c: Context): Promise<WireRecord[]> {
     delete r.value;
     markValueTextChecked(r);
   });
-  return records;
+  return { ...body, records };
 }

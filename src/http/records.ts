@@ -2,6 +2,9 @@ import { Hono } from "hono";
 import { fetchQuerySchema, partitionParamSchema } from "../api/schemas";
 import { fetchRecords } from "../broker/consume";
 import { produce } from "../broker/produce";
+import { sessionForKey, sessionFromBody } from "../broker/idempotence";
+import { MAX_IDEMPOTENCY_KEY_LENGTH } from "../core/limits";
+import { StreamError } from "../core/errors";
 import { DEFAULT_FETCH_MAX_BYTES, DEFAULT_FETCH_MAX_RECORDS } from "../core/limits";
 import type { Env } from "../env";
 import { failureResponse } from "./errors";
@@ -12,9 +15,21 @@ import { parseWith, query } from "./validate";
 export const recordRoutes = new Hono<{ Bindings: Env }>();
 
 recordRoutes.post("/:topic/records", async (c) => {
-  const records = await produceBody(c);
-  const r = await produce(c.env, c.req.param("topic"), records, (work) => c.executionCtx.waitUntil(work));
+  const body = await produceBody(c);
+  const fromBody = sessionFromBody(body);
+  if (!fromBody.ok) return failureResponse(c, fromBody);
+  let session = fromBody.session;
+  const key = c.req.header("idempotency-key");
+  if (key !== undefined) {
+    if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+      throw new StreamError({ code: "INVALID_REQUEST", message: `Idempotency-Key must be 1-${MAX_IDEMPOTENCY_KEY_LENGTH} characters`, field: "Idempotency-Key" });
+    }
+    if (session) throw new StreamError({ code: "INVALID_REQUEST", message: "use either an Idempotency-Key or producer_id/base_sequences, not both", field: "Idempotency-Key" });
+    session = await sessionForKey(c.req.param("topic"), key, body);
+  }
+  const r = await produce(c.env, c.req.param("topic"), body.records, session, (work) => c.executionCtx.waitUntil(work));
   if (!r.ok) return failureResponse(c, r);
+  if (r.replayed) c.header("idempotent-replayed", "true");
   // 207: some partitions took their records and some did not; each record says which.
   return c.json({ records: r.records }, r.failed > 0 ? 207 : 200);
 });

@@ -1,8 +1,9 @@
 import type { TopicConfig } from "../core/config";
 import { fail, type Failure, type Result } from "../core/errors";
-import { SQLITE_MAX_PARAMS } from "../core/limits";
+import { DEFAULT_PRODUCER_ID_EXPIRATION_MS, SQLITE_MAX_PARAMS } from "../core/limits";
+import { ProducerState } from "./producer-state";
 import { encodeRecord, recordSize, toArrayBuffer } from "./records";
-import type { AppendOk, AppendRecord, FetchOk, FetchRequest, ListOffsetOk, OffsetSpec, PartitionInit, PartitionOffsets } from "./types";
+import type { AppendOk, AppendProducer, AppendRecord, FetchOk, FetchRequest, ListOffsetOk, OffsetSpec, PartitionInit, PartitionOffsets } from "./types";
 
 /** The storage a partition log needs: a Durable Object's SQLite and its synchronous transaction. */
 export interface LogStorage {
@@ -52,8 +53,11 @@ export class PartitionLog {
   private readonly insertSql = new Map<number, string>();
   /** Records still in the hot table: their count and the lowest offset (rolled records left it). */
   private hot = { count: 0, start: 0, bytes: 0 };
+  /** Idempotent producers' recent sequences (issue 12): checked and recorded with each append. */
+  readonly producers: ProducerState;
 
   constructor(private readonly storage: LogStorage) {
+    this.producers = new ProducerState(storage.sql);
     const row = storage.sql.exec<StateRow>("SELECT * FROM partition_state WHERE id = 1").toArray()[0];
     if (row) this.state = { ...row, config: JSON.parse(row.config) as TopicConfig };
     this.hot = this.countHot();
@@ -119,9 +123,15 @@ export class PartitionLog {
   }
 
   /** All records of one request in one SQLite transaction: every record is acknowledged, or none. */
-  append(records: AppendRecord[], now: number): Result<AppendOk> {
+  append(records: AppendRecord[], now: number, producer?: AppendProducer): Result<AppendOk> {
     const state = this.active();
     if (!state.ok) return state;
+    // Sequence check before anything else: a retried batch writes nothing and gets its offsets back.
+    if (producer) {
+      const verdict = this.producers.check(producer, records.length, now, DEFAULT_PRODUCER_ID_EXPIRATION_MS);
+      if ("ok" in verdict) return verdict;
+      if (verdict.kind === "duplicate") return { ok: true, duplicate: true, baseOffset: verdict.baseOffset, timestamps: verdict.timestamps, highWatermark: state.next_offset };
+    }
     const { config } = state;
     const sizes = records.map(recordSize);
     const tooLarge = sizes.findIndex((size) => size > config["max.message.bytes"]);
@@ -143,6 +153,7 @@ export class PartitionLog {
         this.storage.sql.exec(this.insertStatement(chunk.length), ...params);
       }
       this.storage.sql.exec("UPDATE partition_state SET next_offset = ? WHERE id = 1", baseOffset + records.length);
+      if (producer) this.producers.record(producer, records.length, baseOffset, timestamps, now);
     });
     state.next_offset = baseOffset + records.length;
     if (this.hot.count === 0) this.hot.start = baseOffset;

@@ -12,8 +12,20 @@ export interface AppendRecord {
   timestamp: number | null;
 }
 
+/** An idempotent producer's identity on one partition's batch (issue 12). */
+export interface AppendProducer {
+  id: number;
+  epoch: number;
+  /** Sequence of the batch's first record, counting from 0 per producer and partition. */
+  baseSequence: number;
+  /** Idempotency-Key requests: hash of the request body, so a reused key with another body is refused. */
+  requestHash?: string;
+}
+
 export interface AppendOk {
   ok: true;
+  /** True when the batch was a retry of one already written: these are its original offsets. */
+  duplicate?: boolean;
   baseOffset: number;
   timestamps: number[];
   highWatermark: number;

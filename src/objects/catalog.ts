@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { catalogMigrations } from "../../migrations/catalog";
 import { Catalog } from "../catalog/catalog";
+import { ProducerIds } from "../catalog/producer-ids";
 import type { CreateTopicInput, PartitionControl } from "../catalog/types";
 import { migrate } from "../log/migrator";
 import { unwrap } from "../core/errors";
@@ -14,6 +15,7 @@ const OUTBOX_RETRY_MS = 1_000;
 /** The single topic catalog. Thin: storage, RPC, and the alarm that finishes owed partition work. */
 export class TopicCatalog extends DurableObject<Env> {
   private catalog!: Catalog;
+  private producerIds!: ProducerIds;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -29,7 +31,9 @@ export class TopicCatalog extends DurableObject<Env> {
     const defaultPartitions = Number(env.DEFAULT_PARTITIONS ?? "1") || 1;
     ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage.sql, catalogMigrations);
-      this.catalog = new Catalog({ sql: ctx.storage.sql, transactionSync: (fn) => ctx.storage.transactionSync(fn) }, control, defaultPartitions);
+      const storage = { sql: ctx.storage.sql, transactionSync: <T>(fn: () => T) => ctx.storage.transactionSync(fn) };
+      this.catalog = new Catalog(storage, control, defaultPartitions);
+      this.producerIds = new ProducerIds(storage);
     });
   }
 
@@ -72,6 +76,11 @@ export class TopicCatalog extends DurableObject<Env> {
   }
   stats() {
     return this.catalog.summaries.stats();
+  }
+
+  /** Issue 12: a new producer id, or, for a transactional id, its id with the epoch bumped. */
+  initProducer(transactionalId: string | null) {
+    return { ok: true as const, ...this.producerIds.init(transactionalId, Date.now()) };
   }
 
   /** Alarms are at-least-once; draining is idempotent, so a repeated alarm only repeats harmless work. */

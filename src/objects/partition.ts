@@ -1,10 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
 import { partitionMigrations } from "../../migrations/partition";
 import { fail, type Result } from "../core/errors";
-import { HOT_BURST_MAX_BYTES, HOT_BURST_WAIT_MS } from "../core/limits";
+import { DEFAULT_PRODUCER_ID_EXPIRATION_MS, HOT_BURST_MAX_BYTES, HOT_BURST_WAIT_MS } from "../core/limits";
 import { migrate } from "../log/migrator";
 import { PartitionLog } from "../log/partition-log";
-import type { AppendOk, AppendRecord, FetchOk, FetchRequest, ListOffsetOk, OffsetSpec, PartitionInit, PartitionOffsets } from "../log/types";
+import type { AppendOk, AppendProducer, AppendRecord, FetchOk, FetchRequest, ListOffsetOk, OffsetSpec, PartitionInit, PartitionOffsets } from "../log/types";
 import { Waiters } from "../log/waiters";
 import { catalogStub } from "../broker/stubs";
 import { SUMMARY_REPORT_INTERVAL_MS } from "../core/limits";
@@ -71,12 +71,12 @@ export class PartitionDO extends DurableObject<Env> {
     return result;
   }
 
-  async append(records: AppendRecord[]): Promise<Result<AppendOk>> {
+  async append(records: AppendRecord[], producer?: AppendProducer): Promise<Result<AppendOk>> {
     if (!(await this.roomInHotTier())) {
       return fail("THROTTLING_QUOTA_EXCEEDED", `the hot tier is more than ${HOT_BURST_MAX_BYTES} bytes past hot.max.records and the roll to warm segments has not caught up; retry`);
     }
-    const result = this.log.append(records, Date.now());
-    if (result.ok) {
+    const result = this.log.append(records, Date.now(), producer);
+    if (result.ok && !result.duplicate) {
       this.waiters.wakeAll();
       this.summaryChanged(Date.now());
       await this.scheduleAlarm(false);
@@ -133,6 +133,7 @@ export class PartitionDO extends DurableObject<Env> {
     const now = Date.now();
     try {
       await this.upkeep.tend(now, ROLL_STEPS_PER_ALARM, () => this.rollProgress.wakeAll());
+      this.log.producers.expire(now, DEFAULT_PRODUCER_ID_EXPIRATION_MS);
     } finally {
       // Rolls and retention move records between tiers: report that (or an owed report) too.
       await this.reporter.changed(now, (v) => this.sendSummary(v));

@@ -10,6 +10,7 @@ import {
   joinSchema,
   offsetsQuerySchema,
   inferSchemaSchema,
+  initProducerSchema,
   produceSchema,
   registerSchemaSchema,
   resetOffsetsSchema,
@@ -23,6 +24,8 @@ import { addPartitions, alterTopicConfig, createTopic, deleteTopic, listTopics }
 import { fetchRecords, listOffsets } from "../broker/consume";
 import type { FetchedRecord, WireRecord } from "../api/wire";
 import { produce } from "../broker/produce";
+import { sessionFromBody } from "../broker/idempotence";
+import { initProducer } from "../broker/producers";
 import { describeTopic } from "../broker/topics";
 import { check } from "../api/check";
 import { fail, type Result } from "../core/errors";
@@ -78,10 +81,20 @@ export class StreamService extends WorkerEntrypoint<Env> {
    * Records arrive as structured-cloned JS values: a `value` is serialized with JSON.stringify
    * (refused with INVALID_RECORD where that would change it: NaN, Infinity, BigInt, Map, deep
    * nesting). To store a value's exact JSON text, send it as `value_text` (issue 9, item 1).
+   * `idempotence` (issue 12): an idempotent producer's `producer_id`, `producer_epoch` and
+   * `base_sequences`, exactly as in the HTTP body.
    */
-  async produce(topic: string, records: WireRecord[]) {
-    const v = check(produceSchema, { records }, "argument");
-    return v.ok ? produce(this.env, String(topic), v.value.records, (work) => this.ctx.waitUntil(work)) : v;
+  async produce(topic: string, records: WireRecord[], idempotence?: { producer_id: number; producer_epoch: number; base_sequences: Record<string, number> }) {
+    const v = check(produceSchema, { records, ...(idempotence ?? {}) }, "argument");
+    if (!v.ok) return v;
+    const s = sessionFromBody(v.value);
+    return s.ok ? produce(this.env, String(topic), v.value.records, s.session, (work) => this.ctx.waitUntil(work)) : s;
+  }
+
+  /** A producer id and epoch; with a transactional id, its epoch is bumped, fencing the previous instance. */
+  async initProducer(input: { transactional_id?: string } = {}) {
+    const v = check(initProducerSchema, input ?? {}, "argument");
+    return v.ok ? initProducer(this.env, v.value.transactional_id ?? null) : v;
   }
 
   /**

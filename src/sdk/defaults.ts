@@ -31,3 +31,8 @@ export const DEFAULT_POLL_TIMEOUT_MS = 1_000;
 export const RECONCILING_HEARTBEAT_MS = 100;
 /** The engine's default session timeout (Kafka 3.x's); the SDK sends it explicitly so it knows it. */
 export const DEFAULT_SESSION_TIMEOUT_MS = 45_000;
+/**
+ * Kafka's metadata.max.age.ms (5 min): how long a producer trusts a topic's partition count when it
+ * chooses partitions itself (idempotent producers, custom partitioners), so added partitions are seen.
+ */
+export const METADATA_MAX_AGE_MS = 5 * 60 * 1000;

@@ -71,7 +71,8 @@ describe("Producer", () => {
     const producer = new Producer({ connection: { url: engine.url, fetch: fetchFn }, compression: "gzip" });
     const value = { text: "compress me ".repeat(200) };
     await producer.sendBatch(topic, [{ key: "a", value }, { key: "b", value }]);
-    expect(produces).toHaveLength(2); // the first answers UNKNOWN_TOPIC: auto-created, then sent again
+    // An idempotent producer (the default) learns the partition count first, creating the topic then.
+    expect(produces).toHaveLength(1);
     for (const p of produces) {
       expect(p.headers["content-encoding"]).toBe("gzip");
       const body = p.body as Uint8Array;
@@ -142,15 +143,23 @@ describe("Producer retries (fake transport)", () => {
   const ok = (records: unknown[]) => records.map((_, i) => ({ partition: 0, offset: i, timestamp: 1 }));
   function flaky(errors: StreamError[]) {
     let calls = 0;
+    const sent: unknown[] = [];
     const transport = {
-      async produce(_t: string, records: unknown[]) {
+      async produce(_t: string, records: unknown[], options?: { idempotence?: unknown }) {
         calls++;
+        sent.push(options?.idempotence);
         const e = errors.shift();
         if (e) throw e;
         return ok(records);
       },
+      async initProducer() {
+        return { producerId: 7, producerEpoch: 0 };
+      },
+      async describeTopic() {
+        return { partitions: 1 };
+      },
     } as unknown as Transport;
-    return { transport, calls: () => calls };
+    return { transport, calls: () => calls, sent };
   }
 
   it("retries retriable errors by flag, not by message", async () => {
@@ -165,17 +174,20 @@ describe("Producer retries (fake transport)", () => {
     expect(f.calls()).toBe(1);
   });
 
-  it("idempotent: never resends when the outcome is unknown", async () => {
+  it("idempotent (the default, issue 12): an unknown outcome is resent with the same producer id and sequences", async () => {
     const lost = () => new StreamError("NETWORK_ERROR", "socket hang up");
-    const plain = flaky([lost()]);
-    await new Producer({ transport: plain.transport, retryDelay: 1 }).send("t", { value: 1 });
-    expect(plain.calls()).toBe(2);
     const idem = flaky([lost()]);
-    await expect(new Producer({ transport: idem.transport, retryDelay: 1, idempotent: true }).send("t", { value: 1 })).rejects.toMatchObject({ code: "NETWORK_ERROR" });
-    expect(idem.calls()).toBe(1);
-    const refused = flaky([new StreamError("LEADER_NOT_AVAILABLE", "not written")]);
-    await new Producer({ transport: refused.transport, retryDelay: 1, idempotent: true }).send("t", { value: 1 });
-    expect(refused.calls()).toBe(2);
+    const producer = new Producer({ transport: idem.transport, retryDelay: 1 });
+    await producer.send("t", { value: 1 });
+    expect(idem.calls()).toBe(2);
+    expect(idem.sent[0]).toEqual({ producerId: 7, producerEpoch: 0, baseSequences: { "0": 0 } });
+    expect(idem.sent[1]).toEqual(idem.sent[0]);
+    await producer.send("t", { value: 2 });
+    expect(idem.sent[2]).toMatchObject({ baseSequences: { "0": 1 } });
+    const plain = flaky([lost()]);
+    await new Producer({ transport: plain.transport, retryDelay: 1, idempotent: false }).send("t", { value: 1 });
+    expect(plain.calls()).toBe(2);
+    expect(plain.sent[0]).toBeUndefined();
   });
 
   it("gives up after retryAttempts", async () => {

@@ -38,6 +38,13 @@ const rows: Row[] = [
   ["record over a topic's max.message.bytes", "POST", () => `/v1/topics/${compact}/records`, { records: [{ value: "y".repeat(200) }] }, 413, "MESSAGE_TOO_LARGE", "records[0]"],
   ["too many records", "POST", () => `/v1/topics/${topic}/records`, { records: Array.from({ length: 5001 }, () => ({ value: 1 })) }, 413, "RECORD_LIST_TOO_LARGE", "records"],
   ["request too large", "POST", () => `/v1/topics/${topic}/records`, { records: Array.from({ length: 17 }, () => ({ value: "z".repeat(1_000_000) })) }, 413, "RECORD_LIST_TOO_LARGE"],
+  // Idempotent produce (issue 12)
+  ["producer fields incomplete", "POST", () => `/v1/topics/${topic}/records`, { records: [{ value: 1 }], producer_id: 5 }, 400, "INVALID_REQUEST", "producer_epoch"],
+  ["producer id 0", "POST", () => `/v1/topics/${topic}/records`, { records: [{ value: 1 }], producer_id: 0, producer_epoch: 0, base_sequences: { "0": 0 } }, 400, "INVALID_REQUEST", "producer_id"],
+  ["no base sequence for a written partition", "POST", () => `/v1/topics/${topic}/records`, { records: [{ value: 1, partition: 0 }], producer_id: 5, producer_epoch: 0, base_sequences: { "1": 0 } }, 400, "INVALID_REQUEST", "base_sequences.0"],
+  ["unknown producer not at sequence 0", "POST", () => `/v1/topics/${topic}/records`, { records: [{ value: 1, partition: 0 }], producer_id: 987654321, producer_epoch: 0, base_sequences: { "0": 5 } }, 409, "UNKNOWN_PRODUCER_ID", "base_sequences"],
+  ["Idempotency-Key too long", "POST", () => `/v1/topics/${topic}/records`, { records: [{ value: 1 }] }, 400, "INVALID_REQUEST", "Idempotency-Key", { "idempotency-key": "k".repeat(256) }],
+  ["init producer with a numeric transactional id", "POST", () => "/v1/producers", { transactional_id: 5 }, 400, "INVALID_REQUEST", "transactional_id"],
   ["fetch unknown topic", "GET", () => `/v1/topics/nope-${topic}/partitions/0/records?offset=0`, undefined, 404, "UNKNOWN_TOPIC_OR_PARTITION"],
   ["fetch unknown partition", "GET", () => `/v1/topics/${topic}/partitions/9/records?offset=0`, undefined, 404, "UNKNOWN_TOPIC_OR_PARTITION", "partition"],
   ["fetch non-numeric partition", "GET", () => `/v1/topics/${topic}/partitions/x/records?offset=0`, undefined, 400, "INVALID_REQUEST", "partition"],

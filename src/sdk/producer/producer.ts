@@ -1,11 +1,13 @@
 import { toWire, wireSize } from "../codec.js";
 import { transportFor, type ClientOptions } from "../connection.js";
-import { DEFAULT_BATCH_SIZE, DEFAULT_LINGER_MS, MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BYTES } from "../defaults.js";
+import { DEFAULT_BATCH_SIZE, DEFAULT_LINGER_MS, MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BYTES, METADATA_MAX_AGE_MS } from "../defaults.js";
 import { ClientClosedError, MessageTooLargeError, StreamError, TopicExistsError, UnknownTopicError, asStreamError, errorFromBody } from "../errors.js";
 import { backoff, retryPolicy, sleep, type RetryPolicy } from "../retry.js";
 import type { ProduceResult, Transport } from "../transport/types.js";
 import type { Compression, ProduceMessage, RecordMetadata } from "../types.js";
+import { partitionForKey } from "../../core/partitioner.js";
 import { TopicBatcher, type Chunk } from "./batcher.js";
+import { Sequencer, type Sequenced } from "./sequencer.js";
 
 /** Chooses a partition for a record without an explicit one. */
 export type Partitioner = (record: { topic: string; key: string | null; value: unknown; partitions: number }) => number;
@@ -20,9 +22,9 @@ export interface ProducerOptions extends ClientOptions {
   /** How long the first queued record waits for company. Default 0: same-tick sends still share a request. */
   lingerMs?: number;
   /**
-   * Never retry a send whose outcome is unknown (network failure, 5xx): such a send rejects rather
-   * than risk a duplicate. Sends the engine refused before writing are still retried. The engine
-   * has no producer ids yet, so this is "no duplicates from retries", not Kafka's full idempotence.
+   * Default true, as in Kafka 3: the producer gets a producer id and numbers its records per
+   * partition, so a retried request is recognised by the engine and never written twice (issue 12).
+   * `false`: plain requests; a retry after an unknown outcome (network failure, 5xx) may duplicate.
    */
   idempotent?: boolean;
   /** Create a missing topic (engine defaults) on first send, as Kafka's auto.create.topics.enable. Default true. */
@@ -47,13 +49,16 @@ const recordIndex = (field?: string): number | null => {
 export class Producer {
   private readonly transport: () => Transport;
   private readonly batchers = new Map<string, TopicBatcher>();
-  private readonly partitionCounts = new Map<string, Promise<number>>();
+  private readonly partitionCounts = new Map<string, { count: Promise<number>; at: number }>();
   private readonly policy: RetryPolicy;
   private closed = false;
+  /** Sequences of an idempotent producer; null when `idempotent: false`. */
+  private readonly sequencer: Sequencer | null;
 
   constructor(private readonly options: ProducerOptions = {}) {
     this.transport = transportFor(options);
     this.policy = retryPolicy(options);
+    this.sequencer = options.idempotent === false ? null : new Sequencer(() => this.transport().initProducer());
   }
 
   /** Sends one record; resolves once the engine has appended it. */
@@ -118,19 +123,31 @@ export class Producer {
   /**
    * One request (plus retries) for a batch of chunks; settles every chunk. A retry resends only
    * the records the engine did not acknowledge: a multi-partition answer says per record what was
-   * written (207), and resending a written record would duplicate it (issue 9).
+   * written (207), and resending a written record would duplicate it (issue 9). An idempotent
+   * producer (the default, issue 12) also resends records whose outcome is unknown, with the same
+   * sequences, so the partition answers their original offsets instead of writing them twice.
    */
   private async deliver(topic: string, chunks: Chunk[]): Promise<void> {
     let pending = chunks.flatMap((chunk) => {
       const job = new ChunkJob(chunk);
-      return chunk.records.map((_, index): Slot => ({ job, index }));
+      return chunk.records.map((r, index): Slot => ({ job, index, partition: r.partition ?? -1 }));
     });
+    const seq = this.sequencer;
     let created = false;
     let attempt = 0;
+    if (seq) {
+      try {
+        await this.choosePartitions(topic, pending);
+      } catch (err) {
+        pending.forEach((s) => s.job.fail(asStreamError(err, `produce to '${topic}'`)));
+        return;
+      }
+    }
     while (pending.length > 0) {
       let results: ProduceResult[];
       try {
-        results = await this.transport().produce(topic, pending.map((s) => s.job.chunk.records[s.index]), { compression: this.options.compression });
+        const idempotence = seq ? await seq.stamp(topic, pending) : undefined;
+        results = await this.transport().produce(topic, pending.map((s) => s.job.chunk.records[s.index]), { compression: this.options.compression, idempotence });
       } catch (err) {
         const e = asStreamError(err, `produce to '${topic}'`);
         const bad = recordIndex(e.field);
@@ -138,11 +155,13 @@ export class Producer {
           // The engine checks every record before writing any: only the bad record's chunk fails; resend the rest.
           const victim = (pending[bad] ?? pending[pending.length - 1]).job;
           victim.fail(e);
+          seq?.rewind(topic, pending, pending);
           pending = pending.filter((s) => s.job !== victim);
           continue;
         }
         if (e instanceof UnknownTopicError && (e.field === undefined || e.field === "topic") && this.options.allowAutoTopicCreation !== false && !created) {
           created = true;
+          seq?.rewind(topic, pending, pending);
           await this.createTopic(topic);
           continue;
         }
@@ -150,6 +169,8 @@ export class Producer {
           await sleep(backoff(this.policy, attempt++));
           continue;
         }
+        // Given up with an unknown outcome: the next records start afresh under a new producer id.
+        seq?.reset([]);
         pending.forEach((s) => s.job.fail(e));
         return;
       }
@@ -161,20 +182,55 @@ export class Producer {
   /** Records each per-record result; answers the unacknowledged records worth resending. */
   private settle(topic: string, pending: Slot[], results: ProduceResult[], canRetry: boolean): Slot[] {
     const retry: Slot[] = [];
+    const refused: Slot[] = [];
+    let restart = false;
     pending.forEach((slot, i) => {
       const r = results[i];
       if (r && !("error" in r)) return slot.job.ack(slot.index, { topic, partition: r.partition, offset: r.offset, timestamp: r.timestamp });
       const e = r ? errorFromBody(r.error) : new StreamError("UNKNOWN_SERVER_ERROR", `produce to '${topic}': the engine answered ${results.length} results for ${pending.length} records`);
+      if (this.sequencer && r && (e.code === "UNKNOWN_PRODUCER_ID" || e.code === "OUT_OF_ORDER_SEQUENCE_NUMBER")) {
+        // The partition forgot this producer (expiry) or lost track of it: start over under a new
+        // producer id (KIP-360); these records were not written, so resending them is safe.
+        if (canRetry) {
+          restart = true;
+          return retry.push(slot);
+        }
+      }
       if (canRetry && r && this.mayRetry(e)) retry.push(slot);
-      else slot.job.fail(e);
+      else {
+        if (r && !e.retriable) refused.push(slot);
+        slot.job.fail(e);
+      }
     });
     // A chunk that failed for good settles as a whole; its other records are not resent.
-    return retry.filter((s) => !s.job.settled);
+    const kept = retry.filter((s) => !s.job.settled);
+    if (this.sequencer) {
+      if (restart || kept.length < retry.length) this.sequencer.reset(kept);
+      else if (refused.length > 0) this.sequencer.rewind(topic, refused, kept);
+    }
+    return kept;
   }
 
+  /**
+   * An idempotent producer needs each record's partition before sending, because sequences count
+   * per partition: Kafka's murmur2 for keyed records (what the engine would choose), one random
+   * partition per request for the rest (sticky, as the engine does).
+   */
+  private async choosePartitions(topic: string, slots: Slot[]): Promise<void> {
+    if (slots.every((s) => s.partition >= 0)) return;
+    const partitions = await this.partitionCount(topic);
+    const sticky = Math.floor(Math.random() * partitions);
+    for (const s of slots) {
+      if (s.partition >= 0) continue;
+      const record = s.job.chunk.records[s.index];
+      s.partition = record.key !== undefined && record.key !== null ? partitionForKey(record.key, partitions) : sticky;
+      record.partition = s.partition;
+    }
+  }
+
+  /** Retriable errors are retried; an idempotent producer's resends cannot duplicate (issue 12). */
   private mayRetry(e: StreamError): boolean {
-    if (!e.retriable) return false;
-    return !this.options.idempotent || (e.code !== "NETWORK_ERROR" && e.code !== "UNKNOWN_SERVER_ERROR");
+    return e.retriable;
   }
 
   private async createTopic(topic: string): Promise<void> {
@@ -185,27 +241,32 @@ export class Producer {
     }
   }
 
-  /** Partition count for a custom partitioner (cached; a missing topic is created if allowed). */
+  /**
+   * Partition count for choosing partitions client-side (custom partitioner, idempotent producer):
+   * cached for metadata.max.age.ms, so added partitions are seen; a missing topic is created if allowed.
+   */
   private partitionCount(topic: string): Promise<number> {
-    let count = this.partitionCounts.get(topic);
-    if (!count) {
-      count = this.transport()
-        .describeTopic(topic)
-        .catch(async (err) => {
-          if (!(err instanceof UnknownTopicError) || this.options.allowAutoTopicCreation === false) throw err;
-          await this.createTopic(topic);
-          return this.transport().describeTopic(topic);
-        })
-        .then((d) => d.partitions);
-      count.catch(() => this.partitionCounts.delete(topic));
-      this.partitionCounts.set(topic, count);
-    }
+    const cached = this.partitionCounts.get(topic);
+    if (cached && Date.now() - cached.at < METADATA_MAX_AGE_MS) return cached.count;
+    const count = this.transport()
+      .describeTopic(topic)
+      .catch(async (err) => {
+        if (!(err instanceof UnknownTopicError) || this.options.allowAutoTopicCreation === false) throw err;
+        await this.createTopic(topic);
+        return this.transport().describeTopic(topic);
+      })
+      .then((d) => d.partitions);
+    const entry = { count, at: Date.now() };
+    count.catch(() => {
+      if (this.partitionCounts.get(topic) === entry) this.partitionCounts.delete(topic);
+    });
+    this.partitionCounts.set(topic, entry);
     return count;
   }
 }
 
 /** One record of a chunk still waiting for its acknowledgement. */
-interface Slot {
+interface Slot extends Sequenced {
   job: ChunkJob;
   index: number;
 }

@@ -15,7 +15,8 @@ export interface StreamServiceBinding {
   listTopics(): Promise<unknown>;
   describeTopic(name: string): Promise<unknown>;
   deleteTopic(name: string): Promise<unknown>;
-  produce(topic: string, records: T.WireRecord[]): Promise<unknown>;
+  produce(topic: string, records: T.WireRecord[], idempotence?: { producer_id: number; producer_epoch: number; base_sequences: Record<string, number> }): Promise<unknown>;
+  initProducer(input?: { transactional_id?: string }): Promise<unknown>;
   fetch_records(topic: string, partition: number, options: { offset: number; max_records?: number; max_bytes?: number; wait_ms?: number; as_text?: boolean }): Promise<unknown>;
   listOffsets(topic: string, at: "earliest" | "latest" | number): Promise<unknown>;
   joinGroup(groupId: string, body: { topics: string[]; member_id?: string; group_instance_id?: string; session_timeout_ms?: number; rebalance_timeout_ms?: number; assignor?: "range" | "roundRobin" | "sticky" }): Promise<unknown>;
@@ -75,8 +76,17 @@ export class BindingTransport implements T.Transport {
     await unwrap("deleteTopic", () => this.b.deleteTopic(name));
   }
 
-  async produce(topic: string, records: T.WireRecord[]): Promise<T.ProduceResult[]> {
-    return (await unwrap("produce", () => this.b.produce(topic, records))).records;
+  async produce(topic: string, records: T.WireRecord[], options: { idempotence?: T.Idempotence } = {}): Promise<T.ProduceResult[]> {
+    const i = options.idempotence;
+    const call = i
+      ? () => this.b.produce(topic, records, { producer_id: i.producerId, producer_epoch: i.producerEpoch, base_sequences: i.baseSequences })
+      : () => this.b.produce(topic, records);
+    return (await unwrap("produce", call)).records;
+  }
+
+  async initProducer(transactionalId?: string): Promise<T.ProducerIdentity> {
+    const r = await unwrap("initProducer", () => this.b.initProducer(transactionalId === undefined ? {} : { transactional_id: transactionalId }));
+    return { producerId: r.producer_id, producerEpoch: r.producer_epoch };
   }
 
   async fetch(topic: string, partition: number, o: T.FetchOptions): Promise<T.FetchResult> {

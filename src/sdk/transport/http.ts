@@ -70,9 +70,15 @@ export class HttpTransport implements T.Transport {
     await this.call("DELETE", `/v1/topics/${enc(name)}`);
   }
 
-  async produce(topic: string, records: T.WireRecord[], options: { compression?: Compression } = {}): Promise<T.ProduceResult[]> {
-    const body = { records };
+  async produce(topic: string, records: T.WireRecord[], options: { compression?: Compression; idempotence?: T.Idempotence } = {}): Promise<T.ProduceResult[]> {
+    const i = options.idempotence;
+    const body = i ? { records, producer_id: i.producerId, producer_epoch: i.producerEpoch, base_sequences: i.baseSequences } : { records };
     return (await this.call<{ records: T.ProduceResult[] }>("POST", `/v1/topics/${enc(topic)}/records`, { body, compression: options.compression })).records;
+  }
+
+  async initProducer(transactionalId?: string): Promise<T.ProducerIdentity> {
+    const r = await this.call("POST", "/v1/producers", { body: transactionalId === undefined ? {} : { transactional_id: transactionalId } });
+    return { producerId: r.producer_id, producerEpoch: r.producer_epoch };
   }
 
   async fetch(topic: string, partition: number, o: T.FetchOptions): Promise<T.FetchResult> {

@@ -13,7 +13,9 @@ export interface Transport {
   listTopics(): Promise<TopicSummary[]>;
   describeTopic(name: string): Promise<TopicDescription>;
   deleteTopic(name: string): Promise<void>;
-  produce(topic: string, records: WireRecord[], options?: { compression?: Compression }): Promise<ProduceResult[]>;
+  produce(topic: string, records: WireRecord[], options?: { compression?: Compression; idempotence?: Idempotence }): Promise<ProduceResult[]>;
+  /** Kafka's InitProducerId (issue 12): a producer id and epoch; a transactional id bumps its epoch. */
+  initProducer(transactionalId?: string): Promise<ProducerIdentity>;
   fetch(topic: string, partition: number, options: FetchOptions): Promise<FetchResult>;
   listOffsets(topic: string, at: OffsetSpec): Promise<ListedOffset[]>;
   joinGroup(groupId: string, request: JoinRequest): Promise<MemberAnswer>;
@@ -32,6 +34,16 @@ export interface Transport {
 }
 
 export type TopicConfigValue = string | number;
+
+export interface ProducerIdentity {
+  producerId: number;
+  producerEpoch: number;
+}
+
+/** An idempotent request's producer fields: "<partition>" → sequence of its first record there. */
+export interface Idempotence extends ProducerIdentity {
+  baseSequences: Record<string, number>;
+}
 
 export interface CreateTopicInput {
   name: string;

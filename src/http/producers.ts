@@ -1,0 +1,15 @@
+import { Hono } from "hono";
+import { initProducerSchema } from "../api/schemas";
+import { initProducer } from "../broker/producers";
+import type { Env } from "../env";
+import { jsonBody } from "./validate";
+
+/** `POST /v1/producers` (issue 12): `{ transactional_id? }` → `{ producer_id, producer_epoch }`. */
+export const producerRoutes = new Hono<{ Bindings: Env }>();
+
+producerRoutes.post("/", async (c) => {
+  const hasBody = (c.req.header("content-length") ?? "0") !== "0" || c.req.header("content-type") !== undefined;
+  const body = hasBody ? await jsonBody(c, initProducerSchema) : {};
+  const r = await initProducer(c.env, body.transactional_id ?? null);
+  return c.json({ producer_id: r.producer_id, producer_epoch: r.producer_epoch }, 200);
+});
