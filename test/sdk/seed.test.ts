@@ -100,6 +100,8 @@ for await (const message of consumer) {
 
   it("ConsumerGroup: range assignment and rebalance events", async () => {
     const events: unknown[] = []; // test:
+    // test: the previous example's consumer closes without being awaited; let its leave land first, else it folds into consumer-2's generation
+    await expect.poll(async () => (await admin().describeGroup("order-processor")).members.length, { timeout: 20_000 }).toBe(0); // test:
 const group = new ConsumerGroup('order-processor', {
   topics: ['orders'],
   rebalanceStrategy: 'range',  // or 'roundRobin'
