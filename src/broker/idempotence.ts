@@ -12,6 +12,8 @@ export interface ProduceSession {
   /** "<partition>" → sequence of the request's first record there; "zero": every partition starts at 0. */
   baseSequences: Record<string, number> | "zero";
   requestHash?: string;
+  /** A transactional producer (issue 12): the partitions join this id's open transaction before the append. */
+  transactionalId?: string;
 }
 
 /** The body's producer fields: all three or none. */
@@ -34,6 +36,7 @@ export function producerFor(session: ProduceSession | undefined, partition: numb
   }
   const producer: AppendProducer = { id: session.producerId, epoch: session.epoch, baseSequence };
   if (session.requestHash !== undefined) producer.requestHash = session.requestHash;
+  if (session.transactionalId !== undefined) producer.transactional = true;
   return { ok: true, producer };
 }
 

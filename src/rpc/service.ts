@@ -37,11 +37,14 @@ interface FetchOptions {
   max_records?: number;
   max_bytes?: number;
   wait_ms?: number;
+  /** Kafka's isolation.level (issue 12). */
+  isolation?: "read_uncommitted" | "read_committed";
 }
 interface FetchPage {
   nextOffset: number;
   highWatermark: number;
   logStartOffset: number;
+  lastStableOffset: number;
 }
 
 /**
@@ -92,9 +95,9 @@ export class StreamService extends WorkerEntrypoint<Env> {
   }
 
   /** A producer id and epoch; with a transactional id, its epoch is bumped, fencing the previous instance. */
-  async initProducer(input: { transactional_id?: string } = {}) {
+  async initProducer(input: { transactional_id?: string; transaction_timeout_ms?: number } = {}) {
     const v = check(initProducerSchema, input ?? {}, "argument");
-    return v.ok ? initProducer(this.env, v.value.transactional_id ?? null) : v;
+    return v.ok ? initProducer(this.env, v.value.transactional_id ?? null, v.value.transaction_timeout_ms) : v;
   }
 
   /**
@@ -116,9 +119,10 @@ export class StreamService extends WorkerEntrypoint<Env> {
       maxRecords: v.value.max_records ?? DEFAULT_FETCH_MAX_RECORDS,
       maxBytes: v.value.max_bytes ?? DEFAULT_FETCH_MAX_BYTES,
       waitMs: v.value.wait_ms ?? 0,
+      ...(v.value.isolation && { isolation: v.value.isolation }),
     });
     if (!r.ok) return r;
-    const page = { nextOffset: r.nextOffset, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset };
+    const page = { nextOffset: r.nextOffset, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset, lastStableOffset: r.lastStableOffset };
     return asText === true ? { ok: true, records_json: r.recordsJson, ...page } : { ok: true, records: JSON.parse(r.recordsJson) as FetchedRecord[], ...page };
   }
 

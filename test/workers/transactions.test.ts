@@ -1,0 +1,156 @@
+import { env, runDurableObjectAlarm } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { api, createTopic, unique } from "./helpers";
+
+// Issue 12, exactly-once: the transaction coordinator (begin / commit / abort, timeouts, fencing)
+// and read_committed fetches (last stable offset, aborted records skipped in both tiers).
+
+interface Session {
+  tid: string;
+  producer_id: number;
+  producer_epoch: number;
+  seq: Record<string, number>;
+}
+
+async function txnProducer(tid = unique("tx"), extra: object = {}): Promise<Session> {
+  const r = await api("POST", "/v1/producers", { transactional_id: tid, ...extra });
+  expect(r.status).toBe(200);
+  return { tid, ...r.body, seq: {} };
+}
+
+/** A transactional produce of `values` to partition `p`, keeping the session's sequences. */
+async function txnProduce(s: Session, topic: string, values: number[], p = 0) {
+  const base = s.seq[p] ?? 0;
+  const r = await api("POST", `/v1/topics/${topic}/records`, {
+    records: values.map((i) => ({ value: { i }, partition: p })),
+    producer_id: s.producer_id, producer_epoch: s.producer_epoch, base_sequences: { [p]: base }, transactional_id: s.tid,
+  });
+  if (r.status === 200) s.seq[p] = base + values.length;
+  return r;
+}
+
+const end = (s: Session, action: "begin" | "commit" | "abort") =>
+  api("POST", `/v1/transactions/${s.tid}/${action}`, { producer_id: s.producer_id, producer_epoch: s.producer_epoch });
+
+async function fetchValues(topic: string, isolation: "read_committed" | "read_uncommitted", offset = 0, p = 0, waitMs = 0) {
+  const r = await api("GET", `/v1/topics/${topic}/partitions/${p}/records?offset=${offset}&isolation=${isolation}&wait_ms=${waitMs}`);
+  expect(r.status).toBe(200);
+  return { values: r.body.records.map((x: any) => x.value.i) as number[], next: r.body.next_offset as number, lso: r.body.last_stable_offset as number, hw: r.body.high_watermark as number };
+}
+
+const plain = (topic: string, values: number[]) => api("POST", `/v1/topics/${topic}/records`, { records: values.map((i) => ({ value: { i } })) });
+
+function txnStub(tid: string): DurableObjectStub {
+  return env.TXNS.get(env.TXNS.idFromName(tid)) as unknown as DurableObjectStub;
+}
+
+describe("transactions", () => {
+  it("commit makes the records visible to read_committed; until then the LSO holds readers back", async () => {
+    const t = unique("txc");
+    await createTopic(t, 1);
+    const s = await txnProducer();
+    expect((await end(s, "begin")).status).toBe(200);
+    expect((await plain(t, [100])).status).toBe(200); // before the transaction: stable
+    expect((await txnProduce(s, t, [1, 2, 3])).status).toBe(200);
+    expect((await plain(t, [101])).status).toBe(200); // after it, behind the open transaction
+    const open = await fetchValues(t, "read_committed");
+    expect(open.values).toEqual([100]);
+    expect(open.lso).toBe(1);
+    expect(open.hw).toBe(5);
+    expect((await fetchValues(t, "read_uncommitted")).values).toEqual([100, 1, 2, 3, 101]);
+    expect((await api("GET", `/v1/transactions/${s.tid}`)).body).toMatchObject({ state: "Ongoing", partitions: [{ topic: t, partition: 0 }] });
+
+    const c = await end(s, "commit");
+    expect(c.status).toBe(200);
+    expect(c.body.state).toBe("CompleteCommit");
+    const after = await fetchValues(t, "read_committed");
+    expect(after.values).toEqual([100, 1, 2, 3, 101]);
+    expect(after.lso).toBe(5);
+    // A retried commit is answered again; an abort now has no transaction to abort.
+    expect((await end(s, "commit")).status).toBe(200);
+    expect((await end(s, "abort")).body.error.code).toBe("INVALID_TXN_STATE");
+  });
+
+  it("abort hides the records from read_committed; read_uncommitted still sees them", async () => {
+    const t = unique("txa");
+    await createTopic(t, 2);
+    const s = await txnProducer();
+    expect((await txnProduce(s, t, [1, 2], 0)).status).toBe(200); // no begin: the first produce opens it
+    expect((await txnProduce(s, t, [3], 1)).status).toBe(200);
+    expect((await plain(t, [9])).status).toBe(200);
+    const a = await end(s, "abort");
+    expect(a.status).toBe(200);
+    expect(a.body.state).toBe("CompleteAbort");
+    const p0 = await fetchValues(t, "read_committed", 0, 0);
+    const p1 = await fetchValues(t, "read_committed", 0, 1);
+    expect([...p0.values, ...p1.values]).toEqual([9]);
+    expect((await fetchValues(t, "read_uncommitted", 0, 1)).values).toEqual([3]);
+    expect(p1.next).toBe(1); // moved past the aborted record
+    // The next transaction of the same producer commits normally.
+    expect((await txnProduce(s, t, [4], 1)).status).toBe(200);
+    expect((await end(s, "commit")).status).toBe(200);
+    expect((await fetchValues(t, "read_committed", 0, 1)).values).toEqual([4]);
+  });
+
+  it("a read_committed long-poll parked at the LSO is released by the commit", async () => {
+    const t = unique("txw");
+    await createTopic(t, 1);
+    const s = await txnProducer();
+    expect((await txnProduce(s, t, [7, 8])).status).toBe(200);
+    const waiting = fetchValues(t, "read_committed", 0, 0, 10_000);
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await end(s, "commit")).status).toBe(200);
+    expect((await waiting).values).toEqual([7, 8]);
+  });
+
+  it("the coordinator's alarm aborts a transaction past its timeout and fences its producer", async () => {
+    const t = unique("txt");
+    await createTopic(t, 1);
+    const s = await txnProducer(unique("tx"), { transaction_timeout_ms: 1_000 });
+    // Normally written; fenced when this machine is so slow the timeout passed first.
+    expect([200, 409]).toContain((await txnProduce(s, t, [1])).status);
+    await new Promise((r) => setTimeout(r, 1_100));
+    await runDurableObjectAlarm(txnStub(s.tid)); // may have run by itself already: either way it is done
+    const d = (await api("GET", `/v1/transactions/${s.tid}`)).body;
+    expect(d.state).toBe("CompleteAbort");
+    expect(d.producer_epoch).toBe(s.producer_epoch + 1);
+    const r = await fetchValues(t, "read_committed");
+    expect(r.values).toEqual([]);
+    expect(r.lso).toBe(r.hw);
+    expect((await end(s, "commit")).body.error.code).toBe("PRODUCER_FENCED");
+    const late = await txnProduce(s, t, [2]);
+    expect(late.body.error.code).toBe("PRODUCER_FENCED");
+    // The next instance gets an epoch above the bumped one.
+    expect((await txnProducer(s.tid)).producer_epoch).toBe(s.producer_epoch + 2);
+  });
+
+  it("re-initialising a transactional id aborts its open transaction and fences the old producer", async () => {
+    const t = unique("txz");
+    await createTopic(t, 1);
+    const zombie = await txnProducer();
+    expect((await txnProduce(zombie, t, [1])).status).toBe(200);
+    const fresh = await txnProducer(zombie.tid);
+    expect(fresh.producer_epoch).toBe(zombie.producer_epoch + 1);
+    expect((await api("GET", `/v1/transactions/${zombie.tid}`)).body.state).toBe("CompleteAbort");
+    const late = await txnProduce(zombie, t, [2]);
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe("PRODUCER_FENCED");
+    expect((await end(zombie, "commit")).body.error.code).toBe("PRODUCER_FENCED");
+    expect((await txnProduce(fresh, t, [3])).status).toBe(200);
+    expect((await end(fresh, "commit")).status).toBe(200);
+    expect((await fetchValues(t, "read_committed")).values).toEqual([3]);
+  });
+
+  it("refuses requests in the wrong state or for an unknown id", async () => {
+    const s = await txnProducer();
+    expect((await end(s, "commit")).body.error.code).toBe("INVALID_TXN_STATE");
+    expect((await end(s, "begin")).status).toBe(200);
+    expect((await end(s, "begin")).body.error.code).toBe("INVALID_TXN_STATE");
+    const unknown = await api("POST", `/v1/transactions/${unique("none")}/commit`, { producer_id: 1, producer_epoch: 0 });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe("TRANSACTIONAL_ID_NOT_FOUND");
+    expect((await api("GET", `/v1/transactions/${unique("none")}`)).body.error.code).toBe("TRANSACTIONAL_ID_NOT_FOUND");
+    const wrongId = await api("POST", `/v1/transactions/${s.tid}/abort`, { producer_id: s.producer_id + 1000, producer_epoch: 0 });
+    expect(wrongId.body.error.code).toBe("INVALID_PRODUCER_ID_MAPPING");
+  });
+});
