@@ -265,9 +265,17 @@ export class PartitionLog {
    * would make every alarm re-arm at once and roll nothing, for up to hot.retention.ms (issue 9).
    */
   nextAgeDeadline(): number | null {
-    if (!this.state || this.hot.count === 0) return null;
+    if (!this.state || this.hot.count === 0 || this.rollBlocked()) return null;
     const first = this.storage.sql.exec<{ t: number }>("SELECT timestamp AS t FROM records ORDER BY offset LIMIT 1").toArray()[0];
     return first === undefined ? null : first.t + this.state.config["hot.retention.ms"] + 1;
+  }
+
+  /**
+   * The oldest hot record is in an open transaction, so nothing can roll (see rollCandidates) until
+   * its marker lands (which re-arms the alarm): without this, an alarm due "now" would spin.
+   */
+  rollBlocked(): boolean {
+    return this.hot.count > 0 && this.lastStable() <= this.hot.start;
   }
 
   /** Offsets and sizes of the oldest `n` hot records: what a roll plans its segment from. */
