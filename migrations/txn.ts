@@ -23,4 +23,13 @@ export const txnMigrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: "transactional offsets",
+    sql: `
+      -- sendOffsetsToTransaction: JSON [{group_id, offsets: [{topic, partition, offset, metadata}],
+      -- topic_ids}], committed to each group by the commit's markers, dropped by an abort.
+      ALTER TABLE txn ADD COLUMN offsets TEXT NOT NULL DEFAULT '[]';
+    `,
+  },
 ];

@@ -151,6 +151,13 @@ export const commitSchema = z.strictObject({
     .max(10_000),
 });
 
+/** sendOffsetsToTransaction: the producer session plus a group commit's body (member and generation checked now). */
+export const txnOffsetsSchema = z.strictObject({
+  ...txnRequestSchema.shape,
+  group_id: z.string().min(1).max(249),
+  ...commitSchema.shape,
+});
+
 export const groupOffsetsQuerySchema = z.object({
   topic: z.string().optional(),
   auto_offset_reset: z.enum(["earliest", "latest", "none"]).optional(),

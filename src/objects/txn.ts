@@ -4,7 +4,7 @@ import type { Result } from "../core/errors";
 import { TXN_MARKER_RETRY_MS } from "../core/limits";
 import { migrate } from "../log/migrator";
 import { writeMarkers } from "../txn/markers";
-import { TransactionState, type TxnDescription, type TxnPartition } from "../txn/state";
+import { TransactionState, type TxnDescription, type TxnGroupOffsets, type TxnPartition } from "../txn/state";
 import type { Env } from "../env";
 
 /**
@@ -36,6 +36,10 @@ export class TxnCoordinator extends DurableObject<Env> {
 
   async addPartitions(producerId: number, epoch: number, partitions: TxnPartition[]): Promise<Result<{}>> {
     return this.settle(this.txn.addPartitions(producerId, epoch, partitions, Date.now()));
+  }
+
+  async addOffsets(producerId: number, epoch: number, group: TxnGroupOffsets): Promise<Result<{}>> {
+    return this.settle(this.txn.addOffsets(producerId, epoch, group, Date.now()));
   }
 
   async end(producerId: number, epoch: number, commit: boolean): Promise<Result<{ state: string }>> {

@@ -11,6 +11,14 @@ export interface TxnPartition {
   partition: number;
 }
 
+/** Consumer offsets sent to the transaction for one group (sendOffsetsToTransaction). */
+export interface TxnGroupOffsets {
+  group_id: string;
+  offsets: { topic: string; partition: number; offset: number; metadata?: string | null }[];
+  /** The topic ids the group resolved the offsets to when it validated them. */
+  topic_ids: Record<string, string>;
+}
+
 export interface TxnDescription {
   transactional_id: string;
   producer_id: number;
@@ -19,6 +27,7 @@ export interface TxnDescription {
   timeout_ms: number;
   started_at: number | null;
   partitions: { topic: string; partition: number }[];
+  groups: string[];
 }
 
 interface Row {
@@ -29,6 +38,7 @@ interface Row {
   timeout_ms: number;
   started_at: number | null;
   partitions: string;
+  offsets: string;
   [key: string]: SqlStorageValue;
 }
 
@@ -38,6 +48,8 @@ export interface PendingMarkers {
   epoch: number;
   commit: boolean;
   partitions: TxnPartition[];
+  /** Offsets to commit to groups (commit only). */
+  groups: TxnGroupOffsets[];
 }
 
 /**
@@ -100,6 +112,28 @@ export class TransactionState {
   }
 
   /**
+   * AddOffsetsToTxn + TxnOffsetCommit (the group validated member and generation already): the
+   * group's offsets join the open transaction, replacing earlier ones for the same partitions.
+   */
+  addOffsets(producerId: number, epoch: number, group: TxnGroupOffsets, now: number): Result<{}> {
+    const row = this.checked(producerId, epoch);
+    if (isFailure(row)) return row;
+    if (isPreparing(row.state)) return concurrent(row.state);
+    if (row.state !== "Ongoing") this.start(now, []);
+    const groups = row.state === "Ongoing" ? (JSON.parse(row.offsets) as TxnGroupOffsets[]) : [];
+    const same = groups.find((g) => g.group_id === group.group_id);
+    if (!same) groups.push(group);
+    else {
+      const key = (o: { topic: string; partition: number }) => `${o.topic}:${o.partition}`;
+      const replaced = new Set(group.offsets.map(key));
+      same.offsets = [...same.offsets.filter((o) => !replaced.has(key(o))), ...group.offsets];
+      same.topic_ids = { ...same.topic_ids, ...group.topic_ids };
+    }
+    this.storage.sql.exec("UPDATE txn SET offsets = ?, updated_at = ? WHERE id = 1", JSON.stringify(groups), now);
+    return { ok: true };
+  }
+
+  /**
    * EndTxn. The decision is written before any marker; a retry of the same decision (while its
    * markers are written, or after) is answered ok, the other decision or no transaction is refused.
    */
@@ -131,7 +165,9 @@ export class TransactionState {
   pending(): PendingMarkers | null {
     const row = this.row();
     if (!row || !isPreparing(row.state)) return null;
-    return { producerId: row.producer_id, epoch: row.producer_epoch, commit: row.state === "PrepareCommit", partitions: JSON.parse(row.partitions) as TxnPartition[] };
+    const commit = row.state === "PrepareCommit";
+    const groups = commit ? (JSON.parse(row.offsets) as TxnGroupOffsets[]) : [];
+    return { producerId: row.producer_id, epoch: row.producer_epoch, commit, partitions: JSON.parse(row.partitions) as TxnPartition[], groups };
   }
 
   /** Every marker of the decision is written. */
@@ -139,7 +175,7 @@ export class TransactionState {
     const row = this.row();
     if (!row || !isPreparing(row.state)) return;
     this.storage.sql.exec(
-      "UPDATE txn SET state = ?, started_at = NULL, partitions = '[]', updated_at = ? WHERE id = 1",
+      "UPDATE txn SET state = ?, started_at = NULL, partitions = '[]', offsets = '[]', updated_at = ? WHERE id = 1",
       row.state === "PrepareCommit" ? "CompleteCommit" : "CompleteAbort", now,
     );
   }
@@ -158,7 +194,8 @@ export class TransactionState {
     if (!row) return null;
     const partitions = (JSON.parse(row.partitions) as TxnPartition[]).map((p) => ({ topic: p.topic, partition: p.partition }));
     const { transactional_id, producer_id, producer_epoch, state, timeout_ms, started_at } = row;
-    return { transactional_id, producer_id, producer_epoch, state, timeout_ms, started_at, partitions };
+    const groups = (JSON.parse(row.offsets) as TxnGroupOffsets[]).map((g) => g.group_id);
+    return { transactional_id, producer_id, producer_epoch, state, timeout_ms, started_at, partitions, groups };
   }
 
   /** Kafka's checks on every request: the id was initialised, the producer id is its own, the epoch current. */
@@ -172,7 +209,7 @@ export class TransactionState {
   }
 
   private start(now: number, partitions: TxnPartition[]): void {
-    this.storage.sql.exec("UPDATE txn SET state = 'Ongoing', started_at = ?, partitions = ?, updated_at = ? WHERE id = 1", now, JSON.stringify(partitions), now);
+    this.storage.sql.exec("UPDATE txn SET state = 'Ongoing', started_at = ?, partitions = ?, offsets = '[]', updated_at = ? WHERE id = 1", now, JSON.stringify(partitions), now);
   }
 
   private setState(state: TxnStateName, now: number): void {

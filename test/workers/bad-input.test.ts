@@ -53,6 +53,8 @@ const rows: Row[] = [
   ["commit without a producer epoch", "POST", () => `/v1/transactions/t-${topic}/commit`, { producer_id: 5 }, 400, "INVALID_REQUEST", "producer_epoch"],
   ["commit with an unknown field", "POST", () => `/v1/transactions/t-${topic}/commit`, { producer_id: 5, producer_epoch: 0, offsets: 1 }, 400, "INVALID_REQUEST"],
   ["commit of an id never initialised", "POST", () => `/v1/transactions/t-${topic}/commit`, { producer_id: 5, producer_epoch: 0 }, 404, "TRANSACTIONAL_ID_NOT_FOUND"],
+  ["send offsets without a group id", "POST", () => `/v1/transactions/t-${topic}/offsets`, { producer_id: 5, producer_epoch: 0, offsets: [{ topic, partition: 0, offset: 1 }] }, 400, "INVALID_REQUEST", "group_id"],
+  ["send offsets with a negative offset", "POST", () => `/v1/transactions/t-${topic}/offsets`, { producer_id: 5, producer_epoch: 0, group_id: "g", offsets: [{ topic, partition: 0, offset: -1 }] }, 400, "INVALID_REQUEST", "offsets[0].offset"],
   ["transactional id too long", "GET", () => `/v1/transactions/${"x".repeat(250)}`, undefined, 400, "INVALID_REQUEST", "transactional_id"],
   ["fetch with an unknown isolation level", "GET", () => `/v1/topics/${topic}/partitions/0/records?offset=0&isolation=serializable`, undefined, 400, "INVALID_REQUEST", "isolation"],
   ["fetch unknown topic", "GET", () => `/v1/topics/nope-${topic}/partitions/0/records?offset=0`, undefined, 404, "UNKNOWN_TOPIC_OR_PARTITION"],

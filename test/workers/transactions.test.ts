@@ -218,4 +218,40 @@ describe("transactions", () => {
     await drainAlarms(env.PARTITIONS.get(env.PARTITIONS.idFromName(`${topicId}/0`)) as unknown as DurableObjectStub);
     expect(await readAll("read_committed")).toEqual([...range(0, 30), ...range(70, 130)]);
   });
+
+  it("offsets sent to the transaction reach the group only when it commits (consume-transform-produce)", async () => {
+    const input = unique("txin");
+    const output = unique("txout");
+    const g = unique("txg");
+    await createTopic(input, 1);
+    await createTopic(output, 1);
+    expect((await plain(input, [1, 2, 3])).status).toBe(200);
+    const joined = (await api("POST", `/v1/groups/${g}/members`, { topics: [input] })).body;
+    const committed = async () => (await api("GET", `/v1/groups/${g}/offsets?topic=${input}`)).body.partitions[0].committed_offset;
+    const s = await txnProducer();
+    const send = (offset: number, generation = joined.generation) =>
+      api("POST", `/v1/transactions/${s.tid}/offsets`, {
+        producer_id: s.producer_id, producer_epoch: s.producer_epoch, group_id: g,
+        member_id: joined.member_id, generation, offsets: [{ topic: input, partition: 0, offset }],
+      });
+
+    // Aborted: neither the output nor the offset.
+    expect((await txnProduce(s, output, [10])).status).toBe(200);
+    expect((await send(2)).status).toBe(200);
+    expect((await end(s, "abort")).status).toBe(200);
+    expect(await committed()).toBeNull();
+    expect((await fetchValues(output, "read_committed")).values).toEqual([]);
+
+    // A stale generation is refused when the offsets are sent, as Kafka's TxnOffsetCommit does.
+    expect((await send(2, joined.generation + 5)).body.error.code).toBe("ILLEGAL_GENERATION");
+
+    // Committed: both, together.
+    expect((await txnProduce(s, output, [20, 30])).status).toBe(200);
+    expect((await send(3)).status).toBe(200);
+    expect(await committed()).toBeNull();
+    expect((await api("GET", `/v1/transactions/${s.tid}`)).body.groups).toEqual([g]);
+    expect((await end(s, "commit")).status).toBe(200);
+    expect(await committed()).toBe(3);
+    expect((await fetchValues(output, "read_committed")).values).toEqual([20, 30]);
+  });
 });
