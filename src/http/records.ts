@@ -19,10 +19,6 @@ recordRoutes.post("/:topic/records", async (c) => {
   const fromBody = sessionFromBody(body);
   if (!fromBody.ok) return failureResponse(c, fromBody);
   let session = fromBody.session;
-  if (body.transactional_id !== undefined) {
-    if (!session) throw new StreamError({ code: "INVALID_REQUEST", message: "a transactional produce carries producer_id, producer_epoch and base_sequences", field: "transactional_id" });
-    session.transactionalId = body.transactional_id;
-  }
   const key = c.req.header("idempotency-key");
   if (key !== undefined) {
     if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {

@@ -16,10 +16,14 @@ import {
   resetOffsetsSchema,
   schemaQuerySchema,
   schemaVersionParamSchema,
+  transactionalIdParamSchema,
+  txnOffsetsSchema,
+  txnRequestSchema,
 } from "../api/schemas";
 import { discoveryJson, inferenceJson, registrationJson, versionJson, versionsJson } from "../api/schema-json";
 import * as schemas from "../broker/schema";
 import * as groups from "../broker/groups";
+import * as txns from "../broker/transactions";
 import { addPartitions, alterTopicConfig, createTopic, deleteTopic, listTopics } from "../broker/admin";
 import { fetchRecords, listOffsets } from "../broker/consume";
 import type { FetchedRecord, WireRecord } from "../api/wire";
@@ -87,7 +91,7 @@ export class StreamService extends WorkerEntrypoint<Env> {
    * `idempotence` (issue 12): an idempotent producer's `producer_id`, `producer_epoch` and
    * `base_sequences`, exactly as in the HTTP body.
    */
-  async produce(topic: string, records: WireRecord[], idempotence?: { producer_id: number; producer_epoch: number; base_sequences: Record<string, number> }) {
+  async produce(topic: string, records: WireRecord[], idempotence?: { producer_id: number; producer_epoch: number; base_sequences: Record<string, number>; transactional_id?: string }) {
     const v = check(produceSchema, { records, ...(idempotence ?? {}) }, "argument");
     if (!v.ok) return v;
     const s = sessionFromBody(v.value);
@@ -163,6 +167,40 @@ export class StreamService extends WorkerEntrypoint<Env> {
 
   deleteGroup(groupId: string) {
     return groups.deleteGroup(this.env, String(groupId));
+  }
+
+  // Transactions (issue 12): the same bodies as POST /v1/transactions/:transactional_id/…
+
+  /** `action`: begin, commit or abort; `session`: `{ producer_id, producer_epoch }` from initProducer. */
+  async transaction(transactionalId: string, action: "begin" | "commit" | "abort", session: { producer_id: number; producer_epoch: number }) {
+    const id = check(transactionalIdParamSchema, { transactional_id: transactionalId }, "argument");
+    if (!id.ok) return id;
+    if (!["begin", "commit", "abort"].includes(action)) return fail("INVALID_REQUEST", "action must be begin, commit or abort", "action");
+    const v = check(txnRequestSchema, session, "argument");
+    if (!v.ok) return v;
+    const p = { transactionalId: id.value.transactional_id, producerId: v.value.producer_id, epoch: v.value.producer_epoch };
+    if (action === "begin") {
+      const r = await txns.beginTxn(this.env, p);
+      return r.ok ? { ok: true as const, state: "Ongoing" } : r;
+    }
+    return txns.endTxn(this.env, p, action === "commit");
+  }
+
+  /** sendOffsetsToTransaction: `{ producer_id, producer_epoch, group_id, member_id?, generation?, offsets }`. */
+  async sendOffsetsToTransaction(transactionalId: string, body: { producer_id: number; producer_epoch: number; group_id: string; member_id?: string; generation?: number; offsets: Array<{ topic: string; partition: number; offset: number; metadata?: string | null }> }) {
+    const id = check(transactionalIdParamSchema, { transactional_id: transactionalId }, "argument");
+    if (!id.ok) return id;
+    const v = check(txnOffsetsSchema, body, "argument");
+    if (!v.ok) return v;
+    const p = { transactionalId: id.value.transactional_id, producerId: v.value.producer_id, epoch: v.value.producer_epoch };
+    return txns.sendOffsetsToTxn(this.env, p, v.value.group_id, { memberId: v.value.member_id, generation: v.value.generation, offsets: v.value.offsets });
+  }
+
+  async describeTransaction(transactionalId: string) {
+    const id = check(transactionalIdParamSchema, { transactional_id: transactionalId }, "argument");
+    if (!id.ok) return id;
+    const d = await txns.describeTxn(this.env, id.value.transactional_id);
+    return d ? { ok: true as const, ...d } : fail("TRANSACTIONAL_ID_NOT_FOUND", `no producer was initialised for transactional id '${transactionalId}'`);
   }
 
   async commitOffsets(groupId: string, body: { member_id?: string; generation?: number; offsets: Array<{ topic: string; partition: number; offset: number; metadata?: string | null }> }) {

@@ -1,4 +1,5 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { api, createTopic, unique } from "./helpers";
 
@@ -253,5 +254,25 @@ describe("transactions", () => {
     expect((await end(s, "commit")).status).toBe(200);
     expect(await committed()).toBe(3);
     expect((await fetchValues(output, "read_committed")).values).toEqual([20, 30]);
+  });
+
+  it("works the same over the StreamService binding", async () => {
+    const svc = (exports as any).StreamService as import("../../src/rpc/service").StreamService;
+    const t = unique("txrpc");
+    await createTopic(t, 1);
+    const tid = unique("tx");
+    const p = (await svc.initProducer({ transactional_id: tid })) as { producer_id: number; producer_epoch: number };
+    const session = { producer_id: p.producer_id, producer_epoch: p.producer_epoch };
+    expect(await svc.transaction(tid, "begin", session)).toMatchObject({ ok: true, state: "Ongoing" });
+    expect(await svc.produce(t, [{ value: 1 } as any], { ...session, base_sequences: { "0": 0 }, transactional_id: tid })).toMatchObject({ ok: true });
+    const open = await svc.fetch_records(t, 0, { offset: 0, isolation: "read_committed" });
+    expect(open).toMatchObject({ ok: true, records: [], lastStableOffset: 0, highWatermark: 1 });
+    expect(await svc.describeTransaction(tid)).toMatchObject({ ok: true, state: "Ongoing" });
+    expect(await svc.transaction(tid, "commit", session)).toMatchObject({ ok: true, state: "CompleteCommit" });
+    const done = await svc.fetch_records(t, 0, { offset: 0, isolation: "read_committed" });
+    expect(done).toMatchObject({ ok: true, lastStableOffset: 1 });
+    expect((done as any).records.map((r: any) => r.value)).toEqual([1]);
+    expect(await svc.transaction(tid, "commit", { producer_id: 0, producer_epoch: 0 })).toMatchObject({ ok: false, error: { code: "INVALID_REQUEST", field: "producer_id" } });
+    expect(await svc.describeTransaction(unique("none"))).toMatchObject({ ok: false, error: { code: "TRANSACTIONAL_ID_NOT_FOUND" } });
   });
 });
