@@ -121,4 +121,26 @@ export const partitionMigrations: Migration[] = [
       CREATE INDEX producer_state_by_last_seen ON producer_state (last_seen);
     `,
   },
+  {
+    version: 5,
+    name: "open transactions",
+    sql: `
+      -- Transactions with records here and no marker yet (issue 12): one per producer. The last
+      -- stable offset is the lowest first_offset, else the high watermark; read_committed stops there.
+      CREATE TABLE open_txns (
+        producer_id    INTEGER PRIMARY KEY,
+        producer_epoch INTEGER NOT NULL,
+        first_offset   INTEGER NOT NULL
+      );
+      CREATE INDEX open_txns_by_first_offset ON open_txns (first_offset);
+      -- The newest epoch a marker was written with, per transactional producer: an append from an
+      -- older epoch (a zombie whose transaction was aborted on re-init) is fenced here.
+      CREATE TABLE txn_epochs (
+        producer_id    INTEGER PRIMARY KEY,
+        producer_epoch INTEGER NOT NULL
+      );
+      -- Rows of one producer's open transaction are found by producer when its marker lands.
+      CREATE INDEX records_open_txn ON records (producer_id, offset) WHERE txn_state = 1;
+    `,
+  },
 ];

@@ -2,6 +2,7 @@ import type { TopicCatalog } from "./objects/catalog";
 import type { PartitionDO } from "./objects/partition";
 import type { GroupCoordinator } from "./objects/group";
 import type { SchemaRegistry } from "./objects/schema-registry";
+import type { TxnCoordinator } from "./objects/txn";
 
 /** Bindings declared in wrangler.toml. */
 export interface Env {
@@ -9,6 +10,7 @@ export interface Env {
   PARTITIONS: DurableObjectNamespace<PartitionDO>;
   GROUPS: DurableObjectNamespace<GroupCoordinator>;
   SCHEMAS: DurableObjectNamespace<SchemaRegistry>;
+  TXNS: DurableObjectNamespace<TxnCoordinator>;
   SEGMENTS: R2Bucket;
   /** How Iceberg readers address the SEGMENTS bucket (R2's S3 API), written into table metadata. */
   SEGMENTS_BUCKET_URI?: string;

@@ -4,6 +4,7 @@ export { TopicCatalog } from "./objects/catalog";
 export { PartitionDO } from "./objects/partition";
 export { GroupCoordinator } from "./objects/group";
 export { SchemaRegistry } from "./objects/schema-registry";
+export { TxnCoordinator } from "./objects/txn";
 export { StreamService } from "./rpc/service";
 
 export default createApp();

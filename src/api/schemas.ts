@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { WireHeaders } from "./wire";
-import { MAX_FETCH_MAX_BYTES, MAX_FETCH_MAX_RECORDS, MAX_PRODUCER_EPOCH, MAX_PRODUCER_SEQUENCE, MAX_RECORDS_PER_REQUEST, MAX_SCHEMA_SAMPLE, MAX_WAIT_MS } from "../core/limits";
+import { MAX_FETCH_MAX_BYTES, MAX_FETCH_MAX_RECORDS, MAX_PRODUCER_EPOCH, MAX_PRODUCER_SEQUENCE, MAX_RECORDS_PER_REQUEST, MAX_SCHEMA_SAMPLE, MAX_TRANSACTION_TIMEOUT_MS, MAX_WAIT_MS } from "../core/limits";
 
 /**
  * Request shapes, shared by the HTTP routes and the StreamService binding so both transports
@@ -74,6 +74,9 @@ export const produceRecordSchema = z
     }
   });
 
+/** Kafka's transactional.id: any non-empty string up to 249 characters (the topic-name bound). */
+const transactionalIdSchema = z.string().min(1).max(249);
+
 export const produceSchema = z.strictObject({
   records: z.array(produceRecordSchema).min(1).max(MAX_RECORDS_PER_REQUEST),
   // Idempotent producer (issue 12): all three together; base_sequences maps "<partition>" to the
@@ -81,10 +84,22 @@ export const produceSchema = z.strictObject({
   producer_id: z.int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
   producer_epoch: z.int().min(0).max(MAX_PRODUCER_EPOCH).optional(),
   base_sequences: z.record(z.string().regex(/^\d+$/, "partition numbers only"), z.int().min(0).max(MAX_PRODUCER_SEQUENCE)).optional(),
+  // Transactional produce (issue 12): with the producer fields, the records join the id's open transaction.
+  transactional_id: transactionalIdSchema.optional(),
 });
 
 export const initProducerSchema = z.strictObject({
-  transactional_id: z.string().min(1).max(249).optional(),
+  transactional_id: transactionalIdSchema.optional(),
+  /** Kafka's transaction.timeout.ms: the coordinator aborts a transaction open longer. */
+  transaction_timeout_ms: z.int().min(1).max(MAX_TRANSACTION_TIMEOUT_MS).optional(),
+});
+
+export const transactionalIdParamSchema = z.object({ transactional_id: transactionalIdSchema });
+
+/** begin / commit / abort: the producer session from POST /v1/producers. */
+export const txnRequestSchema = z.strictObject({
+  producer_id: z.int().min(1).max(Number.MAX_SAFE_INTEGER),
+  producer_epoch: z.int().min(0).max(MAX_PRODUCER_EPOCH),
 });
 
 /** Query-string integers: digits only, so "-1", "1.5", "NaN" and "1e3" are refused. */
@@ -100,6 +115,8 @@ export const fetchQuerySchema = z.object({
   max_records: queryInt(MAX_FETCH_MAX_RECORDS).refine((n) => n > 0, { message: "must be at least 1" }).optional(),
   max_bytes: queryInt(MAX_FETCH_MAX_BYTES).refine((n) => n > 0, { message: "must be at least 1" }).optional(),
   wait_ms: queryInt(MAX_WAIT_MS).optional(),
+  /** Kafka's isolation.level (issue 12): read_committed stops at the last stable offset. */
+  isolation: z.enum(["read_uncommitted", "read_committed"]).optional(),
 });
 
 export const offsetsQuerySchema = z.object({
@@ -132,6 +149,13 @@ export const commitSchema = z.strictObject({
     .array(z.strictObject({ topic: z.string(), partition: nonNegativeInt, offset: nonNegativeInt, metadata: z.string().max(4096).nullable().optional() }))
     .min(1)
     .max(10_000),
+});
+
+/** sendOffsetsToTransaction: the producer session plus a group commit's body (member and generation checked now). */
+export const txnOffsetsSchema = z.strictObject({
+  ...txnRequestSchema.shape,
+  group_id: z.string().min(1).max(249),
+  ...commitSchema.shape,
 });
 
 export const groupOffsetsQuerySchema = z.object({

@@ -26,6 +26,9 @@ export const leaveGroup = (env: Env, groupId: string, memberId: string) => onGro
 export const describeGroup = (env: Env, groupId: string) => onGroup(env, groupId, (c) => c.describe());
 export const deleteGroup = (env: Env, groupId: string) => onGroup(env, groupId, (c) => c.deleteGroup(groupId));
 export const commitOffsets = (env: Env, groupId: string, input: CommitRequest) => onGroup(env, groupId, (c) => c.commit(groupId, input));
+export const validateTxnOffsets = (env: Env, groupId: string, input: CommitRequest) => onGroup(env, groupId, (c) => c.validateTxnOffsets(input));
+export const commitTxnOffsets = (env: Env, groupId: string, offsets: CommitRequest["offsets"], topicIds: Record<string, string>) =>
+  onGroup(env, groupId, (c) => c.commitTxn(groupId, offsets, topicIds));
 export const groupOffsets = (env: Env, groupId: string, topic: string | undefined, reset: AutoOffsetReset) =>
   onGroup(env, groupId, (c) => c.offsets(topic, reset));
 export const resetGroupOffsets = (env: Env, groupId: string, topic: string, partitions: number[] | undefined, to: ResetTarget) =>

@@ -12,17 +12,24 @@ export interface ProduceSession {
   /** "<partition>" → sequence of the request's first record there; "zero": every partition starts at 0. */
   baseSequences: Record<string, number> | "zero";
   requestHash?: string;
+  /** A transactional producer (issue 12): the partitions join this id's open transaction before the append. */
+  transactionalId?: string;
 }
 
-/** The body's producer fields: all three or none. */
-export function sessionFromBody(body: { producer_id?: number; producer_epoch?: number; base_sequences?: Record<string, number> }): Result<{ session?: ProduceSession }> {
+/** The body's producer fields: all three or none; a `transactional_id` needs them. */
+export function sessionFromBody(body: { producer_id?: number; producer_epoch?: number; base_sequences?: Record<string, number>; transactional_id?: string }): Result<{ session?: ProduceSession }> {
   const given = [body.producer_id, body.producer_epoch, body.base_sequences].filter((v) => v !== undefined).length;
-  if (given === 0) return { ok: true };
+  if (given === 0) {
+    if (body.transactional_id !== undefined) return fail("INVALID_REQUEST", "a transactional produce carries producer_id, producer_epoch and base_sequences", "transactional_id");
+    return { ok: true };
+  }
   if (given < 3) {
     const missing = body.producer_id === undefined ? "producer_id" : body.producer_epoch === undefined ? "producer_epoch" : "base_sequences";
     return fail("INVALID_REQUEST", "an idempotent produce carries producer_id, producer_epoch and base_sequences together", missing);
   }
-  return { ok: true, session: { producerId: body.producer_id!, epoch: body.producer_epoch!, baseSequences: body.base_sequences! } };
+  const session: ProduceSession = { producerId: body.producer_id!, epoch: body.producer_epoch!, baseSequences: body.base_sequences! };
+  if (body.transactional_id !== undefined) session.transactionalId = body.transactional_id;
+  return { ok: true, session };
 }
 
 /** The partition's share of a session; a partition the request writes to must have a base sequence. */
@@ -34,6 +41,7 @@ export function producerFor(session: ProduceSession | undefined, partition: numb
   }
   const producer: AppendProducer = { id: session.producerId, epoch: session.epoch, baseSequence };
   if (session.requestHash !== undefined) producer.requestHash = session.requestHash;
+  if (session.transactionalId !== undefined) producer.transactional = true;
   return { ok: true, producer };
 }
 

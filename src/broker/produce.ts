@@ -7,6 +7,7 @@ import type { WireRecord } from "../api/wire";
 import type { Env } from "../env";
 import { appendToPartition, type KeepAlive } from "./append";
 import { prepare } from "./prepare";
+import { addPartitionsToTxn } from "./transactions";
 import { checkTimestamps } from "./timestamps";
 import { isStaleMetadata, withTopic } from "./topics";
 import { checkRecords } from "./schema";
@@ -49,6 +50,12 @@ export function produce(env: Env, topicName: string, input: WireRecord[], sessio
       const producer = producerFor(session, p);
       if (producer && !producer.ok) return producer;
       producers.set(p, producer?.producer);
+    }
+    // AddPartitionsToTxn before any append: a commit or abort then reaches every partition written.
+    if (session?.transactionalId !== undefined) {
+      const txn = { transactionalId: session.transactionalId, producerId: session.producerId, epoch: session.epoch };
+      const added = await addPartitionsToTxn(env, txn, [...groups.keys()].map((partition) => ({ topicId: topic.topicId, topic: topic.name, partition })));
+      if (!added.ok) return added;
     }
     let duplicates = 0;
 

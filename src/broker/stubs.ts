@@ -14,3 +14,8 @@ export function partitionStub(env: Env, topicId: string, partition: number) {
 export function schemaRegistryStub(env: Env, topicId: string) {
   return env.SCHEMAS.get(env.SCHEMAS.idFromName(topicId));
 }
+
+/** A transactional id's coordinator (issue 12). */
+export function txnStub(env: Env, transactionalId: string) {
+  return env.TXNS.get(env.TXNS.idFromName(transactionalId));
+}

@@ -52,6 +52,14 @@ export const ERROR_CODES = {
   UNKNOWN_PRODUCER_ID: { status: 409, retriable: false },
   /** Not a Kafka code: the same Idempotency-Key came with a different request body. */
   IDEMPOTENCY_KEY_REUSED: { status: 422, retriable: false },
+  /** The request is not allowed in the transaction's current state (commit with none open, …). */
+  INVALID_TXN_STATE: { status: 409, retriable: false },
+  /** A commit or abort of this transactional id is still writing its markers: retry shortly. */
+  CONCURRENT_TRANSACTIONS: { status: 409, retriable: true },
+  /** No producer was initialised for this transactional id (POST /v1/producers { transactional_id }). */
+  TRANSACTIONAL_ID_NOT_FOUND: { status: 404, retriable: false },
+  /** The producer id does not belong to this transactional id. */
+  INVALID_PRODUCER_ID_MAPPING: { status: 409, retriable: false },
   // anything else: a bug or an infrastructure failure
   UNKNOWN_SERVER_ERROR: { status: 500, retriable: true },
 } as const satisfies Record<string, { status: number; retriable: boolean }>;

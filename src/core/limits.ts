@@ -167,3 +167,10 @@ export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 /** Kafka's producer sequences and epochs are int32 / int16. */
 export const MAX_PRODUCER_SEQUENCE = 2_147_483_647;
 export const MAX_PRODUCER_EPOCH = 32_767;
+
+/** Kafka's transaction.timeout.ms default: the coordinator aborts a transaction open longer (issue 12). */
+export const DEFAULT_TRANSACTION_TIMEOUT_MS = 60_000;
+/** Kafka's transaction.max.timeout.ms default (15 min): the longest timeout a producer may ask for. */
+export const MAX_TRANSACTION_TIMEOUT_MS = 900_000;
+/** How soon the coordinator's alarm re-drives markers a commit or abort could not write. */
+export const TXN_MARKER_RETRY_MS = 1_000;

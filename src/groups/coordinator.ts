@@ -104,6 +104,31 @@ export class Coordinator {
     return { ok: true, committed: input.offsets.length };
   }
 
+  /**
+   * TxnOffsetCommit (issue 12, sendOffsetsToTransaction): the member and generation are checked
+   * now, as Kafka does; the offsets are committed only if the transaction commits (commitTxn).
+   * Answers the topic ids the offsets resolve to, so the commit saves what was validated.
+   */
+  async validateTxnOffsets(input: CommitRequest): Promise<Result<{ topicIds: Record<string, string> }>> {
+    const checked = await this.checkOffsets(input.offsets);
+    if (!checked.ok) return checked;
+    const fenced = this.fence(input);
+    if (!fenced.ok) return fenced;
+    return { ok: true, topicIds: Object.fromEntries(checked.topicIds) };
+  }
+
+  /** The transaction's commit marker for this group: saves its offsets. Idempotent (same offsets again). */
+  async commitTxn(groupId: string, offsets: CommitRequest["offsets"], topicIds: Record<string, string>, now: number): Promise<Result<{ committed: number }>> {
+    const isNew = this.membership.meta === null;
+    const meta = this.membership.ensureMeta(groupId);
+    this.store.storage.transactionSync(() => {
+      for (const o of offsets) this.store.saveOffset(o.topic, o.partition, topicIds[o.topic], o.offset, o.metadata ?? null, now);
+      this.store.saveMeta(meta);
+    });
+    if (isNew) await this.deps.register(groupId);
+    return { ok: true, committed: offsets.length };
+  }
+
   /** Committed offsets, log bounds, lag and start position for each partition of the given (or known) topics. */
   async offsets(topic: string | undefined, reset: AutoOffsetReset): Promise<Result<{ partitions: PartitionLag[] }>> {
     if (!this.membership.meta) return fail("GROUP_ID_NOT_FOUND", "group not found", "group");

@@ -8,6 +8,7 @@ import { recordRoutes } from "./records";
 import { schemaRoutes, topicSchemaRoutes } from "./schema";
 import { statsRoutes } from "./stats";
 import { topicRoutes } from "./topics";
+import { transactionRoutes } from "./transactions";
 
 /** The HTTP API. Routes parse and validate, call one broker function, and map its result. */
 export function createApp() {
@@ -19,6 +20,7 @@ export function createApp() {
   app.route("/v1/schema", schemaRoutes);
   app.route("/v1/groups", groupRoutes);
   app.route("/v1/producers", producerRoutes);
+  app.route("/v1/transactions", transactionRoutes);
   app.route("/stats", statsRoutes);
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;

@@ -1,15 +1,19 @@
 import { Hono } from "hono";
 import { initProducerSchema } from "../api/schemas";
 import { initProducer } from "../broker/producers";
+import { StreamError } from "../core/errors";
 import type { Env } from "../env";
 import { jsonBody } from "./validate";
 
-/** `POST /v1/producers` (issue 12): `{ transactional_id? }` → `{ producer_id, producer_epoch }`. */
+/** `POST /v1/producers` (issue 12): `{ transactional_id?, transaction_timeout_ms? }` → `{ producer_id, producer_epoch }`. */
 export const producerRoutes = new Hono<{ Bindings: Env }>();
 
 producerRoutes.post("/", async (c) => {
   const hasBody = (c.req.header("content-length") ?? "0") !== "0" || c.req.header("content-type") !== undefined;
   const body = hasBody ? await jsonBody(c, initProducerSchema) : {};
-  const r = await initProducer(c.env, body.transactional_id ?? null);
+  if (body.transaction_timeout_ms !== undefined && body.transactional_id === undefined) {
+    throw new StreamError({ code: "INVALID_REQUEST", message: "transaction_timeout_ms needs a transactional_id", field: "transaction_timeout_ms" });
+  }
+  const r = await initProducer(c.env, body.transactional_id ?? null, body.transaction_timeout_ms);
   return c.json({ producer_id: r.producer_id, producer_epoch: r.producer_epoch }, 200);
 });

@@ -42,9 +42,10 @@ recordRoutes.get("/:topic/partitions/:partition/records", async (c) => {
     maxRecords: q.max_records ?? DEFAULT_FETCH_MAX_RECORDS,
     maxBytes: q.max_bytes ?? DEFAULT_FETCH_MAX_BYTES,
     waitMs: q.wait_ms ?? 0,
+    ...(q.isolation && { isolation: q.isolation }),
   });
   if (!r.ok) return failureResponse(c, r);
   // The partition already built the records' JSON; embed it rather than parse and re-serialize.
-  const body = `{"topic":${JSON.stringify(c.req.param("topic"))},"partition":${partition},"records":${r.recordsJson},"next_offset":${r.nextOffset},"high_watermark":${r.highWatermark},"log_start_offset":${r.logStartOffset}}`;
+  const body = `{"topic":${JSON.stringify(c.req.param("topic"))},"partition":${partition},"records":${r.recordsJson},"next_offset":${r.nextOffset},"high_watermark":${r.highWatermark},"log_start_offset":${r.logStartOffset},"last_stable_offset":${r.lastStableOffset}}`;
   return c.body(body, 200, { "content-type": "application/json; charset=utf-8" });
 });

@@ -3,6 +3,7 @@ import { fail, type Failure, type Result } from "../core/errors";
 import { DEFAULT_PRODUCER_ID_EXPIRATION_MS, SQLITE_MAX_PARAMS } from "../core/limits";
 import { ProducerState } from "./producer-state";
 import { encodeRecord, recordSize, toArrayBuffer } from "./records";
+import { TXN_ABORTED, TxnMarkers } from "./txn-markers";
 import type { AppendOk, AppendProducer, AppendRecord, FetchOk, FetchRequest, ListOffsetOk, OffsetSpec, PartitionInit, PartitionOffsets } from "./types";
 
 /** The storage a partition log needs: a Durable Object's SQLite and its synchronous transaction. */
@@ -39,7 +40,7 @@ export interface StoredRecord {
 }
 
 /** The columns a fetch reads. */
-type RecordRow = Pick<StoredRecord, "offset" | "timestamp" | "key" | "value" | "headers" | "size"> & { [key: string]: SqlStorageValue };
+type RecordRow = Pick<StoredRecord, "offset" | "timestamp" | "key" | "value" | "headers" | "size" | "txn_state"> & { [key: string]: SqlStorageValue };
 
 const INSERT_COLUMNS = 6; // offset, timestamp, key, value, headers, size
 const ROWS_PER_INSERT = Math.floor(SQLITE_MAX_PARAMS / INSERT_COLUMNS);
@@ -55,9 +56,12 @@ export class PartitionLog {
   private hot = { count: 0, start: 0, bytes: 0 };
   /** Idempotent producers' recent sequences (issue 12): checked and recorded with each append. */
   readonly producers: ProducerState;
+  /** Transactions with records here: markers and the last stable offset (issue 12). */
+  readonly txns: TxnMarkers;
 
   constructor(private readonly storage: LogStorage) {
     this.producers = new ProducerState(storage.sql);
+    this.txns = new TxnMarkers(storage.sql);
     const row = storage.sql.exec<StateRow>("SELECT * FROM partition_state WHERE id = 1").toArray()[0];
     if (row) this.state = { ...row, config: JSON.parse(row.config) as TopicConfig };
     this.hot = this.countHot();
@@ -128,6 +132,8 @@ export class PartitionLog {
     if (!state.ok) return state;
     // Sequence check before anything else: a retried batch writes nothing and gets its offsets back.
     if (producer) {
+      const fenced = producer.transactional ? this.txns.fenced(producer.id, producer.epoch) : null;
+      if (fenced) return fenced;
       const verdict = this.producers.check(producer, records.length, now, DEFAULT_PRODUCER_ID_EXPIRATION_MS);
       if ("ok" in verdict) return verdict;
       if (verdict.kind === "duplicate") return { ok: true, duplicate: true, baseOffset: verdict.baseOffset, timestamps: verdict.timestamps, highWatermark: state.next_offset };
@@ -154,6 +160,7 @@ export class PartitionLog {
       }
       this.storage.sql.exec("UPDATE partition_state SET next_offset = ? WHERE id = 1", baseOffset + records.length);
       if (producer) this.producers.record(producer, records.length, baseOffset, timestamps, now);
+      if (producer?.transactional) this.txns.appended(producer.id, producer.epoch, baseOffset, records.length);
     });
     state.next_offset = baseOffset + records.length;
     if (this.hot.count === 0) this.hot.start = baseOffset;
@@ -171,14 +178,21 @@ export class PartitionLog {
     if (!state.ok) return state;
     const range = this.checkRange(state, req.offset);
     if (range) return range;
+    const lso = this.lastStable(state.next_offset);
+    const committed = req.isolation === "read_committed";
     const cursor = this.storage.sql.exec<RecordRow>(
-      "SELECT offset, timestamp, key, value, headers, size FROM records WHERE offset >= ? ORDER BY offset LIMIT ?",
-      req.offset, req.maxRecords,
+      "SELECT offset, timestamp, key, value, headers, size, txn_state FROM records WHERE offset >= ? AND offset < ? ORDER BY offset LIMIT ?",
+      req.offset, committed ? lso : state.next_offset, req.maxRecords,
     );
     const parts: string[] = [];
     let bytes = 0;
     let next = req.offset;
     for (const row of cursor) {
+      // read_committed skips aborted records but moves past them, so a reader never re-reads them.
+      if (committed && row.txn_state === TXN_ABORTED) {
+        next = row.offset + 1;
+        continue;
+      }
       if (parts.length > 0 && bytes + row.size > req.maxBytes) break;
       bytes += row.size;
       parts.push(encodeRecord(row));
@@ -191,7 +205,20 @@ export class PartitionLog {
       nextOffset: next,
       highWatermark: state.next_offset,
       logStartOffset: state.log_start_offset,
+      lastStableOffset: lso,
     };
+  }
+
+  /** Kafka's last stable offset: the first offset of the oldest open transaction, else the high watermark. */
+  lastStable(highWatermark = this.state?.next_offset ?? 0): number {
+    return this.txns.firstOpen() ?? highWatermark;
+  }
+
+  /** The coordinator's commit or abort marker for one producer's transaction (idempotent). */
+  markTxn(producerId: number, epoch: number, commit: boolean): Result<{ records: number }> {
+    if (!this.state) return { ok: true, records: 0 }; // never written to: nothing to mark
+    const records = this.storage.transactionSync(() => this.txns.mark(producerId, epoch, commit));
+    return { ok: true, records };
   }
 
   get identity(): { topicId: string; topic: string; partition: number } | null {
@@ -238,15 +265,25 @@ export class PartitionLog {
    * would make every alarm re-arm at once and roll nothing, for up to hot.retention.ms (issue 9).
    */
   nextAgeDeadline(): number | null {
-    if (!this.state || this.hot.count === 0) return null;
+    if (!this.state || this.hot.count === 0 || this.rollBlocked()) return null;
     const first = this.storage.sql.exec<{ t: number }>("SELECT timestamp AS t FROM records ORDER BY offset LIMIT 1").toArray()[0];
     return first === undefined ? null : first.t + this.state.config["hot.retention.ms"] + 1;
   }
 
+  /**
+   * The oldest hot record is in an open transaction, so nothing can roll (see rollCandidates) until
+   * its marker lands (which re-arms the alarm): without this, an alarm due "now" would spin.
+   */
+  rollBlocked(): boolean {
+    return this.hot.count > 0 && this.lastStable() <= this.hot.start;
+  }
+
   /** Offsets and sizes of the oldest `n` hot records: what a roll plans its segment from. */
   rollCandidates(n: number): { offset: number; size: number }[] {
+    // Only below the last stable offset: a rolled row's txn_state must be final, since a marker
+    // can no longer change a Parquet row (read_committed skips aborted rows by that column).
     return this.storage.sql
-      .exec<{ offset: number; size: number }>("SELECT offset, size FROM records ORDER BY offset LIMIT ?", n)
+      .exec<{ offset: number; size: number }>("SELECT offset, size FROM records WHERE offset < ? ORDER BY offset LIMIT ?", this.lastStable(), n)
       .toArray();
   }
 
@@ -312,8 +349,8 @@ export class PartitionLog {
   }
 
   /** The offset a fetch at `offset` would find nothing new at, i.e. whether it should wait. */
-  isCaughtUp(offset: number): boolean {
-    return offset >= (this.state?.next_offset ?? 0);
+  isCaughtUp(offset: number, isolation?: FetchRequest["isolation"]): boolean {
+    return offset >= (isolation === "read_committed" ? this.lastStable() : (this.state?.next_offset ?? 0));
   }
 
   listOffset(spec: OffsetSpec): Result<ListOffsetOk> {

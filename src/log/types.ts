@@ -20,6 +20,8 @@ export interface AppendProducer {
   baseSequence: number;
   /** Idempotency-Key requests: hash of the request body, so a reused key with another body is refused. */
   requestHash?: string;
+  /** A transactional producer's batch: the coordinator has the partition in its open transaction. */
+  transactional?: boolean;
 }
 
 export interface AppendOk {
@@ -36,7 +38,11 @@ export interface FetchRequest {
   maxRecords: number;
   maxBytes: number;
   waitMs: number;
+  /** Kafka's isolation.level: read_committed stops at the last stable offset and skips aborted records. */
+  isolation?: Isolation;
 }
+
+export type Isolation = "read_uncommitted" | "read_committed";
 
 export interface FetchOk {
   ok: true;
@@ -46,6 +52,8 @@ export interface FetchOk {
   nextOffset: number;
   highWatermark: number;
   logStartOffset: number;
+  /** First offset of the oldest open transaction, else the high watermark (Kafka's LSO). */
+  lastStableOffset: number;
 }
 
 export interface PartitionInit {

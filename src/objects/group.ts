@@ -58,6 +58,12 @@ export class GroupCoordinator extends DurableObject<Env> {
   commit(groupId: string, input: CommitRequest) {
     return this.reporting(this.coordinator.commit(groupId, input, Date.now()));
   }
+  validateTxnOffsets(input: CommitRequest) {
+    return this.coordinator.validateTxnOffsets(input);
+  }
+  commitTxn(groupId: string, offsets: CommitRequest["offsets"], topicIds: Record<string, string>) {
+    return this.reporting(this.coordinator.commitTxn(groupId, offsets, topicIds, Date.now()));
+  }
   offsets(topic: string | undefined, reset: AutoOffsetReset) {
     return this.coordinator.offsets(topic, reset);
   }

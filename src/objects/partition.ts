@@ -103,9 +103,20 @@ export class PartitionDO extends DurableObject<Env> {
   async read(req: FetchRequest): Promise<Result<FetchOk>> {
     if (this.log.isActive && req.offset >= this.log.logStart && req.offset < this.log.hotStart) return this.warm.read(req);
     const first = this.log.read(req);
-    if (!first.ok || first.count > 0 || req.waitMs <= 0 || !this.log.isCaughtUp(req.offset)) return first;
+    if (!first.ok || first.count > 0 || req.waitMs <= 0 || !this.log.isCaughtUp(req.offset, req.isolation)) return first;
     await this.waiters.wait(req.waitMs);
     return this.log.read(req);
+  }
+
+  /**
+   * The transaction coordinator's commit or abort marker (issue 12). Idempotent: the coordinator
+   * re-drives markers after a crash. Wakes read_committed readers parked at the last stable offset.
+   */
+  async markTxn(producerId: number, epoch: number, commit: boolean): Promise<Result<{ records: number }>> {
+    const r = this.log.markTxn(producerId, epoch, commit);
+    this.waiters.wakeAll();
+    await this.scheduleAlarm(false); // rows held hot by the open transaction may roll now
+    return r;
   }
 
   async listOffset(spec: OffsetSpec): Promise<Result<ListOffsetOk>> {

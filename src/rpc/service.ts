@@ -16,10 +16,14 @@ import {
   resetOffsetsSchema,
   schemaQuerySchema,
   schemaVersionParamSchema,
+  transactionalIdParamSchema,
+  txnOffsetsSchema,
+  txnRequestSchema,
 } from "../api/schemas";
 import { discoveryJson, inferenceJson, registrationJson, versionJson, versionsJson } from "../api/schema-json";
 import * as schemas from "../broker/schema";
 import * as groups from "../broker/groups";
+import * as txns from "../broker/transactions";
 import { addPartitions, alterTopicConfig, createTopic, deleteTopic, listTopics } from "../broker/admin";
 import { fetchRecords, listOffsets } from "../broker/consume";
 import type { FetchedRecord, WireRecord } from "../api/wire";
@@ -37,11 +41,14 @@ interface FetchOptions {
   max_records?: number;
   max_bytes?: number;
   wait_ms?: number;
+  /** Kafka's isolation.level (issue 12). */
+  isolation?: "read_uncommitted" | "read_committed";
 }
 interface FetchPage {
   nextOffset: number;
   highWatermark: number;
   logStartOffset: number;
+  lastStableOffset: number;
 }
 
 /**
@@ -84,7 +91,7 @@ export class StreamService extends WorkerEntrypoint<Env> {
    * `idempotence` (issue 12): an idempotent producer's `producer_id`, `producer_epoch` and
    * `base_sequences`, exactly as in the HTTP body.
    */
-  async produce(topic: string, records: WireRecord[], idempotence?: { producer_id: number; producer_epoch: number; base_sequences: Record<string, number> }) {
+  async produce(topic: string, records: WireRecord[], idempotence?: { producer_id: number; producer_epoch: number; base_sequences: Record<string, number>; transactional_id?: string }) {
     const v = check(produceSchema, { records, ...(idempotence ?? {}) }, "argument");
     if (!v.ok) return v;
     const s = sessionFromBody(v.value);
@@ -92,9 +99,9 @@ export class StreamService extends WorkerEntrypoint<Env> {
   }
 
   /** A producer id and epoch; with a transactional id, its epoch is bumped, fencing the previous instance. */
-  async initProducer(input: { transactional_id?: string } = {}) {
+  async initProducer(input: { transactional_id?: string; transaction_timeout_ms?: number } = {}) {
     const v = check(initProducerSchema, input ?? {}, "argument");
-    return v.ok ? initProducer(this.env, v.value.transactional_id ?? null) : v;
+    return v.ok ? initProducer(this.env, v.value.transactional_id ?? null, v.value.transaction_timeout_ms) : v;
   }
 
   /**
@@ -116,9 +123,10 @@ export class StreamService extends WorkerEntrypoint<Env> {
       maxRecords: v.value.max_records ?? DEFAULT_FETCH_MAX_RECORDS,
       maxBytes: v.value.max_bytes ?? DEFAULT_FETCH_MAX_BYTES,
       waitMs: v.value.wait_ms ?? 0,
+      ...(v.value.isolation && { isolation: v.value.isolation }),
     });
     if (!r.ok) return r;
-    const page = { nextOffset: r.nextOffset, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset };
+    const page = { nextOffset: r.nextOffset, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset, lastStableOffset: r.lastStableOffset };
     return asText === true ? { ok: true, records_json: r.recordsJson, ...page } : { ok: true, records: JSON.parse(r.recordsJson) as FetchedRecord[], ...page };
   }
 
@@ -159,6 +167,40 @@ export class StreamService extends WorkerEntrypoint<Env> {
 
   deleteGroup(groupId: string) {
     return groups.deleteGroup(this.env, String(groupId));
+  }
+
+  // Transactions (issue 12): the same bodies as POST /v1/transactions/:transactional_id/…
+
+  /** `action`: begin, commit or abort; `session`: `{ producer_id, producer_epoch }` from initProducer. */
+  async transaction(transactionalId: string, action: "begin" | "commit" | "abort", session: { producer_id: number; producer_epoch: number }) {
+    const id = check(transactionalIdParamSchema, { transactional_id: transactionalId }, "argument");
+    if (!id.ok) return id;
+    if (!["begin", "commit", "abort"].includes(action)) return fail("INVALID_REQUEST", "action must be begin, commit or abort", "action");
+    const v = check(txnRequestSchema, session, "argument");
+    if (!v.ok) return v;
+    const p = { transactionalId: id.value.transactional_id, producerId: v.value.producer_id, epoch: v.value.producer_epoch };
+    if (action === "begin") {
+      const r = await txns.beginTxn(this.env, p);
+      return r.ok ? { ok: true as const, state: "Ongoing" } : r;
+    }
+    return txns.endTxn(this.env, p, action === "commit");
+  }
+
+  /** sendOffsetsToTransaction: `{ producer_id, producer_epoch, group_id, member_id?, generation?, offsets }`. */
+  async sendOffsetsToTransaction(transactionalId: string, body: { producer_id: number; producer_epoch: number; group_id: string; member_id?: string; generation?: number; offsets: Array<{ topic: string; partition: number; offset: number; metadata?: string | null }> }) {
+    const id = check(transactionalIdParamSchema, { transactional_id: transactionalId }, "argument");
+    if (!id.ok) return id;
+    const v = check(txnOffsetsSchema, body, "argument");
+    if (!v.ok) return v;
+    const p = { transactionalId: id.value.transactional_id, producerId: v.value.producer_id, epoch: v.value.producer_epoch };
+    return txns.sendOffsetsToTxn(this.env, p, v.value.group_id, { memberId: v.value.member_id, generation: v.value.generation, offsets: v.value.offsets });
+  }
+
+  async describeTransaction(transactionalId: string) {
+    const id = check(transactionalIdParamSchema, { transactional_id: transactionalId }, "argument");
+    if (!id.ok) return id;
+    const d = await txns.describeTxn(this.env, id.value.transactional_id);
+    return d ? { ok: true as const, ...d } : fail("TRANSACTIONAL_ID_NOT_FOUND", `no producer was initialised for transactional id '${transactionalId}'`);
   }
 
   async commitOffsets(groupId: string, body: { member_id?: string; generation?: number; offsets: Array<{ topic: string; partition: number; offset: number; metadata?: string | null }> }) {

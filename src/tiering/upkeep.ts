@@ -62,7 +62,7 @@ export class TierUpkeep {
 
   hotOverBound(): boolean {
     const config = this.log.config;
-    return config !== null && this.log.isActive && this.log.hotCount > config["hot.max.records"];
+    return config !== null && this.log.isActive && this.log.hotCount > config["hot.max.records"] && !this.log.rollBlocked();
   }
 
   /**

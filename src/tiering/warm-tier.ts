@@ -1,6 +1,7 @@
 import { fail, type Result } from "../core/errors";
 import type { PartitionLog, StoredRecord } from "../log/partition-log";
 import { encodeRecord, recordSize } from "../log/records";
+import { TXN_ABORTED } from "../log/txn-markers";
 import type { FetchOk, FetchRequest } from "../log/types";
 import type { R2Garbage } from "./r2-garbage";
 import { SEGMENT_MAX_RECORDS } from "../core/limits";
@@ -123,6 +124,11 @@ export class WarmTier {
         throw err;
       }
       for (const r of records) {
+        // Rolled rows are below the last stable offset, so their txn_state is final (see rollCandidates).
+        if (req.isolation === "read_committed" && r.txnState === TXN_ABORTED) {
+          next = r.offset + 1;
+          continue;
+        }
         const size = recordSize(r);
         if (parts.length >= req.maxRecords || (parts.length > 0 && bytes + size > req.maxBytes)) {
           full = true;
@@ -141,7 +147,10 @@ export class WarmTier {
     if (parts.length === 0 && next === req.offset) return this.outOfRange(req.offset);
     const bounds = this.log.bounds();
     if (!bounds.ok) return bounds;
-    return { ok: true, recordsJson: `[${parts.join(",")}]`, count: parts.length, nextOffset: next, highWatermark: bounds.highWatermark, logStartOffset: bounds.logStartOffset };
+    return {
+      ok: true, recordsJson: `[${parts.join(",")}]`, count: parts.length, nextOffset: next,
+      highWatermark: bounds.highWatermark, logStartOffset: bounds.logStartOffset, lastStableOffset: this.log.lastStable(bounds.highWatermark),
+    };
   }
 
   private outOfRange(offset: number): Result<FetchOk> {

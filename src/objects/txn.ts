@@ -1,0 +1,88 @@
+import { DurableObject } from "cloudflare:workers";
+import { txnMigrations } from "../../migrations/txn";
+import type { Result } from "../core/errors";
+import { TXN_MARKER_RETRY_MS } from "../core/limits";
+import { migrate } from "../log/migrator";
+import { writeMarkers } from "../txn/markers";
+import { TransactionState, type TxnDescription, type TxnGroupOffsets, type TxnPartition } from "../txn/state";
+import type { Env } from "../env";
+
+/**
+ * The transaction coordinator of one transactional id (issue 12), named by it. Thin: storage, RPC
+ * and the alarm; the state machine lives in TransactionState. After every change that decided a
+ * transaction, the markers are written before the call returns; the alarm finishes what a crash or
+ * a failed partition left, and aborts transactions past their timeout.
+ */
+export class TxnCoordinator extends DurableObject<Env> {
+  private txn!: TransactionState;
+  /** One marker run at a time: a second run could mark a later transaction's rows with this decision. */
+  private driving: Promise<void> | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.blockConcurrencyWhile(async () => {
+      migrate(ctx.storage.sql, txnMigrations);
+      this.txn = new TransactionState({ sql: ctx.storage.sql, transactionSync: (fn) => ctx.storage.transactionSync(fn) });
+    });
+  }
+
+  async init(transactionalId: string, producerId: number, epoch: number, timeoutMs: number): Promise<Result<{ producerId: number; epoch: number }>> {
+    return this.settle(this.txn.init(transactionalId, producerId, epoch, timeoutMs, Date.now()));
+  }
+
+  async begin(producerId: number, epoch: number): Promise<Result<{}>> {
+    return this.settle(this.txn.begin(producerId, epoch, Date.now()));
+  }
+
+  async addPartitions(producerId: number, epoch: number, partitions: TxnPartition[]): Promise<Result<{}>> {
+    return this.settle(this.txn.addPartitions(producerId, epoch, partitions, Date.now()));
+  }
+
+  async addOffsets(producerId: number, epoch: number, group: TxnGroupOffsets): Promise<Result<{}>> {
+    return this.settle(this.txn.addOffsets(producerId, epoch, group, Date.now()));
+  }
+
+  async end(producerId: number, epoch: number, commit: boolean): Promise<Result<{ state: string }>> {
+    const r = await this.settle(this.txn.end(producerId, epoch, commit, Date.now()));
+    return r.ok ? { ok: true, state: this.txn.describe()!.state } : r;
+  }
+
+  describe(): TxnDescription | null {
+    return this.txn.describe();
+  }
+
+  /** At-least-once: expiring and re-driving markers are both idempotent. */
+  override async alarm(): Promise<void> {
+    this.txn.expire(Date.now());
+    await this.drive();
+    await this.arm();
+  }
+
+  private async settle<T extends Result<{}>>(r: T): Promise<T> {
+    if (r.ok) await this.drive();
+    await this.arm();
+    return r;
+  }
+
+  /** Writes the owed markers, then records the transaction complete; on failure the alarm retries. */
+  private async drive(): Promise<void> {
+    while (this.driving) await this.driving;
+    const pending = this.txn.pending();
+    if (!pending) return;
+    const run = (async () => {
+      if (await writeMarkers(this.env, pending).catch(() => false)) this.txn.complete(Date.now());
+    })();
+    this.driving = run;
+    try {
+      await run;
+    } finally {
+      this.driving = null;
+    }
+  }
+
+  private async arm(): Promise<void> {
+    const next = this.txn.deadline(Date.now(), TXN_MARKER_RETRY_MS);
+    if (next === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(next);
+  }
+}
