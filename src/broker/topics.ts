@@ -1,3 +1,4 @@
+import type { TierTotals } from "../stats/summaries";
 import type { TopicInfo } from "../catalog/types";
 import { fail, type Result } from "../core/errors";
 import { MAX_CACHED_TOPICS, TOPIC_CACHE_TTL_MS } from "../core/limits";
@@ -48,14 +49,10 @@ export function checkPartition(topic: TopicInfo, partition: number, field = "par
   return fail("UNKNOWN_TOPIC_OR_PARTITION", `topic '${topic.name}' has partitions 0..${topic.partitions - 1}; ${partition} does not exist`, field);
 }
 
-export interface PartitionDescription {
+export interface PartitionDescription extends TierTotals {
   partition: number;
   earliestOffset: number;
   latestOffset: number;
-  records: number;
-  bytes: number;
-  hot: { records: number; bytes: number };
-  warm: { records: number; bytes: number; segments: number };
 }
 
 export async function describeTopic(env: Env, name: string): Promise<Result<{ topic: TopicInfo; partitions: PartitionDescription[] }>> {

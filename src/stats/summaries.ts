@@ -7,17 +7,20 @@ import type { GroupState } from "../api/wire";
  */
 export type SummaryKind = "partition" | "group";
 
-export interface PartitionSummary {
-  topic: string;
-  partition: number;
-  logStartOffset: number;
-  highWatermark: number;
-  /** Records and record bytes across tiers. */
+/** Records and record bytes across tiers, and per tier: the figures /stats and describe show. */
+export interface TierTotals {
   records: number;
   bytes: number;
   hot: { records: number; bytes: number };
   /** Warm: record count, Parquet object bytes, segment count. */
   warm: { records: number; bytes: number; segments: number };
+}
+
+export interface PartitionSummary extends TierTotals {
+  topic: string;
+  partition: number;
+  logStartOffset: number;
+  highWatermark: number;
 }
 
 export interface GroupSummary {
@@ -41,11 +44,7 @@ export interface SummaryReport {
 }
 
 /** Cluster totals, as `GET /stats` answers them. */
-export interface ClusterStats {
+export interface ClusterStats extends TierTotals {
   topics: number;
   partitions: number;
-  records: number;
-  bytes: number;
-  hot: { records: number; bytes: number };
-  warm: { records: number; bytes: number; segments: number };
 }
