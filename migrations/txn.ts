@@ -32,4 +32,22 @@ export const txnMigrations: Migration[] = [
       ALTER TABLE txn ADD COLUMN offsets TEXT NOT NULL DEFAULT '[]';
     `,
   },
+  {
+    version: 6,
+    name: "idempotency records",
+    sql: `
+      -- ExactlyOnceContext.withIdempotency (issue 12): one row per unit-of-work id, in the object
+      -- named idempotency/<id>. state: 'claimed' (holder runs it now, or died running it) or
+      -- 'completed' (result: its JSON answer). A completed row is kept until expires_at.
+      CREATE TABLE idempotency (
+        id           TEXT PRIMARY KEY,
+        state        TEXT NOT NULL,
+        holder       TEXT NOT NULL,
+        claimed_at   INTEGER NOT NULL,
+        completed_at INTEGER,
+        result       TEXT,
+        expires_at   INTEGER
+      );
+    `,
+  },
 ];

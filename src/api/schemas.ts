@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { WireHeaders } from "./wire";
-import { MAX_FETCH_MAX_BYTES, MAX_FETCH_MAX_RECORDS, MAX_PRODUCER_EPOCH, MAX_PRODUCER_SEQUENCE, MAX_RECORDS_PER_REQUEST, MAX_SCHEMA_SAMPLE, MAX_TRANSACTION_TIMEOUT_MS, MAX_WAIT_MS } from "../core/limits";
+import { MAX_FETCH_MAX_BYTES, MAX_FETCH_MAX_RECORDS, MAX_IDEMPOTENCY_KEY_LENGTH, MAX_PRODUCER_EPOCH, MAX_PRODUCER_SEQUENCE, MAX_RECORDS_PER_REQUEST, MAX_SCHEMA_SAMPLE, MAX_TRANSACTION_TIMEOUT_MS, MAX_WAIT_MS } from "../core/limits";
 
 /**
  * Request shapes, shared by the HTTP routes and the StreamService binding so both transports
@@ -158,8 +158,15 @@ export const txnOffsetsSchema = z.strictObject({
   ...commitSchema.shape,
 });
 
+/** withIdempotency's record (issue 12): the unit-of-work id in the path, the caller's holder token in the body. */
+export const idempotencyIdParamSchema = z.object({ id: z.string().min(1).max(MAX_IDEMPOTENCY_KEY_LENGTH) });
+export const idempotencyClaimSchema = z.strictObject({ holder: z.string().min(1).max(MAX_IDEMPOTENCY_KEY_LENGTH) });
+export const idempotencyCompleteSchema = z.strictObject({ ...idempotencyClaimSchema.shape, result: z.unknown().optional() });
+
 export const groupOffsetsQuerySchema = z.object({
   topic: z.string().optional(),
+  /** Lag to the last stable offset for read_committed consumers (issue 12), else to the high watermark. */
+  isolation: z.enum(["read_uncommitted", "read_committed"]).optional(),
   auto_offset_reset: z.enum(["earliest", "latest", "none"]).optional(),
 });
 

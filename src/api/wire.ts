@@ -68,6 +68,9 @@ export interface PartitionLag {
   metadata: string | null;
   logStartOffset: number;
   highWatermark: number;
+  /** Kafka's last stable offset (issue 12): the first offset of the oldest open transaction, else the high watermark. */
+  lastStableOffset: number;
+  /** High watermark − committed; LSO − committed when asked with isolation=read_committed (Kafka's read_committed lag). */
   lag: number | null;
   /** Where a member starts reading: the committed offset, or auto_offset_reset's answer. */
   position: number | null;

@@ -1,6 +1,7 @@
 import { fail, type Failure } from "../core/errors";
 import { GROUP_ID_PATTERN } from "../core/limits";
 import type { AutoOffsetReset, CommitRequest, JoinInput, ResetTarget } from "../groups/types";
+import type { Isolation } from "../groups/coordinator";
 import type { Env } from "../env";
 import { catalogStub } from "./stubs";
 
@@ -29,8 +30,8 @@ export const commitOffsets = (env: Env, groupId: string, input: CommitRequest) =
 export const validateTxnOffsets = (env: Env, groupId: string, input: CommitRequest) => onGroup(env, groupId, (c) => c.validateTxnOffsets(input));
 export const commitTxnOffsets = (env: Env, groupId: string, offsets: CommitRequest["offsets"], topicIds: Record<string, string>) =>
   onGroup(env, groupId, (c) => c.commitTxn(groupId, offsets, topicIds));
-export const groupOffsets = (env: Env, groupId: string, topic: string | undefined, reset: AutoOffsetReset) =>
-  onGroup(env, groupId, (c) => c.offsets(topic, reset));
+export const groupOffsets = (env: Env, groupId: string, topic: string | undefined, reset: AutoOffsetReset, isolation?: Isolation) =>
+  onGroup(env, groupId, (c) => c.offsets(topic, reset, isolation));
 export const resetGroupOffsets = (env: Env, groupId: string, topic: string, partitions: number[] | undefined, to: ResetTarget) =>
   onGroup(env, groupId, (c) => c.resetOffsets(groupId, topic, partitions, to));
 

@@ -19,3 +19,8 @@ export function schemaRegistryStub(env: Env, topicId: string) {
 export function txnStub(env: Env, transactionalId: string) {
   return env.TXNS.get(env.TXNS.idFromName(transactionalId));
 }
+
+/** withIdempotency's claim record for one unit-of-work id (issue 12): a TxnCoordinator of its own. */
+export function idempotencyStub(env: Env, id: string) {
+  return env.TXNS.get(env.TXNS.idFromName(`idempotency/${id}`));
+}

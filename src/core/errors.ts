@@ -60,6 +60,8 @@ export const ERROR_CODES = {
   TRANSACTIONAL_ID_NOT_FOUND: { status: 404, retriable: false },
   /** The producer id does not belong to this transactional id. */
   INVALID_PRODUCER_ID_MAPPING: { status: 409, retriable: false },
+  /** Not a Kafka code: withIdempotency's complete/release by a caller that does not hold the id's claim. */
+  IDEMPOTENCY_NOT_CLAIMED: { status: 409, retriable: false },
   // anything else: a bug or an infrastructure failure
   UNKNOWN_SERVER_ERROR: { status: 500, retriable: true },
 } as const satisfies Record<string, { status: number; retriable: boolean }>;

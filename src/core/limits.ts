@@ -174,3 +174,10 @@ export const DEFAULT_TRANSACTION_TIMEOUT_MS = 60_000;
 export const MAX_TRANSACTION_TIMEOUT_MS = 900_000;
 /** How soon the coordinator's alarm re-drives markers a commit or abort could not write. */
 export const TXN_MARKER_RETRY_MS = 1_000;
+/**
+ * How long a completed withIdempotency record answers repeats (issue 12): 7 days, Kafka's
+ * transactional.id.expiration.ms, so a replay of the same input within a week never re-runs it.
+ */
+export const IDEMPOTENCY_RECORD_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+/** Largest JSON answer a withIdempotency record keeps (returned to later callers of the same id). */
+export const MAX_IDEMPOTENCY_RESULT_BYTES = 64 * 1024;

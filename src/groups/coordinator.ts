@@ -13,10 +13,14 @@ import {
   type ResetTarget,
 } from "./types";
 
+/** Kafka's isolation.level of the consumers whose lag is asked for. */
+export type Isolation = "read_uncommitted" | "read_committed";
+
 /** What a coordinator needs from the rest of the engine (the catalog and partition objects). */
 export interface GroupDeps {
   topic(name: string): Promise<TopicMeta | null>;
-  bounds(topicId: string, partition: number): Promise<{ logStartOffset: number; highWatermark: number }>;
+  /** lastStableOffset: absent from older partitions' answers (then the high watermark). */
+  bounds(topicId: string, partition: number): Promise<{ logStartOffset: number; highWatermark: number; lastStableOffset?: number }>;
   /** null when no record is at or after `timestamp`. */
   offsetForTimestamp(topicId: string, partition: number, timestamp: number): Promise<number | null>;
   register(groupId: string): Promise<void>;
@@ -130,7 +134,12 @@ export class Coordinator {
   }
 
   /** Committed offsets, log bounds, lag and start position for each partition of the given (or known) topics. */
-  async offsets(topic: string | undefined, reset: AutoOffsetReset): Promise<Result<{ partitions: PartitionLag[] }>> {
+  /**
+   * `isolation` (issue 12): the consumers' isolation.level. Kafka's read_committed consumer can
+   * read only up to the last stable offset (its fetch lag, records-lag, is LSO − position), so its
+   * lag here is LSO − committed; read_uncommitted (the default) is high watermark − committed.
+   */
+  async offsets(topic: string | undefined, reset: AutoOffsetReset, isolation: Isolation = "read_uncommitted"): Promise<Result<{ partitions: PartitionLag[] }>> {
     if (!this.membership.meta) return fail("GROUP_ID_NOT_FOUND", "group not found", "group");
     const committed = this.store.offsets(topic);
     const topics = topic ? [topic] : [...new Set([...this.membership.subscribedTopics(), ...committed.map((c) => c.topic)])].sort();
@@ -145,11 +154,13 @@ export class Coordinator {
       bounds.forEach((b, p) => {
         const c = committed.find((x) => x.topic === t && x.partition === p && x.topic_id === meta.topicId);
         const offset = c?.offset ?? null;
+        const lastStable = b.lastStableOffset ?? b.highWatermark;
+        const end = isolation === "read_committed" ? lastStable : b.highWatermark;
         const inRange = offset !== null && offset >= b.logStartOffset && offset <= b.highWatermark;
         const position = inRange ? offset : reset === "earliest" ? b.logStartOffset : reset === "latest" ? b.highWatermark : null;
         out.push({
           topic: t, partition: p, committedOffset: offset, metadata: c?.metadata ?? null, logStartOffset: b.logStartOffset,
-          highWatermark: b.highWatermark, lag: offset === null ? null : Math.max(0, b.highWatermark - offset), position,
+          highWatermark: b.highWatermark, lastStableOffset: lastStable, lag: offset === null ? null : Math.max(0, end - offset), position,
         });
       });
     }

@@ -3,6 +3,7 @@ import type { Env } from "../env";
 import { allowedMethods } from "./allow";
 import { errorResponse, onError } from "./errors";
 import { groupRoutes } from "./groups";
+import { idempotencyRoutes } from "./idempotency";
 import { producerRoutes } from "./producers";
 import { recordRoutes } from "./records";
 import { schemaRoutes, topicSchemaRoutes } from "./schema";
@@ -21,6 +22,7 @@ export function createApp() {
   app.route("/v1/groups", groupRoutes);
   app.route("/v1/producers", producerRoutes);
   app.route("/v1/transactions", transactionRoutes);
+  app.route("/v1/idempotency", idempotencyRoutes);
   app.route("/stats", statsRoutes);
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;

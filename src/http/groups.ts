@@ -54,6 +54,7 @@ const lagJson = (p: PartitionLag) => ({
   metadata: p.metadata,
   log_start_offset: p.logStartOffset,
   high_watermark: p.highWatermark,
+  last_stable_offset: p.lastStableOffset,
   lag: p.lag,
   position: p.position,
 });
@@ -101,7 +102,7 @@ groupRoutes.post("/:group/offsets", async (c) => {
 
 groupRoutes.get("/:group/offsets", async (c) => {
   const q = query(c, groupOffsetsQuerySchema);
-  const r = await groupOffsets(c.env, c.req.param("group"), q.topic, q.auto_offset_reset ?? "latest");
+  const r = await groupOffsets(c.env, c.req.param("group"), q.topic, q.auto_offset_reset ?? "latest", q.isolation);
   return reply(c, r, (v) => ({ group_id: c.req.param("group"), partitions: v.partitions.map(lagJson) }));
 });
 

@@ -367,10 +367,10 @@ export class PartitionLog {
   }
 
   /** Log start and high watermark from memory: cheap enough for every commit and lag query. */
-  bounds(): Result<{ logStartOffset: number; highWatermark: number }> {
+  bounds(): Result<{ logStartOffset: number; highWatermark: number; lastStableOffset: number }> {
     const state = this.readable();
     if (!state.ok) return state;
-    return { ok: true, logStartOffset: state.log_start_offset, highWatermark: state.next_offset };
+    return { ok: true, logStartOffset: state.log_start_offset, highWatermark: state.next_offset, lastStableOffset: this.lastStable(state.next_offset) };
   }
 
   offsets(): Result<PartitionOffsets> {

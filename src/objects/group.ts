@@ -3,7 +3,7 @@ import { groupMigrations } from "../../migrations/group";
 import { catalogStub, partitionStub } from "../broker/stubs";
 import { lookupTopic } from "../broker/topics";
 import { unwrap, type Result } from "../core/errors";
-import { Coordinator, type GroupDeps } from "../groups/coordinator";
+import { Coordinator, type GroupDeps, type Isolation } from "../groups/coordinator";
 import { GroupStore } from "../groups/store";
 import type { AutoOffsetReset, CommitRequest, JoinInput, ResetTarget } from "../groups/types";
 import { migrate } from "../log/migrator";
@@ -64,8 +64,8 @@ export class GroupCoordinator extends DurableObject<Env> {
   commitTxn(groupId: string, offsets: CommitRequest["offsets"], topicIds: Record<string, string>) {
     return this.reporting(this.coordinator.commitTxn(groupId, offsets, topicIds, Date.now()));
   }
-  offsets(topic: string | undefined, reset: AutoOffsetReset) {
-    return this.coordinator.offsets(topic, reset);
+  offsets(topic: string | undefined, reset: AutoOffsetReset, isolation?: Isolation) {
+    return this.coordinator.offsets(topic, reset, isolation);
   }
   resetOffsets(groupId: string, topic: string, partitions: number[] | undefined, to: ResetTarget) {
     return this.reporting(this.coordinator.resetOffsets(groupId, topic, partitions, to, Date.now()));

@@ -1,8 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
 import { txnMigrations } from "../../migrations/txn";
 import type { Result } from "../core/errors";
-import { TXN_MARKER_RETRY_MS } from "../core/limits";
+import { IDEMPOTENCY_RECORD_TTL_MS, TXN_MARKER_RETRY_MS } from "../core/limits";
 import { migrate } from "../log/migrator";
+import { IdempotencyRecords, type ClaimAnswer, type IdempotencyDescription } from "../txn/idempotency";
 import { writeMarkers } from "../txn/markers";
 import { TransactionState, type TxnDescription, type TxnGroupOffsets, type TxnPartition } from "../txn/state";
 import type { Env } from "../env";
@@ -12,9 +13,12 @@ import type { Env } from "../env";
  * and the alarm; the state machine lives in TransactionState. After every change that decided a
  * transaction, the markers are written before the call returns; the alarm finishes what a crash or
  * a failed partition left, and aborts transactions past their timeout.
+ * The same class, named `idempotency/<id>`, keeps withIdempotency's claim record for that id
+ * (src/txn/idempotency.ts): separate tables, so even a transactional id spelled like that name is harmless.
  */
 export class TxnCoordinator extends DurableObject<Env> {
   private txn!: TransactionState;
+  private idempotency!: IdempotencyRecords;
   /** One marker run at a time: a second run could mark a later transaction's rows with this decision. */
   private driving: Promise<void> | null = null;
 
@@ -22,7 +26,9 @@ export class TxnCoordinator extends DurableObject<Env> {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage.sql, txnMigrations);
-      this.txn = new TransactionState({ sql: ctx.storage.sql, transactionSync: (fn) => ctx.storage.transactionSync(fn) });
+      const storage = { sql: ctx.storage.sql, transactionSync: <T>(fn: () => T) => ctx.storage.transactionSync(fn) };
+      this.txn = new TransactionState(storage);
+      this.idempotency = new IdempotencyRecords(storage);
     });
   }
 
@@ -51,8 +57,27 @@ export class TxnCoordinator extends DurableObject<Env> {
     return this.txn.describe();
   }
 
-  /** At-least-once: expiring and re-driving markers are both idempotent. */
+  async claimIdempotency(id: string, holder: string): Promise<ClaimAnswer> {
+    return this.idempotency.claim(id, holder, Date.now());
+  }
+
+  async completeIdempotency(id: string, holder: string, resultJson: string): Promise<Result<{ completed_at: number }>> {
+    const r = this.idempotency.complete(id, holder, resultJson, Date.now(), IDEMPOTENCY_RECORD_TTL_MS);
+    await this.arm();
+    return r;
+  }
+
+  async releaseIdempotency(id: string, holder: string): Promise<Result<{ released: boolean }>> {
+    return this.idempotency.release(id, holder, Date.now());
+  }
+
+  describeIdempotency(id: string): IdempotencyDescription | null {
+    return this.idempotency.describe(id, Date.now());
+  }
+
+  /** At-least-once: expiring and re-driving markers are both idempotent, so is dropping expired records. */
   override async alarm(): Promise<void> {
+    this.idempotency.expire(Date.now());
     this.txn.expire(Date.now());
     await this.drive();
     await this.arm();
@@ -81,7 +106,8 @@ export class TxnCoordinator extends DurableObject<Env> {
   }
 
   private async arm(): Promise<void> {
-    const next = this.txn.deadline(Date.now(), TXN_MARKER_RETRY_MS);
+    const deadlines = [this.txn.deadline(Date.now(), TXN_MARKER_RETRY_MS), this.idempotency.nextExpiry()].filter((t): t is number => t !== null);
+    const next = deadlines.length > 0 ? Math.min(...deadlines) : null;
     if (next === null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(next);
   }

@@ -7,6 +7,9 @@ import {
   fetchQuerySchema,
   groupOffsetsQuerySchema,
   heartbeatSchema,
+  idempotencyClaimSchema,
+  idempotencyCompleteSchema,
+  idempotencyIdParamSchema,
   joinSchema,
   offsetsQuerySchema,
   inferSchemaSchema,
@@ -24,6 +27,7 @@ import { discoveryJson, inferenceJson, registrationJson, versionJson, versionsJs
 import * as schemas from "../broker/schema";
 import * as groups from "../broker/groups";
 import * as txns from "../broker/transactions";
+import * as idempotency from "../broker/idempotency";
 import { addPartitions, alterTopicConfig, createTopic, deleteTopic, listTopics } from "../broker/admin";
 import { fetchRecords, listOffsets } from "../broker/consume";
 import type { FetchedRecord, WireRecord } from "../api/wire";
@@ -203,15 +207,34 @@ export class StreamService extends WorkerEntrypoint<Env> {
     return d ? { ok: true as const, ...d } : fail("TRANSACTIONAL_ID_NOT_FOUND", `no producer was initialised for transactional id '${transactionalId}'`);
   }
 
+  /**
+   * withIdempotency's record (issue 12), as POST /v1/idempotency/:id/claim|complete|release and
+   * GET /v1/idempotency/:id: `action` "claim" | "complete" | "release" | "describe"; `body`
+   * `{ holder, result? }` (describe needs none).
+   */
+  async idempotency(id: string, action: "claim" | "complete" | "release" | "describe", body: { holder?: string; result?: unknown } = {}) {
+    const i = check(idempotencyIdParamSchema, { id }, "argument");
+    if (!i.ok) return i;
+    if (action === "describe") return idempotency.describeIdempotency(this.env, i.value.id);
+    if (!["claim", "complete", "release"].includes(action)) return fail("INVALID_REQUEST", "action must be claim, complete, release or describe", "action");
+    if (action === "complete") {
+      const v = check(idempotencyCompleteSchema, body ?? {}, "argument");
+      return v.ok ? idempotency.completeIdempotency(this.env, i.value.id, v.value.holder, v.value.result) : v;
+    }
+    const v = check(idempotencyClaimSchema, body ?? {}, "argument");
+    if (!v.ok) return v;
+    return action === "claim" ? idempotency.claimIdempotency(this.env, i.value.id, v.value.holder) : idempotency.releaseIdempotency(this.env, i.value.id, v.value.holder);
+  }
+
   async commitOffsets(groupId: string, body: { member_id?: string; generation?: number; offsets: Array<{ topic: string; partition: number; offset: number; metadata?: string | null }> }) {
     const v = check(commitSchema, body, "argument");
     if (!v.ok) return v;
     return groups.commitOffsets(this.env, String(groupId), { memberId: v.value.member_id, generation: v.value.generation, offsets: v.value.offsets });
   }
 
-  async groupOffsets(groupId: string, options: { topic?: string; auto_offset_reset?: "earliest" | "latest" | "none" } = {}) {
+  async groupOffsets(groupId: string, options: { topic?: string; auto_offset_reset?: "earliest" | "latest" | "none"; isolation?: "read_uncommitted" | "read_committed" } = {}) {
     const v = check(groupOffsetsQuerySchema, options, "argument");
-    return v.ok ? groups.groupOffsets(this.env, String(groupId), v.value.topic, v.value.auto_offset_reset ?? "latest") : v;
+    return v.ok ? groups.groupOffsets(this.env, String(groupId), v.value.topic, v.value.auto_offset_reset ?? "latest", v.value.isolation) : v;
   }
 
   async resetOffsets(groupId: string, body: { topic: string; partitions?: number[]; to: "earliest" | "latest" | { timestamp: number } | { offset: number } }) {

@@ -9,6 +9,8 @@ export const CLIENT_ERROR_CODES = {
   NETWORK_ERROR: { retriable: true },
   /** The consumer or producer was closed. */
   CLIENT_CLOSED: { retriable: false },
+  /** withIdempotency: another caller holds the id's claim and did not finish within the wait (or died holding it). */
+  IDEMPOTENCY_IN_PROGRESS: { retriable: true },
 } as const;
 
 export type ErrorCode = ServerCode | keyof typeof CLIENT_ERROR_CODES;

@@ -3,6 +3,7 @@ import { StreamError, asStreamError, errorFromBody, type ErrorBodyLike } from ".
 import type { TopicPartitionOffset } from "../types.js";
 import * as S from "../schema.js";
 import type * as T from "./types.js";
+import { idempotencyAnswer } from "./http.js";
 
 /**
  * The StreamService entrypoint (src/rpc/service.ts) as the SDK sees it: any object with these
@@ -15,9 +16,12 @@ export interface StreamServiceBinding {
   listTopics(): Promise<unknown>;
   describeTopic(name: string): Promise<unknown>;
   deleteTopic(name: string): Promise<unknown>;
-  produce(topic: string, records: T.WireRecord[], idempotence?: { producer_id: number; producer_epoch: number; base_sequences: Record<string, number> }): Promise<unknown>;
-  initProducer(input?: { transactional_id?: string }): Promise<unknown>;
-  fetch_records(topic: string, partition: number, options: { offset: number; max_records?: number; max_bytes?: number; wait_ms?: number; as_text?: boolean }): Promise<unknown>;
+  produce(topic: string, records: T.WireRecord[], idempotence?: { producer_id: number; producer_epoch: number; base_sequences: Record<string, number>; transactional_id?: string }): Promise<unknown>;
+  initProducer(input?: { transactional_id?: string; transaction_timeout_ms?: number }): Promise<unknown>;
+  transaction(transactionalId: string, action: "begin" | "commit" | "abort", session: { producer_id: number; producer_epoch: number }): Promise<unknown>;
+  sendOffsetsToTransaction(transactionalId: string, body: { producer_id: number; producer_epoch: number; group_id: string; member_id?: string; generation?: number; offsets: Array<{ topic: string; partition: number; offset: number; metadata?: string | null }> }): Promise<unknown>;
+  idempotency(id: string, action: "claim" | "complete" | "release" | "describe", body?: { holder?: string; result?: unknown }): Promise<unknown>;
+  fetch_records(topic: string, partition: number, options: { offset: number; max_records?: number; max_bytes?: number; wait_ms?: number; as_text?: boolean; isolation?: T.IsolationLevel }): Promise<unknown>;
   listOffsets(topic: string, at: "earliest" | "latest" | number): Promise<unknown>;
   joinGroup(groupId: string, body: { topics: string[]; member_id?: string; group_instance_id?: string; session_timeout_ms?: number; rebalance_timeout_ms?: number; assignor?: "range" | "roundRobin" | "sticky" }): Promise<unknown>;
   heartbeat(groupId: string, memberId: string, body?: { generation?: number; group_instance_id?: string }): Promise<unknown>;
@@ -26,7 +30,7 @@ export interface StreamServiceBinding {
   listGroups(): Promise<unknown>;
   deleteGroup(groupId: string): Promise<unknown>;
   commitOffsets(groupId: string, body: { member_id?: string; generation?: number; offsets: Array<{ topic: string; partition: number; offset: number; metadata?: string | null }> }): Promise<unknown>;
-  groupOffsets(groupId: string, options?: { topic?: string; auto_offset_reset?: "earliest" | "latest" | "none" }): Promise<unknown>;
+  groupOffsets(groupId: string, options?: { topic?: string; auto_offset_reset?: "earliest" | "latest" | "none"; isolation?: T.IsolationLevel }): Promise<unknown>;
   resetOffsets(groupId: string, body: { topic: string; partitions?: number[]; to: T.ResetTarget }): Promise<unknown>;
   discoverSchema(topic: string, options?: { sample?: number }): Promise<unknown>;
   schemaVersions(topic: string): Promise<unknown>;
@@ -79,19 +83,34 @@ export class BindingTransport implements T.Transport {
   async produce(topic: string, records: T.WireRecord[], options: { idempotence?: T.Idempotence } = {}): Promise<T.ProduceResult[]> {
     const i = options.idempotence;
     const call = i
-      ? () => this.b.produce(topic, records, { producer_id: i.producerId, producer_epoch: i.producerEpoch, base_sequences: i.baseSequences })
+      ? () => this.b.produce(topic, records, undef({ producer_id: i.producerId, producer_epoch: i.producerEpoch, base_sequences: i.baseSequences, transactional_id: i.transactionalId }))
       : () => this.b.produce(topic, records);
     return (await unwrap("produce", call)).records;
   }
 
-  async initProducer(transactionalId?: string): Promise<T.ProducerIdentity> {
-    const r = await unwrap("initProducer", () => this.b.initProducer(transactionalId === undefined ? {} : { transactional_id: transactionalId }));
+  async initProducer(transactionalId?: string, o: { transactionTimeoutMs?: number } = {}): Promise<T.ProducerIdentity> {
+    const input = transactionalId === undefined ? {} : undef({ transactional_id: transactionalId, transaction_timeout_ms: o.transactionTimeoutMs });
+    const r = await unwrap("initProducer", () => this.b.initProducer(input));
     return { producerId: r.producer_id, producerEpoch: r.producer_epoch };
+  }
+
+  async transaction(transactionalId: string, action: "begin" | "commit" | "abort", p: T.ProducerIdentity): Promise<{ state: string }> {
+    const r = await unwrap(action, () => this.b.transaction(transactionalId, action, { producer_id: p.producerId, producer_epoch: p.producerEpoch }));
+    return { state: r.state };
+  }
+
+  async sendOffsetsToTransaction(transactionalId: string, p: T.ProducerIdentity, groupId: string, r: T.CommitRequest): Promise<void> {
+    const body = undef({ producer_id: p.producerId, producer_epoch: p.producerEpoch, group_id: groupId, member_id: r.memberId, generation: r.generation, offsets: r.offsets });
+    await unwrap("sendOffsetsToTransaction", () => this.b.sendOffsetsToTransaction(transactionalId, body));
+  }
+
+  async idempotency(id: string, action: "claim" | "complete" | "release", body: { holder: string; result?: unknown }): Promise<T.IdempotencyAnswer> {
+    return idempotencyAnswer(action, await unwrap(`idempotency ${action}`, () => this.b.idempotency(id, action, undef(body))));
   }
 
   async fetch(topic: string, partition: number, o: T.FetchOptions): Promise<T.FetchResult> {
     // as_text: the records' JSON text as the partition built it, so values keep their exact text.
-    const options = undef({ offset: o.offset, max_records: o.maxRecords, max_bytes: o.maxBytes, wait_ms: o.waitMs, as_text: true });
+    const options = undef({ offset: o.offset, max_records: o.maxRecords, max_bytes: o.maxBytes, wait_ms: o.waitMs, as_text: true, isolation: o.isolation });
     const r = await unwrap("fetch", () => this.b.fetch_records(topic, partition, options));
     const records = typeof r.records_json === "string" ? parseRecordsAnswer<{ records: T.FetchedRecord[] }>(`{"records":${r.records_json}}`).records : r.records;
     return { records, nextOffset: r.nextOffset, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset };
@@ -123,8 +142,9 @@ export class BindingTransport implements T.Transport {
     return (await unwrap("commitOffsets", () => this.b.commitOffsets(groupId, body))).committed;
   }
 
-  async groupOffsets(groupId: string, o: { topic?: string; autoOffsetReset?: "earliest" | "latest" | "none" }): Promise<T.PartitionLag[]> {
-    return (await unwrap("groupOffsets", () => this.b.groupOffsets(groupId, undef({ topic: o.topic, auto_offset_reset: o.autoOffsetReset })))).partitions;
+  async groupOffsets(groupId: string, o: { topic?: string; autoOffsetReset?: "earliest" | "latest" | "none"; isolation?: T.IsolationLevel }): Promise<T.PartitionLag[]> {
+    const options = undef({ topic: o.topic, auto_offset_reset: o.autoOffsetReset, isolation: o.isolation });
+    return (await unwrap("groupOffsets", () => this.b.groupOffsets(groupId, options))).partitions;
   }
 
   async resetOffsets(groupId: string, r: T.ResetRequest): Promise<TopicPartitionOffset[]> {

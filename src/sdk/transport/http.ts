@@ -72,17 +72,35 @@ export class HttpTransport implements T.Transport {
 
   async produce(topic: string, records: T.WireRecord[], options: { compression?: Compression; idempotence?: T.Idempotence } = {}): Promise<T.ProduceResult[]> {
     const i = options.idempotence;
-    const body = i ? { records, producer_id: i.producerId, producer_epoch: i.producerEpoch, base_sequences: i.baseSequences } : { records };
+    const body = i
+      ? { records, producer_id: i.producerId, producer_epoch: i.producerEpoch, base_sequences: i.baseSequences, ...(i.transactionalId !== undefined && { transactional_id: i.transactionalId }) }
+      : { records };
     return (await this.call<{ records: T.ProduceResult[] }>("POST", `/v1/topics/${enc(topic)}/records`, { body, compression: options.compression })).records;
   }
 
-  async initProducer(transactionalId?: string): Promise<T.ProducerIdentity> {
-    const r = await this.call("POST", "/v1/producers", { body: transactionalId === undefined ? {} : { transactional_id: transactionalId } });
+  async initProducer(transactionalId?: string, o: { transactionTimeoutMs?: number } = {}): Promise<T.ProducerIdentity> {
+    const body = transactionalId === undefined ? {} : { transactional_id: transactionalId, transaction_timeout_ms: o.transactionTimeoutMs };
+    const r = await this.call("POST", "/v1/producers", { body });
     return { producerId: r.producer_id, producerEpoch: r.producer_epoch };
   }
 
+  async transaction(transactionalId: string, action: "begin" | "commit" | "abort", p: T.ProducerIdentity): Promise<{ state: string }> {
+    const body = { producer_id: p.producerId, producer_epoch: p.producerEpoch };
+    return this.call<{ state: string }>("POST", `/v1/transactions/${enc(transactionalId)}/${action}`, { body });
+  }
+
+  async sendOffsetsToTransaction(transactionalId: string, p: T.ProducerIdentity, groupId: string, r: T.CommitRequest): Promise<void> {
+    const body = { producer_id: p.producerId, producer_epoch: p.producerEpoch, group_id: groupId, member_id: r.memberId, generation: r.generation, offsets: r.offsets };
+    await this.call("POST", `/v1/transactions/${enc(transactionalId)}/offsets`, { body });
+  }
+
+  async idempotency(id: string, action: "claim" | "complete" | "release", body: { holder: string; result?: unknown }): Promise<T.IdempotencyAnswer> {
+    const r = await this.call<Wire>("POST", `/v1/idempotency/${enc(id)}/${action}`, { body });
+    return idempotencyAnswer(action, r);
+  }
+
   async fetch(topic: string, partition: number, o: T.FetchOptions): Promise<T.FetchResult> {
-    const query = { offset: o.offset, max_records: o.maxRecords, max_bytes: o.maxBytes, wait_ms: o.waitMs };
+    const query = { offset: o.offset, max_records: o.maxRecords, max_bytes: o.maxBytes, wait_ms: o.waitMs, isolation: o.isolation };
     const r = await this.call<Wire>("GET", `/v1/topics/${enc(topic)}/partitions/${partition}/records`, { query, signal: o.signal, parse: parseRecordsAnswer });
     return { records: r.records, nextOffset: r.next_offset, highWatermark: r.high_watermark, logStartOffset: r.log_start_offset };
   }
@@ -114,12 +132,12 @@ export class HttpTransport implements T.Transport {
     return (await this.call<{ committed: number }>("POST", `/v1/groups/${enc(groupId)}/offsets`, { body })).committed;
   }
 
-  async groupOffsets(groupId: string, o: { topic?: string; autoOffsetReset?: string }): Promise<T.PartitionLag[]> {
-    const query = { topic: o.topic, auto_offset_reset: o.autoOffsetReset };
+  async groupOffsets(groupId: string, o: { topic?: string; autoOffsetReset?: string; isolation?: T.IsolationLevel }): Promise<T.PartitionLag[]> {
+    const query = { topic: o.topic, auto_offset_reset: o.autoOffsetReset, isolation: o.isolation };
     const r = await this.call<{ partitions: Wire[] }>("GET", `/v1/groups/${enc(groupId)}/offsets`, { query });
     return r.partitions.map((p) => ({
       topic: p.topic, partition: p.partition, committedOffset: p.committed_offset, metadata: p.metadata,
-      logStartOffset: p.log_start_offset, highWatermark: p.high_watermark, lag: p.lag, position: p.position,
+      logStartOffset: p.log_start_offset, highWatermark: p.high_watermark, lastStableOffset: p.last_stable_offset, lag: p.lag, position: p.position,
     }));
   }
 
@@ -211,6 +229,13 @@ type Wire = any;
 
 function topicInfo(t: Wire): T.TopicInfo {
   return { name: t.name, topicId: t.topic_id, partitions: t.partitions, config: t.config, createdAt: t.created_at };
+}
+
+/** Both transports' idempotency answers: claim says its status; complete and release say what they did. */
+export function idempotencyAnswer(action: "claim" | "complete" | "release", r: Wire): T.IdempotencyAnswer {
+  if (action === "complete") return { status: "completed" };
+  if (action === "release") return { status: "released" };
+  return { status: r.status, result: r.result, holder: r.holder };
 }
 
 function memberAnswer(a: Wire): T.MemberAnswer {

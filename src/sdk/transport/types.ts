@@ -15,14 +15,20 @@ export interface Transport {
   deleteTopic(name: string): Promise<void>;
   produce(topic: string, records: WireRecord[], options?: { compression?: Compression; idempotence?: Idempotence }): Promise<ProduceResult[]>;
   /** Kafka's InitProducerId (issue 12): a producer id and epoch; a transactional id bumps its epoch. */
-  initProducer(transactionalId?: string): Promise<ProducerIdentity>;
+  initProducer(transactionalId?: string, options?: { transactionTimeoutMs?: number }): Promise<ProducerIdentity>;
+  /** Begin, commit or abort the transactional id's transaction (issue 12); answers the coordinator's state. */
+  transaction(transactionalId: string, action: "begin" | "commit" | "abort", producer: ProducerIdentity): Promise<{ state: string }>;
+  /** sendOffsetsToTransaction: a group commit (fenced by member and generation) that the transaction's commit applies. */
+  sendOffsetsToTransaction(transactionalId: string, producer: ProducerIdentity, groupId: string, request: CommitRequest): Promise<void>;
+  /** withIdempotency's record for a unit-of-work id: claim, complete (with its answer) or release. */
+  idempotency(id: string, action: "claim" | "complete" | "release", body: { holder: string; result?: unknown }): Promise<IdempotencyAnswer>;
   fetch(topic: string, partition: number, options: FetchOptions): Promise<FetchResult>;
   listOffsets(topic: string, at: OffsetSpec): Promise<ListedOffset[]>;
   joinGroup(groupId: string, request: JoinRequest): Promise<MemberAnswer>;
   heartbeat(groupId: string, memberId: string, request: HeartbeatRequest): Promise<MemberAnswer>;
   leaveGroup(groupId: string, memberId: string): Promise<void>;
   commitOffsets(groupId: string, request: CommitRequest): Promise<number>;
-  groupOffsets(groupId: string, options: { topic?: string; autoOffsetReset?: AutoOffsetReset }): Promise<PartitionLag[]>;
+  groupOffsets(groupId: string, options: { topic?: string; autoOffsetReset?: AutoOffsetReset; isolation?: IsolationLevel }): Promise<PartitionLag[]>;
   resetOffsets(groupId: string, request: ResetRequest): Promise<TopicPartitionOffset[]>;
   listGroups(): Promise<GroupSummary[]>;
   describeGroup(groupId: string): Promise<GroupDescription>;
@@ -43,6 +49,18 @@ export interface ProducerIdentity {
 /** An idempotent request's producer fields: "<partition>" → sequence of its first record there. */
 export interface Idempotence extends ProducerIdentity {
   baseSequences: Record<string, number>;
+  /** A transactional produce: the records join this id's open transaction. */
+  transactionalId?: string;
+}
+
+/** Kafka's isolation.level: read_committed stops at the last stable offset and skips aborted records. */
+export type IsolationLevel = "read_uncommitted" | "read_committed";
+
+/** A withIdempotency record's answer: claimed (run it), running (someone else is), completed (with its result), released. */
+export interface IdempotencyAnswer {
+  status: "claimed" | "running" | "completed" | "released";
+  result?: unknown;
+  holder?: string;
 }
 
 export interface CreateTopicInput {
@@ -89,6 +107,7 @@ export interface FetchOptions {
   waitMs?: number;
   /** Cancels an HTTP fetch (a binding call cannot be cancelled; its answer is ignored). */
   signal?: AbortSignal;
+  isolation?: IsolationLevel;
 }
 
 export interface FetchResult {

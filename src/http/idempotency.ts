@@ -1,0 +1,39 @@
+import { Hono, type Context } from "hono";
+import { idempotencyClaimSchema, idempotencyCompleteSchema, idempotencyIdParamSchema } from "../api/schemas";
+import { claimIdempotency, completeIdempotency, describeIdempotency, releaseIdempotency } from "../broker/idempotency";
+import type { Result } from "../core/errors";
+import type { Env } from "../env";
+import { failureResponse } from "./errors";
+import { jsonBody, parseWith } from "./validate";
+
+/**
+ * withIdempotency's records (issue 12) under `/v1/idempotency/:id`: `POST …/claim { holder }`,
+ * `POST …/complete { holder, result? }`, `POST …/release { holder }`, `GET …` to describe.
+ */
+export const idempotencyRoutes = new Hono<{ Bindings: Env }>();
+
+const idOf = (c: Context) => parseWith(idempotencyIdParamSchema, { id: c.req.param("id") }, "path").id;
+
+function reply<T extends object>(c: Context, r: Result<T>): Response {
+  if (!r.ok) return failureResponse(c, r);
+  const { ok: _ok, ...body } = r;
+  return c.json(body, 200);
+}
+
+idempotencyRoutes.post("/:id/claim", async (c) => {
+  const id = idOf(c);
+  return reply(c, await claimIdempotency(c.env, id, (await jsonBody(c, idempotencyClaimSchema)).holder));
+});
+
+idempotencyRoutes.post("/:id/complete", async (c) => {
+  const id = idOf(c);
+  const b = await jsonBody(c, idempotencyCompleteSchema);
+  return reply(c, await completeIdempotency(c.env, id, b.holder, b.result));
+});
+
+idempotencyRoutes.post("/:id/release", async (c) => {
+  const id = idOf(c);
+  return reply(c, await releaseIdempotency(c.env, id, (await jsonBody(c, idempotencyClaimSchema)).holder));
+});
+
+idempotencyRoutes.get("/:id", async (c) => reply(c, await describeIdempotency(c.env, idOf(c))));
