@@ -1,5 +1,5 @@
 /**
- * dostream SDK: `import { Topic, Producer, Consumer, ConsumerGroup, AdminClient } from 'dostream/db/stream'`.
+ * dostream SDK: `import { Topic, Producer, Consumer, ConsumerGroup, AdminClient, ExactlyOnceContext } from 'dostream/db/stream'`.
  * Runs in Node >= 20 and in Workers (fetch, or a StreamService service binding).
  */
 export { configure, type ClientOptions, type ConnectionOptions } from "./connection.js";
@@ -10,9 +10,11 @@ export { Producer, type Partitioner, type ProducerOptions } from "./producer/pro
 export { Consumer } from "./consumer/consumer.js";
 export type { CommittedOffset, ConsumerEvents, ConsumerOptions } from "./consumer/options.js";
 export { ConsumerGroup, type ConsumerGroupOptions, type GroupMember, type GroupMemberInfo, type GroupRebalanceEvent } from "./group.js";
+export { ExactlyOnceContext, type CommitTarget, type ExactlyOnceOptions, type Transaction } from "./transaction/context.js";
+export type { TransactionalInput } from "./consumer/observers.js";
 export { Kafka, type KafkaConfig } from "./kafka/kafka.js";
 export type { KafkaConsumer, KafkaConsumerConfig, EachBatchPayload, EachMessagePayload, RunConfig } from "./kafka/consumer.js";
-export type { KafkaProducer, KafkaProducerConfig, KafkaMessage, KafkaRecordMetadata } from "./kafka/producer.js";
+export type { KafkaProducer, KafkaProducerConfig, KafkaMessage, KafkaRecordMetadata, KafkaTransaction, KafkaOffsets } from "./kafka/producer.js";
 export type { KafkaAdmin } from "./kafka/admin.js";
 export { parseDuration } from "./duration.js";
 export type { Compatibility, SchemaChange, SchemaDiscovery, SchemaField, SchemaRegistration, SchemaVersion, SchemaVersionSummary } from "./schema.js";
@@ -49,6 +51,8 @@ export type {
   GroupSummary,
   PartitionLag,
   ResetTarget,
+  IsolationLevel,
+  IdempotencyAnswer,
 } from "./transport/types.js";
 export type {
   Header,

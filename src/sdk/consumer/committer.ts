@@ -26,6 +26,14 @@ export class Committer {
     this.consumed.set(partitionKey(m), { topic: m.topic, partition: m.partition, offset: m.offset + 1 });
   }
 
+  /** A transaction committed these wire offsets for us (issue 12): nothing is due for them. */
+  committedElsewhere(offsets: TopicPartitionOffset[]): void {
+    for (const o of offsets) {
+      this.sent.set(partitionKey(o), o.offset);
+      if (this.consumed.get(partitionKey(o))?.offset === o.offset) this.consumed.delete(partitionKey(o));
+    }
+  }
+
   forget(tps: TopicPartition[]): void {
     for (const tp of tps) {
       this.consumed.delete(partitionKey(tp));

@@ -4,11 +4,12 @@ import { Emitter } from "../emitter.js";
 import { ClientClosedError, GroupNotFoundError, InvalidRequestError } from "../errors.js";
 import { retryPolicy, withRetry, type RetryPolicy } from "../retry.js";
 import type { Transport } from "../transport/types.js";
-import { partitionKey, type Message, type TopicPartition } from "../types.js";
+import { partitionKey, type Message, type TopicPartition, type TopicPartitionOffset } from "../types.js";
 import { Committer } from "./committer.js";
 import { Fetcher, type StartIntent } from "./fetcher.js";
 import { GroupMembership } from "./membership.js";
 import type { CommittedOffset, ConsumerEvents, ConsumerOptions } from "./options.js";
+import { polled, type TransactionalInput } from "./observers.js";
 import { resolveStarts } from "./positions.js";
 
 type OffsetTarget = number | { topic?: string; partition: number; offset: number };
@@ -23,7 +24,7 @@ type OffsetTarget = number | { topic?: string; partition: number; offset: number
  *   await processOrder(message.value) // committed automatically once the loop asks for the next one
  * }
  */
-export class Consumer<T = unknown> extends Emitter<ConsumerEvents> implements AsyncIterable<Message<T>> {
+export class Consumer<T = unknown> extends Emitter<ConsumerEvents> implements AsyncIterable<Message<T>>, TransactionalInput {
   readonly groupId: string | undefined;
   private topics: string[];
   private readonly transport: () => Transport;
@@ -47,7 +48,7 @@ export class Consumer<T = unknown> extends Emitter<ConsumerEvents> implements As
     this.transport = transportFor(options);
     this.retry = retryPolicy(options);
     const maxRecords = Math.min(MAX_FETCH_MAX_RECORDS, Math.max(1, options.maxPollRecords ?? DEFAULT_MAX_POLL_RECORDS));
-    this.fetcher = new Fetcher<T>(this.transport, { maxRecords, retry: this.retry });
+    this.fetcher = new Fetcher<T>(this.transport, { maxRecords, retry: this.retry, isolation: options.isolationLevel });
     this.committer = new Committer(this.transport, this.groupId, () => this.membership, this.retry);
   }
 
@@ -223,6 +224,20 @@ export class Consumer<T = unknown> extends Emitter<ConsumerEvents> implements As
     this.fetcher.close();
   }
 
+  /** @internal An ExactlyOnceContext's transaction committed these wire offsets to the group (issue 12). */
+  transactionCommitted(offsets: TopicPartitionOffset[]): void {
+    this.committer.committedElsewhere(offsets);
+  }
+
+  /**
+   * @internal An ExactlyOnceContext's transaction was aborted (issue 12): its records are read
+   * again from the group's committed offsets, and auto-commit forgets them.
+   */
+  rewindToCommitted(partitions: TopicPartitionOffset[]): void {
+    this.committer.forget(partitions);
+    for (const tp of partitions) if (this.fetcher.owns(tp)) this.fetcher.seek(tp, this.groupId ? "committed" : { offset: tp.offset });
+  }
+
   private ensureOpen(): void {
     if (this.closed) throw new ClientClosedError("the consumer is closed; create a new Consumer to read again");
   }
@@ -239,6 +254,7 @@ export class Consumer<T = unknown> extends Emitter<ConsumerEvents> implements As
       const batch = this.fetcher.take(max);
       if (batch.length > 0) {
         this.lastReturned = batch[batch.length - 1];
+        polled(this, batch);
         if (mark) batch.forEach((m) => this.committer.mark(m));
         return batch;
       }

@@ -1,7 +1,7 @@
 import { fromWire } from "../codec.js";
 import { OffsetOutOfRangeError, asStreamError, isRetriable, type StreamError } from "../errors.js";
 import { backoff, type RetryPolicy } from "../retry.js";
-import type { Transport } from "../transport/types.js";
+import type { IsolationLevel, Transport } from "../transport/types.js";
 import { partitionKey, type Message, type TopicPartition } from "../types.js";
 
 /** How to find a partition's first offset: an explicit one, a log end, a time, the group's, or auto.offset.reset. */
@@ -34,7 +34,7 @@ export class Fetcher<T> {
 
   constructor(
     private readonly transport: () => Transport,
-    private readonly options: { maxRecords: number; retry: RetryPolicy },
+    private readonly options: { maxRecords: number; retry: RetryPolicy; isolation?: IsolationLevel },
   ) {}
 
   owned(): TopicPartition[] {
@@ -163,7 +163,7 @@ export class Fetcher<T> {
     s.inflight = controller;
     const current = () => this.parts.get(partitionKey(tp)) === s && s.epoch === epoch;
     this.transport()
-      .fetch(tp.topic, tp.partition, { offset: s.position!, maxRecords: this.options.maxRecords, waitMs, signal: controller.signal })
+      .fetch(tp.topic, tp.partition, { offset: s.position!, maxRecords: this.options.maxRecords, waitMs, signal: controller.signal, isolation: this.options.isolation })
       .then(
         (r) => {
           if (!current()) return;

@@ -1,5 +1,6 @@
 import type { ClientOptions } from "../connection.js";
 import type { StreamError } from "../errors.js";
+import type { IsolationLevel } from "../transport/types.js";
 import type { AutoOffsetReset, RebalanceEvent, RebalanceStrategy, TopicPartition } from "../types.js";
 
 export interface ConsumerOptions extends ClientOptions {
@@ -27,6 +28,11 @@ export interface ConsumerOptions extends ClientOptions {
   rebalanceStrategy?: RebalanceStrategy;
   /** Static membership (KIP-345): re-joining with the same id takes its partitions back without a rebalance. */
   groupInstanceId?: string;
+  /**
+   * Kafka's isolation.level (issue 12). 'read_committed' reads only committed transactional records
+   * (up to the last stable offset, aborted ones skipped); 'read_uncommitted' (default, as in Kafka) reads everything.
+   */
+  isolationLevel?: IsolationLevel;
 }
 
 export type ConsumerEvents = { rebalance: [RebalanceEvent]; error: [StreamError] };

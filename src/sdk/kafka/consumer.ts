@@ -1,3 +1,4 @@
+import type { TransactionalInput } from "../consumer/observers.js";
 import { Consumer } from "../consumer/consumer.js";
 import { Emitter } from "../emitter.js";
 import { InvalidRequestError } from "../errors.js";
@@ -110,6 +111,12 @@ export class KafkaConsumer<T = unknown> extends Emitter<{ crash: [Error] }> {
 
   stop(): Promise<void> {
     return this.disconnect();
+  }
+
+  /** @internal For a transaction's sendOffsets({ consumer }): group, member id and generation (issue 12). */
+  transactionalInput(): TransactionalInput {
+    if (this.consumer) return this.consumer;
+    return { groupId: this.config.groupId, memberId: null, generation: 0, transactionCommitted: () => undefined, rewindToCommitted: () => undefined };
   }
 
   /** KafkaJS's commitOffsets: `offset` is the next offset to read. */
