@@ -143,4 +143,14 @@ export const partitionMigrations: Migration[] = [
       CREATE INDEX records_open_txn ON records (producer_id, offset) WHERE txn_state = 1;
     `,
   },
+  {
+    version: 6,
+    name: "ended transaction numbers",
+    sql: `
+      -- The coordinator's number of the last transaction a marker ended here, per producer: an
+      -- append of that transaction (or an older one) arriving after its marker is refused, so it
+      -- cannot hold the last stable offset forever (issue 12). NULL: markers from before numbering.
+      ALTER TABLE txn_epochs ADD COLUMN last_txn INTEGER;
+    `,
+  },
 ];

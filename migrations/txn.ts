@@ -50,4 +50,15 @@ export const txnMigrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: "transaction numbers",
+    sql: `
+      -- Counts the transactions of this transactional id (never reset, also across epochs). A
+      -- transactional append carries the number of the transaction it was added to, and a marker
+      -- carries the number it ends, so a partition refuses an append that arrives after its
+      -- transaction's marker instead of opening a transaction nobody will end (issue 12).
+      ALTER TABLE txn ADD COLUMN txn_seq INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];

@@ -56,6 +56,7 @@ export function produce(env: Env, topicName: string, input: WireRecord[], sessio
       const txn = { transactionalId: session.transactionalId, producerId: session.producerId, epoch: session.epoch };
       const added = await addPartitionsToTxn(env, txn, [...groups.keys()].map((partition) => ({ topicId: topic.topicId, topic: topic.name, partition })));
       if (!added.ok) return added;
+      for (const p of producers.values()) if (p) p.txn = added.txn;
     }
     let duplicates = 0;
 

@@ -20,7 +20,7 @@ export function endTxn(env: Env, p: TxnProducer, commit: boolean): Promise<Resul
   return txnStub(env, p.transactionalId).end(p.producerId, p.epoch, commit);
 }
 
-export function addPartitionsToTxn(env: Env, p: TxnProducer, partitions: TxnPartition[]): Promise<Result<{}>> {
+export function addPartitionsToTxn(env: Env, p: TxnProducer, partitions: TxnPartition[]): Promise<Result<{ txn: number }>> {
   return txnStub(env, p.transactionalId).addPartitions(p.producerId, p.epoch, partitions);
 }
 

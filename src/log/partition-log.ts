@@ -137,6 +137,9 @@ export class PartitionLog {
       const verdict = this.producers.check(producer, records.length, now, DEFAULT_PRODUCER_ID_EXPIRATION_MS);
       if ("ok" in verdict) return verdict;
       if (verdict.kind === "duplicate") return { ok: true, duplicate: true, baseOffset: verdict.baseOffset, timestamps: verdict.timestamps, highWatermark: state.next_offset };
+      // After the duplicate check: a retry of a batch written before the marker is harmless (it writes nothing).
+      const ended = producer.transactional ? this.txns.ended(producer.id, producer.txn) : null;
+      if (ended) return ended;
     }
     const { config } = state;
     const sizes = records.map(recordSize);
@@ -215,9 +218,9 @@ export class PartitionLog {
   }
 
   /** The coordinator's commit or abort marker for one producer's transaction (idempotent). */
-  markTxn(producerId: number, epoch: number, commit: boolean): Result<{ records: number }> {
+  markTxn(producerId: number, epoch: number, commit: boolean, txn?: number): Result<{ records: number }> {
     if (!this.state) return { ok: true, records: 0 }; // never written to: nothing to mark
-    const records = this.storage.transactionSync(() => this.txns.mark(producerId, epoch, commit));
+    const records = this.storage.transactionSync(() => this.txns.mark(producerId, epoch, commit, txn));
     return { ok: true, records };
   }
 

@@ -22,6 +22,18 @@ export class TxnMarkers {
     return null;
   }
 
+  /**
+   * An append of a transaction whose marker was already written here (it passed AddPartitions
+   * before the commit or abort, and reached the partition after): refused, since it would open a
+   * transaction here that no coordinator will end, holding the last stable offset forever.
+   */
+  ended(producerId: number, txn: number | undefined): Failure | null {
+    if (txn === undefined) return null;
+    const row = this.sql.exec<{ t: number | null }>("SELECT last_txn AS t FROM txn_epochs WHERE producer_id = ?", producerId).toArray()[0];
+    if (row?.t === null || row?.t === undefined || txn > row.t) return null;
+    return fail("INVALID_TXN_STATE", `transaction ${txn} of producer ${producerId} has already ended here (its marker was written); begin a new transaction`, "transactional_id");
+  }
+
   /** Inside the append's transaction: marks the rows transactional and opens the producer's transaction here. */
   appended(producerId: number, epoch: number, baseOffset: number, count: number): void {
     this.sql.exec(
@@ -35,11 +47,12 @@ export class TxnMarkers {
    * The coordinator's marker. Idempotent (the coordinator re-drives markers after a crash): with no
    * open transaction of this producer here it only remembers the epoch. Call inside a transaction.
    */
-  mark(producerId: number, epoch: number, commit: boolean): number {
+  mark(producerId: number, epoch: number, commit: boolean, txn?: number): number {
     this.sql.exec(
-      `INSERT INTO txn_epochs (producer_id, producer_epoch) VALUES (?, ?)
-       ON CONFLICT (producer_id) DO UPDATE SET producer_epoch = max(producer_epoch, excluded.producer_epoch)`,
-      producerId, epoch,
+      `INSERT INTO txn_epochs (producer_id, producer_epoch, last_txn) VALUES (?, ?, ?)
+       ON CONFLICT (producer_id) DO UPDATE SET producer_epoch = max(producer_epoch, excluded.producer_epoch),
+         last_txn = CASE WHEN last_txn IS NULL OR excluded.last_txn > last_txn THEN excluded.last_txn ELSE last_txn END`,
+      producerId, epoch, txn ?? null,
     );
     const open = this.sql.exec<{ first: number }>("SELECT first_offset AS first FROM open_txns WHERE producer_id = ?", producerId).toArray()[0];
     if (!open) return 0;

@@ -22,6 +22,8 @@ export interface AppendProducer {
   requestHash?: string;
   /** A transactional producer's batch: the coordinator has the partition in its open transaction. */
   transactional?: boolean;
+  /** The coordinator's number of that transaction (refused once its marker was written here). */
+  txn?: number;
 }
 
 export interface AppendOk {

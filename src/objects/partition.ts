@@ -112,8 +112,8 @@ export class PartitionDO extends DurableObject<Env> {
    * The transaction coordinator's commit or abort marker (issue 12). Idempotent: the coordinator
    * re-drives markers after a crash. Wakes read_committed readers parked at the last stable offset.
    */
-  async markTxn(producerId: number, epoch: number, commit: boolean): Promise<Result<{ records: number }>> {
-    const r = this.log.markTxn(producerId, epoch, commit);
+  async markTxn(producerId: number, epoch: number, commit: boolean, txn?: number): Promise<Result<{ records: number }>> {
+    const r = this.log.markTxn(producerId, epoch, commit, txn);
     this.waiters.wakeAll();
     await this.scheduleAlarm(false); // rows held hot by the open transaction may roll now
     return r;

@@ -40,7 +40,7 @@ export class TxnCoordinator extends DurableObject<Env> {
     return this.settle(this.txn.begin(producerId, epoch, Date.now()));
   }
 
-  async addPartitions(producerId: number, epoch: number, partitions: TxnPartition[]): Promise<Result<{}>> {
+  async addPartitions(producerId: number, epoch: number, partitions: TxnPartition[]): Promise<Result<{ txn: number }>> {
     return this.settle(this.txn.addPartitions(producerId, epoch, partitions, Date.now()));
   }
 

@@ -1,6 +1,7 @@
 import { transportFor, type ClientOptions } from "./connection.js";
 import { InvalidConfigError, TopicExistsError } from "./errors.js";
 import type {
+  IsolationLevel,
   GroupDescription,
   GroupSummary,
   PartitionLag,
@@ -83,10 +84,11 @@ export class AdminClient {
 
   /**
    * Committed offsets and lag per partition. Offsets here are the engine's (Kafka's): the next
-   * offset to read, not the last one processed.
+   * offset to read, not the last one processed. `isolation: 'read_committed'` (for a group whose
+   * members read committed records only) measures lag to the last stable offset, as Kafka does.
    */
-  groupOffsets(groupId: string, topic?: string): Promise<PartitionLag[]> {
-    return this.transport().groupOffsets(groupId, { topic });
+  groupOffsets(groupId: string, topic?: string, options: { isolation?: IsolationLevel } = {}): Promise<PartitionLag[]> {
+    return this.transport().groupOffsets(groupId, { topic, isolation: options.isolation });
   }
 
   /**

@@ -9,7 +9,7 @@ import type { PendingMarkers } from "./state";
  */
 export async function writeMarkers(env: Env, m: PendingMarkers): Promise<boolean> {
   const answers = await Promise.allSettled([
-    ...m.partitions.map((p) => partitionStub(env, p.topicId, p.partition).markTxn(m.producerId, m.epoch, m.commit)),
+    ...m.partitions.map((p) => partitionStub(env, p.topicId, p.partition).markTxn(m.producerId, m.epoch, m.commit, m.txn)),
     // A commit's offsets go to their groups with the markers (an abort drops them).
     ...m.groups.map((g) => commitTxnOffsets(env, g.group_id, g.offsets, g.topic_ids)),
   ]);

@@ -39,6 +39,7 @@ interface Row {
   started_at: number | null;
   partitions: string;
   offsets: string;
+  txn_seq: number;
   [key: string]: SqlStorageValue;
 }
 
@@ -46,6 +47,8 @@ interface Row {
 export interface PendingMarkers {
   producerId: number;
   epoch: number;
+  /** The number of the transaction the markers end (partitions refuse its appends from then on). */
+  txn: number;
   commit: boolean;
   partitions: TxnPartition[];
   /** Offsets to commit to groups (commit only). */
@@ -97,18 +100,15 @@ export class TransactionState {
   }
 
   /** AddPartitionsToTxn: the partitions a transactional produce is about to write; opens the transaction if none is. */
-  addPartitions(producerId: number, epoch: number, partitions: TxnPartition[], now: number): Result<{}> {
+  addPartitions(producerId: number, epoch: number, partitions: TxnPartition[], now: number): Result<{ txn: number }> {
     const row = this.checked(producerId, epoch);
     if (isFailure(row)) return row;
     if (isPreparing(row.state)) return concurrent(row.state);
-    if (row.state !== "Ongoing") {
-      this.start(now, partitions);
-      return { ok: true };
-    }
+    if (row.state !== "Ongoing") return { ok: true, txn: this.start(now, partitions) };
     const known = JSON.parse(row.partitions) as TxnPartition[];
     const added = partitions.filter((p) => !known.some((k) => k.topicId === p.topicId && k.partition === p.partition));
     if (added.length > 0) this.storage.sql.exec("UPDATE txn SET partitions = ?, updated_at = ? WHERE id = 1", JSON.stringify([...known, ...added]), now);
-    return { ok: true };
+    return { ok: true, txn: row.txn_seq };
   }
 
   /**
@@ -167,7 +167,7 @@ export class TransactionState {
     if (!row || !isPreparing(row.state)) return null;
     const commit = row.state === "PrepareCommit";
     const groups = commit ? (JSON.parse(row.offsets) as TxnGroupOffsets[]) : [];
-    return { producerId: row.producer_id, epoch: row.producer_epoch, commit, partitions: JSON.parse(row.partitions) as TxnPartition[], groups };
+    return { producerId: row.producer_id, epoch: row.producer_epoch, txn: row.txn_seq, commit, partitions: JSON.parse(row.partitions) as TxnPartition[], groups };
   }
 
   /** Every marker of the decision is written. */
@@ -208,8 +208,12 @@ export class TransactionState {
     return row;
   }
 
-  private start(now: number, partitions: TxnPartition[]): void {
-    this.storage.sql.exec("UPDATE txn SET state = 'Ongoing', started_at = ?, partitions = ?, offsets = '[]', updated_at = ? WHERE id = 1", now, JSON.stringify(partitions), now);
+  /** Opens a transaction under the next number; answers it. */
+  private start(now: number, partitions: TxnPartition[]): number {
+    return this.storage.sql.exec<{ txn_seq: number }>(
+      "UPDATE txn SET state = 'Ongoing', started_at = ?, partitions = ?, offsets = '[]', updated_at = ?, txn_seq = txn_seq + 1 WHERE id = 1 RETURNING txn_seq",
+      now, JSON.stringify(partitions), now,
+    ).one().txn_seq;
   }
 
   private setState(state: TxnStateName, now: number): void {
