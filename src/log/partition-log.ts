@@ -333,11 +333,18 @@ export class PartitionLog {
     this.state!.log_start_offset = offset;
   }
 
-  /** Record bytes of the hot records past hot.max.records (from the average size: no scan). */
+  /**
+   * Record bytes of the hot records past hot.max.records that a roll could move (from the average
+   * size: no scan). Records at or after the last stable offset are held hot by an open transaction,
+   * not by a roll that is late, so they do not count: a long transaction's own normal-rate produce
+   * is not throttled (issue 12); its size is bounded by transaction.timeout.ms instead.
+   */
   burstBytes(): number {
     const max = this.state?.config["hot.max.records"];
     if (max === undefined || this.hot.count <= max) return 0;
-    return (this.hot.count - max) * (this.hot.bytes / this.hot.count);
+    const held = (this.state?.next_offset ?? 0) - this.lastStable();
+    const rollable = this.hot.count - max - held;
+    return rollable <= 0 ? 0 : rollable * (this.hot.bytes / this.hot.count);
   }
 
   /** Hot-tier record count and bytes. */
