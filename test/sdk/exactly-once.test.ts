@@ -1,3 +1,7 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { AdminClient, Consumer, ExactlyOnceContext, Kafka, Producer, StreamError, type Message } from "dostream/db/stream";
 import { VIA_BINDING, unique, useEngine } from "./engine";
@@ -176,5 +180,23 @@ describe.skipIf(VIA_BINDING)("KafkaJS-shaped transactions", () => {
     const kafka = new Kafka({ url: engine.url });
     await expect(kafka.producer().transaction()).rejects.toMatchObject({ code: "INVALID_REQUEST", field: "transactionalId" });
     expect(() => kafka.producer({ transactionalId: "t", idempotent: false })).toThrow(StreamError);
+  });
+});
+
+describe.skipIf(VIA_BINDING)("README exactly-once section", () => {
+  it("runs as written", async () => {
+    const root = resolve(import.meta.dirname, "../..");
+    const block = /```ts readme-eos\n([\s\S]*?)```/.exec(readFileSync(join(root, "README.md"), "utf8"))?.[1];
+    expect(block, "README has a ```ts readme-eos block").toBeTruthy();
+    const ts = (await import("typescript")).default;
+    const js = ts.transpileModule(block!, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+    const dir = mkdtempSync(join(root, ".readme-"));
+    try {
+      writeFileSync(join(dir, "eos.mjs"), js);
+      const { stdout } = await promisify(execFile)(process.execPath, [join(dir, "eos.mjs")], { env: { ...process.env, DOSTREAM_URL: engine.url }, timeout: 60_000 });
+      expect(stdout.trim().split("\n")).toEqual(['{"charged":5} true', "2"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
