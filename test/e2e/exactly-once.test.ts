@@ -64,7 +64,7 @@ describe("exactly-once pipeline across random aborts and a kill -9", () => {
       const lag = await admin.groupOffsets(groupId, input).catch(() => null);
       return lag !== null && lag.length === PARTITIONS && lag.every((p) => p.lag === 0);
     };
-    const deadline = Date.now() + 100_000;
+    const deadline = Date.now() + 200_000;
     while (Date.now() < deadline) {
       if (commits === KILL_AFTER_COMMITS && !restarting) {
         // Crash the engine under the running pipeline; the loop keeps going and rides it out.
@@ -115,5 +115,5 @@ describe("exactly-once pipeline across random aborts and a kill -9", () => {
     // read_uncommitted sees the aborted transactions' records as well.
     const everything = await readOutput(output, "read_uncommitted", RECORDS);
     expect(everything.length).toBeGreaterThan(RECORDS);
-  });
+  }, 300_000);
 });
