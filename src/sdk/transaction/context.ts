@@ -4,6 +4,7 @@ import { observePolls, type TransactionalInput } from "../consumer/observers.js"
 import { retryPolicy, sleep, backoff, withRetry, type RetryPolicy } from "../retry.js";
 import type { ProducerIdentity, Transport } from "../transport/types.js";
 import { partitionKey, type ProduceMessage, type RecordMetadata, type TopicPartition } from "../types.js";
+import { TransactionHandle, type Polled } from "./handle.js";
 import { TransactionalSender, partitionCounter } from "./sender.js";
 
 export interface ExactlyOnceOptions extends ClientOptions {
@@ -46,12 +47,6 @@ export interface Session {
   sender: TransactionalSender;
 }
 
-interface Polled {
-  consumer: TransactionalInput;
-  tp: TopicPartition;
-  first: number;
-  offsets: Set<number>;
-}
 
 const DEFAULT_EOS_RETRY_ATTEMPTS = 10;
 const DEFAULT_IDEMPOTENCY_WAIT_MS = 30_000;
@@ -240,59 +235,3 @@ export class ExactlyOnceContext {
     }
   }
 }
-
-/** One transaction's handle: sends through the session, resolves commit targets from what was polled. */
-class TransactionHandle implements Transaction {
-  failure: unknown = null;
-  readonly committed = new Map<TransactionalInput, Array<TopicPartition & { offset: number }>>();
-
-  constructor(
-    private readonly ctx: ExactlyOnceContext,
-    private readonly session: Session,
-    private readonly polled: Map<TransactionalInput, Map<string, Polled>>,
-  ) {}
-
-  get transactionalId(): string {
-    return this.ctx.transactionalId;
-  }
-
-  produce<T>(topic: string, message: ProduceMessage<T>): Promise<RecordMetadata>;
-  produce<T>(topic: string, messages: ProduceMessage<T>[]): Promise<RecordMetadata[]>;
-  produce<T>(topic: string, m: ProduceMessage<T> | ProduceMessage<T>[]): Promise<RecordMetadata | RecordMetadata[]> {
-    const sent = this.session.sender.send(topic, Array.isArray(m) ? m : [m]);
-    // A send the callback forgot to await still fails the transaction.
-    sent.catch((err) => (this.failure ??= err));
-    return Array.isArray(m) ? sent : sent.then((r) => r[0]);
-  }
-
-  async commit(target: CommitTarget | CommitTarget[], consumer?: TransactionalInput): Promise<void> {
-    const byConsumer = new Map<TransactionalInput, Array<TopicPartition & { offset: number }>>();
-    for (const t of [target].flat()) {
-      const { input, tp, offset } = this.resolve(t, consumer ?? this.ctx.defaultConsumer);
-      if (!Number.isInteger(offset) || offset < 0) throw new InvalidRequestError(`offset must be a non-negative integer, got ${offset}`, { field: "offset" });
-      const list = byConsumer.get(input) ?? byConsumer.set(input, []).get(input)!;
-      list.push({ ...tp, offset: offset + 1 });
-    }
-    for (const [input, offsets] of byConsumer) {
-      const groupId = input.groupId;
-      if (!groupId) throw new InvalidRequestError("tx.commit needs an input consumer with a groupId: offsets are stored per group", { field: "groupId" });
-      const member = input.memberId ? { memberId: input.memberId, generation: input.generation } : {};
-      await withRetry(this.ctx.retryPolicy, () =>
-        this.ctx.client.sendOffsetsToTransaction(this.ctx.transactionalId, this.session.identity, groupId, { ...member, offsets }),
-      );
-      this.committed.set(input, [...(this.committed.get(input) ?? []), ...offsets]);
-    }
-  }
-
-  private resolve(t: CommitTarget, consumer: TransactionalInput | undefined): { input: TransactionalInput; tp: TopicPartition; offset: number } {
-    const offset = typeof t === "number" ? t : t.offset;
-    const candidates = [...this.polled.values()]
-      .flatMap((parts) => [...parts.values()])
-      .filter((p) => (!consumer || p.consumer === consumer) && (typeof t === "number" ? p.offsets.has(t) : p.tp.partition === t.partition && (t.topic === undefined || p.tp.topic === t.topic)));
-    if (candidates.length === 1) return { input: candidates[0].consumer, tp: candidates[0].tp, offset };
-    if (typeof t === "object" && t.topic !== undefined && consumer) return { input: consumer, tp: { topic: t.topic, partition: t.partition }, offset };
-    const why = candidates.length === 0 ? "no record polled in this transaction matches it" : `${candidates.length} polled partitions match it`;
-    throw new InvalidRequestError(`tx.commit(${JSON.stringify(t)}): ${why}; pass { topic, partition, offset } and the consumer`, { field: "offset" });
-  }
-}
-
