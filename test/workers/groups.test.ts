@@ -168,7 +168,7 @@ describe("consumer groups", () => {
     await api("POST", `/v1/topics/${t}/records`, { records: Array.from({ length: 10 }, (_, i) => ({ value: i, partition: 0 })) });
     expect((await commit(g, { offsets: [{ topic: t, partition: 0, offset: 4, metadata: "m" }] })).status).toBe(200);
     const lag = (await api("GET", `/v1/groups/${g}/offsets?topic=${t}&auto_offset_reset=earliest`)).body.partitions;
-    expect(lag[0]).toEqual({ topic: t, partition: 0, committed_offset: 4, metadata: "m", log_start_offset: 0, high_watermark: 10, lag: 6, position: 4 });
+    expect(lag[0]).toEqual({ topic: t, partition: 0, committed_offset: 4, metadata: "m", log_start_offset: 0, high_watermark: 10, last_stable_offset: 10, lag: 6, position: 4 });
     expect(lag[1]).toMatchObject({ committed_offset: null, lag: null, position: 0 });
     const latest = (await api("GET", `/v1/groups/${g}/offsets?topic=${t}&auto_offset_reset=latest`)).body.partitions;
     expect(latest[1].position).toBe(0);
