@@ -61,9 +61,9 @@ const REINIT = new Set(["INVALID_TXN_STATE", "INVALID_PRODUCER_EPOCH", "TRANSACT
  * @example
  * const ctx = new ExactlyOnceContext()
  * await ctx.transaction(async (tx) => {
- *   const message = await inputConsumer.poll()
+ *   const message = await consumer.poll() // the input consumer, with autoCommit: false
  *   if (!message) return
- *   await tx.produce('output', { key: message.key, value: transform(message.value) })
+ *   await tx.produce('invoices', { key: message.key, value: { due: message.value.total * 1.2 } })
  *   await tx.commit(message.offset)
  * })
  */
@@ -140,7 +140,8 @@ export class ExactlyOnceContext {
    * the claim stays: `fn` may have run, so it is never run again (at most once).
    *
    * @example
-   * const receipt = await ctx.withIdempotency(`charge-${order.id}`, () => chargeCard(order))
+   * const ctx = new ExactlyOnceContext()
+   * const receipt = await ctx.withIdempotency(`charge-${order.customerId}`, async () => ({ charged: order.total }))
    */
   async withIdempotency<R>(id: string, fn: () => Promise<R> | R): Promise<R> {
     const holder = crypto.randomUUID();
