@@ -60,6 +60,11 @@ export const ERROR_CODES = {
   TRANSACTIONAL_ID_NOT_FOUND: { status: 404, retriable: false },
   /** The producer id does not belong to this transactional id. */
   INVALID_PRODUCER_ID_MAPPING: { status: 409, retriable: false },
+  // compacted topics (issue 13; not Kafka codes)
+  /** Compaction or the key view was asked of a topic whose cleanup.policy has no `compact`. */
+  TOPIC_NOT_COMPACTED: { status: 409, retriable: false },
+  /** The key has no live value in the key view (never written, or deleted by a tombstone). */
+  KEY_NOT_FOUND: { status: 404, retriable: false },
   // anything else: a bug or an infrastructure failure
   UNKNOWN_SERVER_ERROR: { status: 500, retriable: true },
 } as const satisfies Record<string, { status: number; retriable: boolean }>;
