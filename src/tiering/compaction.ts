@@ -80,7 +80,8 @@ export class Compactor {
     const total = this.index.totals().recordBytes + this.log.hotStats().bytes;
     if (total === 0) return false;
     this.dirtyBytes ??= this.dirtyFrom(cleaned_through);
-    return this.dirtyBytes / total >= config["min.cleanable.dirty.ratio"];
+    // Kafka's LogCleanerManager: strictly greater, so a ratio of 1 means "only on demand".
+    return this.dirtyBytes / total > config["min.cleanable.dirty.ratio"];
   }
 
   /** Dirty ratio as describe reports it: bytes past the checkpoint over all record bytes. */
