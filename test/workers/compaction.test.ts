@@ -242,6 +242,26 @@ describe("warm segments", () => {
     });
   }
 
+  it("compacts records of about 1 MiB in hot and warm, a page at a time", async () => {
+    const t = unique("cmpbig");
+    await createTopic(t, 1, { ...COMPACT, "hot.max.records": 4 });
+    const stub = partitionStub(await topicId(t));
+    const big = (k: string, i: number) => ({ key: k, value: { i, pad: "x".repeat(1_000_000) } });
+    for (let i = 0; i < 12; i++) await produce(t, [big(`k${i % 3}`, i)]);
+    await tendUntilIdle(stub);
+    expect(await inside(stub, async (instance) => instance.warm.index.totals().segments)).toBeGreaterThan(0);
+    const stats = await compact(t);
+    expect(stats.records_removed).toBe(9);
+    expect(stats.bytes_removed).toBeGreaterThan(9_000_000);
+    const left: any[] = [];
+    for (let at = 0; at < 12; ) {
+      const r = await api("GET", `/v1/topics/${t}/partitions/0/records?offset=${at}&max_records=1`);
+      left.push(...r.body.records.map((x: any) => x.offset));
+      at = r.body.next_offset;
+    }
+    expect(left).toEqual([9, 10, 11]);
+  });
+
   it("the alarm compacts once the dirty ratio reaches min.cleanable.dirty.ratio", async () => {
     const t = unique("cmpalarm");
     await createTopic(t, 1, { ...COMPACT, "min.cleanable.dirty.ratio": 0.1 });
