@@ -98,7 +98,7 @@ export class Topic<T = unknown> {
    * the key's partition as produce routes it); null when the key was never written or was deleted.
    *
    * @example
-   * const profiles = new Topic<UserProfile>('user-profiles', { compaction: true })
+   * const profiles = new Topic<{ name: string }>('user-profiles', { compaction: true })
    * await profiles.get('user_1') // { name: 'Alice Smith' }
    */
   async get(key: string): Promise<T | null> {
@@ -111,7 +111,7 @@ export class Topic<T = unknown> {
    * Every live key of a compacted topic with its latest value (issue 13), read page by page.
    *
    * @example
-   * const state = await profiles.readCurrentState() // { user_1: { name: 'Alice Smith' }, … }
+   * const state = await orders.readCurrentState() // { order_123: { customerId: 'cust_1', total: 99.99 }, … }
    */
   async readCurrentState(): Promise<Record<string, T>> {
     await this.ensure();
