@@ -35,8 +35,11 @@ export const compaction = {
 
     log(`compaction: producing ${records.toLocaleString("en-US")} records over ${keys.toLocaleString("en-US")} keys`);
     let next = 0;
+    // Keys by a multiplicative hash of the record number (Knuth's), not round-robin: a key's last
+    // update is then often far back, in a warm segment that compaction must rewrite, not drop.
+    const keyOf = (i) => `key-${(Math.imul(i, 2654435761) >>> 0) % keys}`;
     const bodyFor = (start) =>
-      JSON.stringify({ records: Array.from({ length: BATCH }, (_, j) => ({ key: `key-${(start + j) % keys}`, value: { n: start + j, pad: PAD } })) });
+      JSON.stringify({ records: Array.from({ length: BATCH }, (_, j) => ({ key: keyOf(start + j), value: { n: start + j, pad: PAD } })) });
     const produced = await runPool({
       concurrency: CONCURRENCY,
       total: records / BATCH,

@@ -1,13 +1,13 @@
-import { COMPACTION_BACKOFF_MS, COMPACTION_PAGE_MAX_BYTES, COMPACTION_PAGE_MAX_RECORDS } from "../core/limits";
-import { isCompacted, type LogStorage, type PartitionLog, type StoredRecord } from "../log/partition-log";
-import { recordSize } from "../log/records";
+import { COMPACTION_BACKOFF_MS, COMPACTION_PAGE_MAX_BYTES, COMPACTION_PAGE_MAX_RECORDS, SEGMENT_MAX_BYTES, SEGMENT_MAX_RECORDS } from "../core/limits";
+import { isCompacted, type LogStorage, type PartitionLog } from "../log/partition-log";
 import type { ColdSink } from "./cold-sink";
 import { type CleanContext, verdict, ViewLookup } from "./compaction-rules";
 import { rewriteSegment, type RewriteDeps } from "./compaction-warm";
 import { encodeRowGroups } from "./parquet";
 import type { SegmentIndex, SegmentInfo } from "./segment-index";
-import { layoutOf, rowsPerGroupFor } from "./segment-plan";
-import type { WarmTier } from "./warm-tier";
+import { planSegment, type RollCandidate } from "./segment-plan";
+import type { RowGroupInfo } from "./types";
+import { toSegmentRecord, type WarmTier } from "./warm-tier";
 import type { R2Garbage } from "./r2-garbage";
 
 /** What one compaction (or one alarm's share of it) removed. */
@@ -28,6 +28,9 @@ interface Pass {
   skippedAt: number | null;
   stats: CompactionStats;
 }
+
+/** Hot pages one gathering round reads at most before it encodes what it found. */
+const GATHER_PAGES = 16;
 
 const empty = (): CompactionStats => ({ records: 0, bytes: 0, segmentsRewritten: 0, segmentsDropped: 0 });
 
@@ -150,63 +153,92 @@ export class Compactor {
     return { viewStart: this.state().view_start, lastStable: this.log.lastStable(), tombstoneHorizon: horizon };
   }
 
-  /** Hot rows in pages bounded by records and bytes; each page's doomed rows go cold, then go. */
+  /**
+   * Hot rows, read in pages bounded by records and bytes (offsets, keys and sizes only). Doomed
+   * rows are gathered up to one segment's worth (planSegment's bounds), handed to the cold sink as
+   * one data file (they will never roll), then deleted in one transaction: one cold commit per
+   * segment's worth, not per page.
+   */
   private async cleanHot(pass: Pass, horizon: number): Promise<void> {
-    for (let from = Math.max(pass.nextSegment, this.log.hotStart); from < pass.upper && this.log.isActive; ) {
+    let from = Math.max(pass.nextSegment, this.log.hotStart);
+    while (from < pass.upper && this.log.isActive) {
       const done = await this.warm.exclusive(async () => {
-        const page = this.log.hotCleanPage(Math.max(from, this.log.hotStart), pass.upper, COMPACTION_PAGE_MAX_RECORDS, COMPACTION_PAGE_MAX_BYTES);
-        if (page.length === 0) return true;
-        from = page[page.length - 1].offset + 1;
         const ctx = this.context(horizon);
-        const lookup = new ViewLookup(this.log.keys);
-        const doomed: number[] = [];
-        const tombstones: { key: string | ArrayBuffer; offset: number }[] = [];
-        for (const r of page) {
-          const v = verdict({ offset: r.offset, timestamp: r.timestamp, key: r.key, tombstone: r.tomb === 1, txnState: r.txn_state }, r.key === null ? null : lookup.latest(r.key), ctx);
-          if (v === "keep") continue;
-          doomed.push(r.offset);
-          if (v === "drop-tombstone") tombstones.push({ key: r.key!, offset: r.offset });
+        const doomed: RollCandidate[] = [];
+        const tombstones = new Map<number, string | ArrayBuffer>();
+        let doomedBytes = 0;
+        let exhausted = false;
+        // Synchronous between awaits: a bounded number of pages, so appends wait a few ms at most.
+        for (let pages = 0; pages < GATHER_PAGES && doomed.length < SEGMENT_MAX_RECORDS && doomedBytes < SEGMENT_MAX_BYTES; pages++) {
+          const page = this.log.hotCleanPage(Math.max(from, this.log.hotStart), pass.upper, COMPACTION_PAGE_MAX_RECORDS, COMPACTION_PAGE_MAX_BYTES);
+          if (page.length === 0) {
+            exhausted = true;
+            break;
+          }
+          from = page[page.length - 1].offset + 1;
+          const lookup = new ViewLookup(this.log.keys);
+          for (const r of page) {
+            const v = verdict({ offset: r.offset, timestamp: r.timestamp, key: r.key, tombstone: r.tomb === 1, txnState: r.txn_state }, r.key === null ? null : lookup.latest(r.key), ctx);
+            if (v === "keep") continue;
+            doomed.push({ offset: r.offset, size: r.size });
+            doomedBytes += r.size;
+            if (v === "drop-tombstone") tombstones.set(r.offset, r.key!);
+          }
         }
-        if (doomed.length === 0) return false;
-        const chosen = new Set(doomed);
-        const rows = this.log.hotRange(doomed[0], doomed[doomed.length - 1]).filter((r) => chosen.has(r.offset));
-        await this.handToCold(rows);
-        const removed = this.log.removeCompacted(doomed, () => {
-          for (const t of tombstones) this.log.keys.forgetTombstone(t.key, t.offset);
-          this.count(doomed.length, rows.reduce((n, r) => n + r.size, 0));
+        if (doomed.length === 0) return exhausted;
+        const plan = planSegment(doomed);
+        // What the plan leaves (a cut by size or row-group shape) is looked at again next round.
+        if (plan.count < doomed.length) from = doomed[plan.count].offset;
+        const taken = doomed.slice(0, plan.count).map((d) => d.offset);
+        if (!(await this.handToCold(plan.rowGroups, new Set(taken), plan.bytes))) return true;
+        const removed = this.log.removeCompacted(taken, () => {
+          for (const offset of taken) {
+            const key = tombstones.get(offset);
+            if (key !== undefined) this.log.keys.forgetTombstone(key, offset);
+          }
+          this.count(taken.length, plan.bytes);
         });
         if (removed) {
-          pass.stats.records += doomed.length;
-          pass.stats.bytes += rows.reduce((n, r) => n + r.size, 0);
+          pass.stats.records += taken.length;
+          pass.stats.bytes += plan.bytes;
         }
-        return false;
+        return !removed;
       });
       if (done) break;
     }
   }
 
   /**
-   * Doomed hot rows never roll, so they reach the cold table here, as one small data file, before
-   * they are deleted. A crash between the two hands them again (at least once, as Pipelines).
+   * Doomed hot rows never roll, so they reach the cold table here, as one data file, before they
+   * are deleted (a crash between the two hands them again: at least once, as Pipelines deliver).
+   * Encoded one row group at a time from SQLite, as a roll does. False if the partition was deleted.
    */
-  private async handToCold(rows: StoredRecord[]): Promise<void> {
+  private async handToCold(rowGroups: RowGroupInfo[], chosen: Set<number>, recordBytes: number): Promise<boolean> {
     const id = this.log.identity;
-    if (!id || rows.length === 0) return;
-    const records = rows.map((r) => ({
-      offset: r.offset, timestamp: r.timestamp,
-      key: r.key instanceof ArrayBuffer ? new Uint8Array(r.key) : r.key,
-      value: r.value instanceof ArrayBuffer ? new Uint8Array(r.value) : r.value,
-      headers: r.headers, producerId: r.producer_id, producerEpoch: r.producer_epoch, sequence: r.sequence, txnState: r.txn_state,
-    }));
-    const perGroup = rowsPerGroupFor(records.reduce((m, r) => Math.max(m, recordSize(r)), 0));
-    const groups = layoutOf(records, perGroup);
-    const bytes = await encodeRowGroups({ partition: id.partition, rowGroups: groups }, (g) => records.slice(g * perGroup, g * perGroup + groups[g].numRows));
+    if (!id) return false;
+    let minTimestamp = Infinity;
+    let maxTimestamp = -Infinity;
+    let bytes: Uint8Array;
+    try {
+      bytes = await encodeRowGroups({ partition: id.partition, rowGroups }, (g) => {
+        const rows = this.log.hotRange(rowGroups[g].minOffset, rowGroups[g].maxOffset).filter((r) => chosen.has(r.offset));
+        for (const r of rows) {
+          minTimestamp = Math.min(minTimestamp, r.timestamp);
+          maxTimestamp = Math.max(maxTimestamp, r.timestamp);
+        }
+        return rows.map(toSegmentRecord);
+      });
+    } catch (err) {
+      if (!this.log.isActive) return false; // deleted while we encoded
+      throw err;
+    }
+    if (!this.log.isActive) return false;
     const segment: SegmentInfo = {
-      baseOffset: records[0].offset, lastOffset: records[records.length - 1].offset,
-      minTimestamp: Math.min(...records.map((r) => r.timestamp)), maxTimestamp: Math.max(...records.map((r) => r.timestamp)),
-      recordCount: records.length, bytes: bytes.byteLength, recordBytes: rows.reduce((n, r) => n + r.size, 0), objectKey: "", coldState: 1,
+      baseOffset: rowGroups[0].minOffset, lastOffset: rowGroups[rowGroups.length - 1].maxOffset, minTimestamp, maxTimestamp,
+      recordCount: chosen.size, bytes: bytes.byteLength, recordBytes, objectKey: "", coldState: 1,
     };
     await this.cold.accept({ ...id, segment, bytes });
+    return true;
   }
 
   /** The pass is complete: everything below its upper bound (or the first skipped segment) is clean. */

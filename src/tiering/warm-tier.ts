@@ -193,7 +193,7 @@ export class WarmTier {
   }
 }
 
-function toSegmentRecord(r: StoredRecord): SegmentRecord {
+export function toSegmentRecord(r: StoredRecord): SegmentRecord {
   return {
     offset: r.offset,
     timestamp: r.timestamp,
