@@ -52,7 +52,7 @@ export const compaction = {
     log(`compaction: produced at ${Math.round(produced.perSecond).toLocaleString("en-US")} records/s; waiting for the roll to warm`);
     // The key view's cost on append: the same bodies into a plain (delete) topic, alternating with the compacted one.
     const plain = uniqueName("compaction-plain", runId);
-    await engine.createTopic(client, plain, 1);
+    await engine.createTopic(client, plain, 1, { "hot.max.records": hotMax }); // same hot bound: the same rolls
     const sample = bodyFor(0);
     const [intoCompacted, intoPlain] = await alternate({
       rounds: ROUNDS,
