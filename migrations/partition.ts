@@ -153,4 +153,33 @@ export const partitionMigrations: Migration[] = [
       ALTER TABLE txn_epochs ADD COLUMN last_txn INTEGER;
     `,
   },
+  {
+    version: 10,
+    name: "compaction: key view and cleaner state",
+    sql: `
+      -- Issue 13: the latest committed record of every key, kept in the append's transaction (and
+      -- in the commit marker's, for transactional records) on compacted topics. key has no type,
+      -- so a text key stays TEXT and a binary key stays a BLOB (two different keys). value NULL is
+      -- a tombstone: the key reads as absent, and the cleaner knows the tombstone's offset.
+      CREATE TABLE key_view (
+        key        PRIMARY KEY NOT NULL,
+        offset     INTEGER NOT NULL,
+        timestamp  INTEGER NOT NULL,
+        value,
+        headers    TEXT
+      );
+      -- One row: view_start is the first offset the view covers (records below it, written
+      -- before the topic was compacted, are never removed for want of a view row); cleaned_through
+      -- is Kafka's cleaner checkpoint (everything below it is clean: the dirty ratio counts the rest).
+      CREATE TABLE compaction_state (
+        id               INTEGER PRIMARY KEY CHECK (id = 1),
+        view_start       INTEGER NOT NULL,
+        cleaned_through  INTEGER NOT NULL DEFAULT 0,
+        runs             INTEGER NOT NULL DEFAULT 0,
+        removed_records  INTEGER NOT NULL DEFAULT 0,
+        removed_bytes    INTEGER NOT NULL DEFAULT 0
+      );
+      INSERT INTO compaction_state (id, view_start) SELECT 1, coalesce((SELECT next_offset FROM partition_state WHERE id = 1), 0);
+    `,
+  },
 ];

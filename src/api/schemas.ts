@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { WireHeaders } from "./wire";
-import { MAX_FETCH_MAX_BYTES, MAX_FETCH_MAX_RECORDS, MAX_IDEMPOTENCY_KEY_LENGTH, MAX_PRODUCER_EPOCH, MAX_PRODUCER_SEQUENCE, MAX_RECORDS_PER_REQUEST, MAX_SCHEMA_SAMPLE, MAX_TRANSACTION_TIMEOUT_MS, MAX_WAIT_MS } from "../core/limits";
+import { MAX_FETCH_MAX_BYTES, MAX_FETCH_MAX_RECORDS, MAX_IDEMPOTENCY_KEY_LENGTH, MAX_PRODUCER_EPOCH, MAX_PRODUCER_SEQUENCE, MAX_RECORDS_PER_REQUEST, MAX_SCHEMA_SAMPLE, MAX_STATE_PAGE_KEYS, MAX_TRANSACTION_TIMEOUT_MS, MAX_WAIT_MS } from "../core/limits";
 
 /**
  * Request shapes, shared by the HTTP routes and the StreamService binding so both transports
@@ -199,4 +199,15 @@ export const inferSchemaSchema = z.strictObject({
   records: z.array(produceRecordSchema).min(1).max(MAX_SCHEMA_SAMPLE),
   /** Optional topic name, only to name the schema (`$id: stream://dostream/{topic}`). */
   topic: z.string().min(1).max(249).optional(),
+});
+
+/** `GET /v1/topics/:topic/state` (issue 13): a page of live keys; `cursor` is a previous page's next_cursor. */
+export const stateQuerySchema = z.object({
+  limit: queryInt(MAX_STATE_PAGE_KEYS).refine((n) => n > 0, { message: "must be at least 1" }).optional(),
+  cursor: z.string().min(1).max(4096).optional(),
+});
+
+/** `GET /v1/topics/:topic/keys/:key` (issue 13): `key_encoding=base64` for a binary key. */
+export const keyQuerySchema = z.object({
+  key_encoding: z.enum(["base64"]).optional(),
 });

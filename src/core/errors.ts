@@ -62,6 +62,11 @@ export const ERROR_CODES = {
   INVALID_PRODUCER_ID_MAPPING: { status: 409, retriable: false },
   /** Not a Kafka code: withIdempotency's complete/release by a caller that does not hold the id's claim. */
   IDEMPOTENCY_NOT_CLAIMED: { status: 409, retriable: false },
+  // compacted topics (issue 13; not Kafka codes)
+  /** Compaction or the key view was asked of a topic whose cleanup.policy has no `compact`. */
+  TOPIC_NOT_COMPACTED: { status: 409, retriable: false },
+  /** The key has no live value in the key view (never written, or deleted by a tombstone). */
+  KEY_NOT_FOUND: { status: 404, retriable: false },
   // anything else: a bug or an infrastructure failure
   UNKNOWN_SERVER_ERROR: { status: 500, retriable: true },
 } as const satisfies Record<string, { status: number; retriable: boolean }>;

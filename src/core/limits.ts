@@ -181,3 +181,20 @@ export const TXN_MARKER_RETRY_MS = 1_000;
 export const IDEMPOTENCY_RECORD_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 /** Largest JSON answer a withIdempotency record keeps (returned to later callers of the same id). */
 export const MAX_IDEMPOTENCY_RESULT_BYTES = 64 * 1024;
+
+/**
+ * Compaction (issue 13). The cleaner reads hot rows and warm segments in pages of at most these
+ * many records and record bytes (always at least one record, so a 1 MiB value still moves), and
+ * holds one page plus the row group it is writing: its memory follows these bounds, never the
+ * partition's size.
+ */
+export const COMPACTION_PAGE_MAX_RECORDS = 1_000;
+export const COMPACTION_PAGE_MAX_BYTES = 4 * 1024 * 1024;
+/** Warm segments one alarm's compaction step rewrites at most; the pass goes on in the next alarm, scheduled at once. */
+export const COMPACTION_SEGMENTS_PER_ALARM = 8;
+/** Keys one `GET /v1/topics/:topic/state` page returns by default and at most, and its value bytes at most. */
+export const DEFAULT_STATE_PAGE_KEYS = 100;
+export const MAX_STATE_PAGE_KEYS = 1_000;
+export const STATE_PAGE_MAX_BYTES = 4 * 1024 * 1024;
+/** Kafka's log.cleaner.backoff.ms: after a pass, the next one starts no sooner than this (no spinning at ratio 0). */
+export const COMPACTION_BACKOFF_MS = 15_000;

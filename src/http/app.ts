@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { Env } from "../env";
 import { allowedMethods } from "./allow";
+import { compactionRoutes } from "./compaction";
 import { errorResponse, onError } from "./errors";
 import { groupRoutes } from "./groups";
 import { idempotencyRoutes } from "./idempotency";
@@ -18,6 +19,7 @@ export function createApp() {
   app.route("/v1/topics", topicRoutes);
   app.route("/v1/topics", recordRoutes);
   app.route("/v1/topics", topicSchemaRoutes);
+  app.route("/v1/topics", compactionRoutes);
   app.route("/v1/schema", schemaRoutes);
   app.route("/v1/groups", groupRoutes);
   app.route("/v1/producers", producerRoutes);

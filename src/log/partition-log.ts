@@ -1,6 +1,7 @@
 import type { TopicConfig } from "../core/config";
 import { fail, type Failure, type Result } from "../core/errors";
 import { DEFAULT_PRODUCER_ID_EXPIRATION_MS, SQLITE_MAX_PARAMS } from "../core/limits";
+import { KeyView } from "./key-view";
 import { ProducerState } from "./producer-state";
 import { encodeRecord, recordSize, toArrayBuffer } from "./records";
 import { TXN_ABORTED, TxnMarkers } from "./txn-markers";
@@ -39,6 +40,11 @@ export interface StoredRecord {
   [key: string]: SqlStorageValue;
 }
 
+/** Kafka: a topic whose cleanup.policy contains `compact` keeps the latest record per key. */
+export function isCompacted(config: TopicConfig): boolean {
+  return config["cleanup.policy"].includes("compact");
+}
+
 /** The columns a fetch reads. */
 type RecordRow = Pick<StoredRecord, "offset" | "timestamp" | "key" | "value" | "headers" | "size" | "txn_state"> & { [key: string]: SqlStorageValue };
 
@@ -58,10 +64,13 @@ export class PartitionLog {
   readonly producers: ProducerState;
   /** Transactions with records here: markers and the last stable offset (issue 12). */
   readonly txns: TxnMarkers;
+  /** Compacted topics: key → latest committed record, kept in the transactions that change it (issue 13). */
+  readonly keys: KeyView;
 
   constructor(private readonly storage: LogStorage) {
     this.producers = new ProducerState(storage.sql);
     this.txns = new TxnMarkers(storage.sql);
+    this.keys = new KeyView(storage.sql);
     const row = storage.sql.exec<StateRow>("SELECT * FROM partition_state WHERE id = 1").toArray()[0];
     if (row) this.state = { ...row, config: JSON.parse(row.config) as TopicConfig };
     this.hot = this.countHot();
@@ -74,7 +83,12 @@ export class PartitionLog {
   init(init: PartitionInit): Result<{ status: string }> {
     if (!this.state) this.create(init);
     else if (this.state.status === "active") {
-      this.storage.sql.exec("UPDATE partition_state SET config = ? WHERE id = 1", JSON.stringify(init.config));
+      const becomesCompacted = isCompacted(init.config) && !isCompacted(this.state.config);
+      this.storage.transactionSync(() => {
+        this.storage.sql.exec("UPDATE partition_state SET config = ? WHERE id = 1", JSON.stringify(init.config));
+        // The view was not kept while the topic was not compacted: it covers what comes next.
+        if (becomesCompacted) this.keys.restart(this.state!.next_offset);
+      });
       this.state.config = init.config;
     }
     return { ok: true, status: this.state!.status };
@@ -164,6 +178,8 @@ export class PartitionLog {
       this.storage.sql.exec("UPDATE partition_state SET next_offset = ? WHERE id = 1", baseOffset + records.length);
       if (producer) this.producers.record(producer, records.length, baseOffset, timestamps, now);
       if (producer?.transactional) this.txns.appended(producer.id, producer.epoch, baseOffset, records.length);
+      // A transactional record reaches the view when its commit marker lands (markTxn).
+      else if (isCompacted(config)) this.keys.appended(baseOffset, baseOffset + records.length);
     });
     state.next_offset = baseOffset + records.length;
     if (this.hot.count === 0) this.hot.start = baseOffset;
@@ -190,17 +206,26 @@ export class PartitionLog {
     const parts: string[] = [];
     let bytes = 0;
     let next = req.offset;
+    let rows = 0;
+    let full = false;
     for (const row of cursor) {
+      rows++;
       // read_committed skips aborted records but moves past them, so a reader never re-reads them.
       if (committed && row.txn_state === TXN_ABORTED) {
         next = row.offset + 1;
         continue;
       }
-      if (parts.length > 0 && bytes + row.size > req.maxBytes) break;
+      if (parts.length > 0 && bytes + row.size > req.maxBytes) {
+        full = true;
+        break;
+      }
       bytes += row.size;
       parts.push(encodeRecord(row));
       next = row.offset + 1;
     }
+    // The range held no more rows: offsets up to the bound are gaps left by compaction (issue 13),
+    // so the reader moves past them instead of asking for the same empty offset again.
+    if (!full && rows < req.maxRecords) next = Math.max(next, committed ? lso : state.next_offset);
     return {
       ok: true,
       recordsJson: `[${parts.join(",")}]`,
@@ -220,7 +245,12 @@ export class PartitionLog {
   /** The coordinator's commit or abort marker for one producer's transaction (idempotent). */
   markTxn(producerId: number, epoch: number, commit: boolean, txn?: number): Result<{ records: number }> {
     if (!this.state) return { ok: true, records: 0 }; // never written to: nothing to mark
-    const records = this.storage.transactionSync(() => this.txns.mark(producerId, epoch, commit, txn));
+    const compacted = isCompacted(this.state.config);
+    const records = this.storage.transactionSync(() =>
+      this.txns.mark(producerId, epoch, commit, txn, (first) => {
+        if (compacted) this.keys.committed(producerId, first);
+      }),
+    );
     return { ok: true, records };
   }
 
@@ -322,6 +352,56 @@ export class PartitionLog {
     const first = this.storage.sql.exec<{ offset: number }>("SELECT offset FROM records ORDER BY offset LIMIT 1").toArray()[0];
     this.hot = { count: this.hot.count - gone.n, bytes: this.hot.bytes - gone.b, start: first?.offset ?? this.state?.next_offset ?? 0 };
     return true;
+  }
+
+  /**
+   * The cleaner's view of hot rows in [from, upper): offsets, keys and sizes, no values, at most
+   * `limit` rows and about `maxBytes` of record bytes (always one), so a page stays small.
+   */
+  hotCleanPage(from: number, upper: number, limit: number, maxBytes: number): { offset: number; timestamp: number; key: string | ArrayBuffer | null; tomb: number; txn_state: number; size: number }[] {
+    const out = [];
+    let bytes = 0;
+    const cursor = this.storage.sql.exec<{ offset: number; timestamp: number; key: string | ArrayBuffer | null; tomb: number; txn_state: number; size: number }>(
+      "SELECT offset, timestamp, key, value IS NULL AS tomb, txn_state, size FROM records WHERE offset >= ? AND offset < ? ORDER BY offset LIMIT ?",
+      from, upper, limit,
+    );
+    for (const row of cursor) {
+      if (out.length > 0 && bytes + row.size > maxBytes) break;
+      out.push(row);
+      bytes += row.size;
+    }
+    return out;
+  }
+
+  /**
+   * Compaction (issue 13): deletes the given hot rows in one transaction with `alsoInTransaction`
+   * (view and cleaner bookkeeping). Offsets stay as they were: the removed ones become gaps.
+   * Returns false, changing nothing, when the partition was deleted meanwhile.
+   */
+  removeCompacted(offsets: readonly number[], alsoInTransaction: () => void): boolean {
+    if (!this.isActive) return false;
+    const gone = this.storage.transactionSync(() => {
+      alsoInTransaction();
+      let n = 0;
+      let b = 0;
+      for (let i = 0; i < offsets.length; i += SQLITE_MAX_PARAMS) {
+        const chunk = offsets.slice(i, i + SQLITE_MAX_PARAMS);
+        for (const row of this.storage.sql.exec<{ size: number }>(`DELETE FROM records WHERE offset IN (${chunk.map(() => "?").join(", ")}) RETURNING size`, ...chunk)) {
+          n++;
+          b += row.size;
+        }
+      }
+      return { n, b };
+    });
+    const first = this.storage.sql.exec<{ offset: number }>("SELECT offset FROM records ORDER BY offset LIMIT 1").toArray()[0];
+    this.hot = { count: this.hot.count - gone.n, bytes: this.hot.bytes - gone.b, start: first?.offset ?? this.state?.next_offset ?? 0 };
+    return true;
+  }
+
+  /** Record bytes of hot rows at or above `offset` (the cleaner's dirty section; bounded by the hot tier). */
+  hotBytesFrom(offset: number): number {
+    if (offset <= this.hot.start) return this.hot.bytes;
+    return this.storage.sql.exec<{ b: number }>("SELECT coalesce(sum(size), 0) AS b FROM records WHERE offset >= ?", offset).one().b;
   }
 
   /** Retention: moves the log start forward (whole segments were deleted in `alsoInTransaction`). */

@@ -47,7 +47,7 @@ export class TxnMarkers {
    * The coordinator's marker. Idempotent (the coordinator re-drives markers after a crash): with no
    * open transaction of this producer here it only remembers the epoch. Call inside a transaction.
    */
-  mark(producerId: number, epoch: number, commit: boolean, txn?: number): number {
+  mark(producerId: number, epoch: number, commit: boolean, txn?: number, beforeCommit: (firstOffset: number) => void = () => {}): number {
     this.sql.exec(
       `INSERT INTO txn_epochs (producer_id, producer_epoch, last_txn) VALUES (?, ?, ?)
        ON CONFLICT (producer_id) DO UPDATE SET producer_epoch = max(producer_epoch, excluded.producer_epoch),
@@ -56,6 +56,7 @@ export class TxnMarkers {
     );
     const open = this.sql.exec<{ first: number }>("SELECT first_offset AS first FROM open_txns WHERE producer_id = ?", producerId).toArray()[0];
     if (!open) return 0;
+    if (commit) beforeCommit(open.first);
     const changed = this.sql.exec(
       "UPDATE records SET txn_state = ? WHERE producer_id = ? AND txn_state = ? AND offset >= ?",
       commit ? TXN_COMMITTED : TXN_ABORTED, producerId, TXN_OPEN, open.first,

@@ -86,3 +86,12 @@ export interface ListOffsetOk {
   /** Timestamp of the record found by a timestamp lookup; null for earliest/latest or no match. */
   timestamp: number | null;
 }
+
+/** What an on-demand compaction removed (issue 13): records and record bytes, segments rewritten or dropped. */
+export interface CompactOk {
+  ok: true;
+  records: number;
+  bytes: number;
+  segmentsRewritten: number;
+  segmentsDropped: number;
+}

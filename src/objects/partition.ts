@@ -1,9 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
 import { partitionMigrations } from "../../migrations/partition";
 import { fail, type Result } from "../core/errors";
-import { DEFAULT_PRODUCER_ID_EXPIRATION_MS, HOT_BURST_MAX_BYTES, HOT_BURST_WAIT_MS } from "../core/limits";
+import { DEFAULT_PRODUCER_ID_EXPIRATION_MS, HOT_BURST_MAX_BYTES, HOT_BURST_WAIT_MS, STATE_PAGE_MAX_BYTES } from "../core/limits";
 import { migrate } from "../log/migrator";
-import { PartitionLog } from "../log/partition-log";
+import { isCompacted, PartitionLog } from "../log/partition-log";
+import type { KeyViewRow } from "../log/key-view";
+import type { CompactOk } from "../log/types";
 import type { AppendOk, AppendProducer, AppendRecord, FetchOk, FetchRequest, ListOffsetOk, OffsetSpec, PartitionInit, PartitionOffsets } from "../log/types";
 import { Waiters } from "../log/waiters";
 import { catalogStub } from "../broker/stubs";
@@ -75,8 +77,10 @@ export class PartitionDO extends DurableObject<Env> {
     if (!(await this.roomInHotTier())) {
       return fail("THROTTLING_QUOTA_EXCEEDED", `the hot tier is more than ${HOT_BURST_MAX_BYTES} bytes past hot.max.records and the roll to warm segments has not caught up; retry`);
     }
+    const hotBytes = this.log.hotStats().bytes;
     const result = this.log.append(records, Date.now(), producer);
     if (result.ok && !result.duplicate) {
+      this.upkeep.compaction.appended(this.log.hotStats().bytes - hotBytes);
       this.waiters.wakeAll();
       this.summaryChanged(Date.now());
       await this.scheduleAlarm(false);
@@ -101,7 +105,12 @@ export class PartitionDO extends DurableObject<Env> {
 
   /** Long-poll: when caught up, park until an append wakes us or `waitMs` runs out, then read once more. */
   async read(req: FetchRequest): Promise<Result<FetchOk>> {
-    if (this.log.isActive && req.offset >= this.log.logStart && req.offset < this.log.hotStart) return this.warm.read(req);
+    if (this.log.isActive && req.offset >= this.log.logStart && req.offset < this.log.hotStart) {
+      const warm = await this.warm.read(req);
+      // Compaction gaps at the end of the warm tier (issue 13): nothing there, go on in the hot tier.
+      if (!warm.ok || warm.count > 0 || warm.nextOffset < this.log.hotStart) return warm;
+      req = { ...req, offset: warm.nextOffset };
+    }
     const first = this.log.read(req);
     if (!first.ok || first.count > 0 || req.waitMs <= 0 || !this.log.isCaughtUp(req.offset, req.isolation)) return first;
     await this.waiters.wait(req.waitMs);
@@ -136,6 +145,42 @@ export class PartitionDO extends DurableObject<Env> {
     if (!hot.ok) return hot;
     const warm = this.warm.index.totals();
     return { ...hot, records: hot.records + warm.records, bytes: hot.bytes + warm.recordBytes, hot: { records: hot.records, bytes: hot.bytes }, warm: { records: warm.records, bytes: warm.bytes, segments: warm.segments } };
+  }
+
+  /**
+   * On-demand compaction (issue 13): the whole log, hot records included, once the cold sink has
+   * every segment; returns when done, with what it removed.
+   */
+  async compact(): Promise<Result<CompactOk>> {
+    const config = this.log.config;
+    const bounds = this.log.bounds();
+    if (!bounds.ok) return bounds;
+    if (!config || !this.log.isActive) return { ok: true, records: 0, bytes: 0, segmentsRewritten: 0, segmentsDropped: 0 }; // never written to
+    if (!isCompacted(config)) return notCompacted(this.log.identity?.topic ?? "");
+    const stats = await this.upkeep.compactNow(Date.now());
+    this.summaryChanged(Date.now());
+    await this.scheduleAlarm(true);
+    return { ok: true, ...stats };
+  }
+
+  /** The key view's entry for `key` (issue 13); KEY_NOT_FOUND when absent or deleted. */
+  getKey(key: string | Uint8Array): Result<{ record: KeyViewRow | null }> {
+    const config = this.log.config;
+    const bounds = this.log.bounds();
+    if (!bounds.ok) return bounds;
+    if (config && !isCompacted(config)) return notCompacted(this.log.identity?.topic ?? "");
+    const row = config ? this.log.keys.latest(key) : null;
+    return { ok: true, record: row && row.value !== null ? row : null };
+  }
+
+  /** One page of live keys after `after`, in key order (issue 13). */
+  keyPage(after: string | Uint8Array | null, limit: number): Result<{ rows: KeyViewRow[]; more: boolean }> {
+    const config = this.log.config;
+    const bounds = this.log.bounds();
+    if (!bounds.ok) return bounds;
+    if (config && !isCompacted(config)) return notCompacted(this.log.identity?.topic ?? "");
+    if (!config) return { ok: true, rows: [], more: false };
+    return { ok: true, ...this.log.keys.page(after, limit, STATE_PAGE_MAX_BYTES) };
   }
 
   /** At-least-once: every step below is idempotent (see TierUpkeep), so a repeated run only repeats harmless work. */
@@ -176,7 +221,7 @@ export class PartitionDO extends DurableObject<Env> {
     const now = Date.now();
     // On append only the hot bound can bring tiering forward; the full recompute (a few index
     // seeks) runs after an alarm, a config change, or when no alarm is set.
-    const tiering = recompute || this.alarmAt === null ? this.upkeep.nextDeadline(now) : this.upkeep.hotOverBound() ? now : null;
+    const tiering = recompute || this.alarmAt === null ? this.upkeep.nextDeadline(now) : this.upkeep.hotOverBound() ? now : this.upkeep.compaction.dueAt(now);
     const report = this.log.isActive ? this.reporter.dueAt() : null;
     const due = [tiering, report].filter((t): t is number => t !== null);
     const next = due.length > 0 ? Math.max(now, Math.min(...due)) : null;
@@ -185,4 +230,8 @@ export class PartitionDO extends DurableObject<Env> {
       this.alarmAt = next;
     }
   }
+}
+
+function notCompacted(topic: string) {
+  return fail("TOPIC_NOT_COMPACTED", `topic '${topic}' has no compact in cleanup.policy; set cleanup.policy to compact or delete,compact`, "topic");
 }

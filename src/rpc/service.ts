@@ -13,6 +13,8 @@ import {
   joinSchema,
   offsetsQuerySchema,
   inferSchemaSchema,
+  keyQuerySchema,
+  stateQuerySchema,
   initProducerSchema,
   produceSchema,
   registerSchemaSchema,
@@ -35,9 +37,10 @@ import { produce } from "../broker/produce";
 import { sessionFromBody } from "../broker/idempotence";
 import { initProducer } from "../broker/producers";
 import { describeTopic } from "../broker/topics";
+import { compactTopic, getKey, readState } from "../broker/compaction";
 import { check } from "../api/check";
 import { fail, type Result } from "../core/errors";
-import { DEFAULT_FETCH_MAX_BYTES, DEFAULT_FETCH_MAX_RECORDS, DEFAULT_SCHEMA_SAMPLE } from "../core/limits";
+import { DEFAULT_FETCH_MAX_BYTES, DEFAULT_FETCH_MAX_RECORDS, DEFAULT_SCHEMA_SAMPLE, DEFAULT_STATE_PAGE_KEYS } from "../core/limits";
 import type { Env } from "../env";
 
 interface FetchOptions {
@@ -277,5 +280,27 @@ export class StreamService extends WorkerEntrypoint<Env> {
   async inferSchema(body: { records: WireRecord[]; topic?: string }) {
     const v = check(inferSchemaSchema, body, "argument");
     return v.ok ? { ok: true as const, ...inferenceJson(schemas.inferRecords(v.value.records, undefined, v.value.topic)) } : v;
+  }
+
+  /** On-demand compaction of a compacted topic (issue 13); resolves when every partition is done. */
+  compactTopic(topic: string) {
+    return compactTopic(this.env, String(topic));
+  }
+
+  /**
+   * The latest live value of `key` (issue 13), routed with murmur2 as produce routes it.
+   * `record_json` holds the record as a fetch returns it (the value's exact stored text).
+   */
+  async getKey(topic: string, key: string, options: { key_encoding?: "base64" } = {}) {
+    const v = check(keyQuerySchema, options, "argument");
+    if (!v.ok) return v;
+    return getKey(this.env, String(topic), { key: String(key), ...(v.value.key_encoding && { encoding: v.value.key_encoding }) });
+  }
+
+  /** One page of the topic's current state (issue 13): `entries_json` is a JSON array text. */
+  async readState(topic: string, options: { cursor?: string; limit?: number } = {}) {
+    const v = check(stateQuerySchema, { ...(options.cursor !== undefined && { cursor: options.cursor }), ...(options.limit !== undefined && { limit: String(options.limit) }) }, "argument");
+    if (!v.ok) return v;
+    return readState(this.env, String(topic), v.value.cursor, v.value.limit ?? DEFAULT_STATE_PAGE_KEYS);
   }
 }

@@ -1,9 +1,13 @@
 import { transportFor, type ClientOptions } from "./connection.js";
 import { parseDuration } from "./duration.js";
 import { TopicExistsError } from "./errors.js";
+import { fromWire } from "./codec.js";
 import { Producer, type ProducerOptions } from "./producer/producer.js";
 import type { TopicConfigValue, TopicDescription, Transport } from "./transport/types.js";
 import type { ProduceMessage, RecordMetadata } from "./types.js";
+
+/** Keys per page readCurrentState asks for (the engine's MAX_STATE_PAGE_KEYS). */
+const STATE_PAGE_KEYS = 1_000;
 
 export interface TopicOptions extends ClientOptions {
   /** Partitions to create the topic with. Default 1. */
@@ -87,6 +91,41 @@ export class Topic<T = unknown> {
     const d = await this.transport().describeTopic(this.name);
     this.count = d.partitions;
     return d;
+  }
+
+  /**
+   * The key's latest value on a compacted topic (issue 13), from the engine's key view (routed to
+   * the key's partition as produce routes it); null when the key was never written or was deleted.
+   *
+   * @example
+   * const profiles = new Topic<{ name: string }>('user-profiles', { compaction: true })
+   * await profiles.get('user_1') // { name: 'Alice Smith' }
+   */
+  async get(key: string): Promise<T | null> {
+    await this.ensure();
+    const r = await this.transport().getKey(this.name, key);
+    return r === null ? null : fromWire<T>(this.name, r.partition, r).value;
+  }
+
+  /**
+   * Every live key of a compacted topic with its latest value (issue 13), read page by page.
+   *
+   * @example
+   * const state = await orders.readCurrentState() // { order_123: { customerId: 'cust_1', total: 99.99 }, … }
+   */
+  async readCurrentState(): Promise<Record<string, T>> {
+    await this.ensure();
+    const out: Record<string, T> = {};
+    let cursor: string | undefined;
+    do {
+      const page = await this.transport().readState(this.name, { ...(cursor && { cursor }), limit: STATE_PAGE_KEYS });
+      for (const e of page.entries) {
+        const m = fromWire<T>(this.name, e.partition, e);
+        out[typeof m.key === "string" ? m.key : String(e.key)] = m.value;
+      }
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return out;
   }
 
   private async create(): Promise<void> {

@@ -166,7 +166,7 @@ export interface SegmentLayout {
  * const layout = { partition: 0, rowGroups: [{ minOffset: 0, maxOffset: 99, numRows: 100 }] };
  * const bytes = await encodeRowGroups(layout, () => records);
  */
-export async function encodeRowGroups(layout: SegmentLayout, readGroup: (g: number) => SegmentRecord[]): Promise<Uint8Array> {
+export async function encodeRowGroups(layout: SegmentLayout, readGroup: (g: number) => SegmentRecord[] | Promise<SegmentRecord[]>): Promise<Uint8Array> {
   await ensureParquet();
   const groups = layout.rowGroups;
   if (groups.length === 0) throw new Error("encodeRowGroups: a segment needs at least one row group");
@@ -185,7 +185,8 @@ export async function encodeRowGroups(layout: SegmentLayout, readGroup: (g: numb
           if (next === groups.length) return controller.close();
           if (next > 0) await yieldToEventLoop();
           const g = groups[next];
-          const records = readGroup(next);
+          // A compaction rewrite reads each group from the old segment (async); a roll from SQLite.
+          const records = await readGroup(next);
           if (records.length !== g.numRows || records[0].offset !== g.minOffset || records[records.length - 1].offset !== g.maxOffset) {
             throw new Error(`encodeRowGroups: row group ${next} holds offsets ${records[0]?.offset}..${records.at(-1)?.offset} (${records.length}), planned ${g.minOffset}..${g.maxOffset} (${g.numRows})`);
           }

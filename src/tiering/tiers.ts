@@ -1,5 +1,6 @@
 import type { LogStorage, PartitionLog } from "../log/partition-log";
 import type { ColdSink } from "./cold-sink";
+import { Compactor } from "./compaction";
 import { R2Garbage } from "./r2-garbage";
 import { Retention } from "./retention";
 import { SegmentIndex } from "./segment-index";
@@ -14,6 +15,7 @@ export function partitionTiers(log: PartitionLog, storage: LogStorage, bucket: R
   const index = new SegmentIndex(storage);
   const garbage = new R2Garbage(storage);
   const warm = new WarmTier(log, index, bucket, garbage);
-  const upkeep = new TierUpkeep(log, warm, index, new Retention(log, index, garbage), garbage, bucket, cold);
+  const compaction = new Compactor(log, storage, warm, index, garbage, bucket, cold);
+  const upkeep = new TierUpkeep(log, warm, index, new Retention(log, index, garbage), garbage, bucket, cold, compaction);
   return { warm, upkeep };
 }

@@ -1,4 +1,5 @@
-import { COLD_HANDOFFS_PER_ALARM } from "../core/limits";
+import { COLD_HANDOFFS_PER_ALARM, COMPACTION_SEGMENTS_PER_ALARM } from "../core/limits";
+import type { Compactor } from "./compaction";
 import type { PartitionLog } from "../log/partition-log";
 import type { ColdSink } from "./cold-sink";
 import type { R2Garbage } from "./r2-garbage";
@@ -24,6 +25,7 @@ export class TierUpkeep {
     private readonly garbage: R2Garbage,
     private readonly bucket: R2Bucket,
     private readonly cold: ColdSink,
+    readonly compaction: Compactor,
   ) {}
 
   /** One alarm run. Each step re-checks that the partition is live: a delete wins over a roll. */
@@ -42,6 +44,9 @@ export class TierUpkeep {
     }
     await this.handToCold();
     for (const key of this.retention.apply(now)) this.warm.forget(key);
+    // Compaction (issue 13) cleans only segments the cold sink has, so it waits for the hand-over.
+    const clean = this.compaction.dueAt(now);
+    if (clean !== null && clean <= now && !this.index.owesCold && this.log.isActive) await this.compaction.step(now, COMPACTION_SEGMENTS_PER_ALARM);
     // After the rolls, never during one: a roll's own key is garbage until it commits (R2Garbage).
     await this.garbage.sweep(this.bucket);
   }
@@ -56,7 +61,7 @@ export class TierUpkeep {
     const config = this.log.config;
     if (!config || !this.log.isActive) return null;
     if (this.hotOverBound() || this.index.owesCold) return now;
-    const candidates = [this.log.nextAgeDeadline(), this.retention.nextDeadline()].filter((t): t is number => t !== null);
+    const candidates = [this.log.nextAgeDeadline(), this.retention.nextDeadline(), this.compaction.dueAt(now)].filter((t): t is number => t !== null);
     return candidates.length > 0 ? Math.max(now, Math.min(...candidates)) : null;
   }
 
@@ -80,6 +85,22 @@ export class TierUpkeep {
       if (object) await this.cold.accept({ ...id, segment: s, bytes: new Uint8Array(await object.arrayBuffer()) });
       this.index.markCold(s.baseOffset);
     }
+  }
+
+  /**
+   * On-demand compaction (issue 13): hands every segment owed to the cold sink (compaction only
+   * rewrites segments the cold table has), compacts the whole log, and deletes the replaced objects.
+   */
+  async compactNow(now: number) {
+    const run = (async () => {
+      while (this.index.owesCold && this.log.isActive) await this.handToCold();
+      const stats = await this.compaction.compactNow(now);
+      await this.garbage.sweep(this.bucket);
+      return stats;
+    })();
+    const before = this.running;
+    this.running = Promise.all([before, run.catch(() => undefined)]);
+    return run;
   }
 
   /** Topic delete: every indexed segment becomes garbage, inside the log's delete transaction. */

@@ -18,7 +18,7 @@ import type { SegmentRecord } from "./types";
  */
 export class WarmTier {
   private readonly readers: ReaderCache;
-  private rolling: Promise<SegmentInfo | null> | null = null;
+  private lock: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly log: PartitionLog,
@@ -41,14 +41,18 @@ export class WarmTier {
   async rollOnce(now: number): Promise<SegmentInfo | null> {
     // One roll at a time: a roll yields between row groups, and a second one started meanwhile
     // (another alarm run, a direct call) would plan the records the first is about to remove.
-    while (this.rolling) await this.rolling.catch(() => null);
-    const run = this.rollStep(now);
-    this.rolling = run;
-    try {
-      return await run;
-    } finally {
-      if (this.rolling === run) this.rolling = null;
-    }
+    return this.exclusive(() => this.rollStep(now));
+  }
+
+  /**
+   * Runs `work` alone among the steps that move records between or within tiers (rolls and
+   * compaction steps, issue 13): a compaction deleting hot rows a roll is encoding would make the
+   * roll fail, and a roll indexing a segment a compaction is rewriting would race its swap.
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(work);
+    this.lock = run.catch(() => undefined);
+    return run;
   }
 
   private async rollStep(now: number): Promise<SegmentInfo | null> {
@@ -110,16 +114,21 @@ export class WarmTier {
     let bytes = 0;
     let next = req.offset;
     let full = false;
+    let swaps = 0;
     for (let segment = this.index.at(next); segment && !full; segment = this.index.at(next)) {
       let records: SegmentRecord[];
       try {
         const budget = parts.length === 0 ? req.maxBytes : Math.max(0, req.maxBytes - bytes);
         records = await this.readers.read(segment, next, req.maxRecords - parts.length, budget);
       } catch (err) {
+        const now = this.index.at(next);
+        // A compaction swapped the segment's object while we read it (issue 13): read the new one.
+        if (now && now.baseOffset === segment.baseOffset && now.objectKey !== segment.objectKey && swaps++ < 3) continue;
         // Retention may have deleted the segment while we read it: then the offset is simply gone.
-        if (this.index.at(next)?.baseOffset !== segment.baseOffset) {
+        if (now?.baseOffset !== segment.baseOffset) {
           if (parts.length > 0) break;
-          return this.outOfRange(req.offset);
+          if (next < this.log.logStart) return this.outOfRange(req.offset);
+          continue; // compaction dropped it: the offsets are gaps, go on at the next segment
         }
         throw err;
       }
@@ -144,7 +153,12 @@ export class WarmTier {
       if (parts.length >= req.maxRecords || last < segment.lastOffset) full = true;
       else if (!full) next = Math.max(next, segment.lastOffset + 1);
     }
-    if (parts.length === 0 && next === req.offset) return this.outOfRange(req.offset);
+    if (parts.length === 0 && next === req.offset) {
+      // No segment at or after the offset, which is still above the log start: compaction removed
+      // the rest of the warm tier (issue 13). The reader continues at the first hot record.
+      if (req.offset < this.log.logStart || this.index.at(req.offset)) return this.outOfRange(req.offset);
+      next = Math.max(req.offset, this.log.hotStart);
+    }
     const bounds = this.log.bounds();
     if (!bounds.ok) return bounds;
     return {
@@ -179,7 +193,7 @@ export class WarmTier {
   }
 }
 
-function toSegmentRecord(r: StoredRecord): SegmentRecord {
+export function toSegmentRecord(r: StoredRecord): SegmentRecord {
   return {
     offset: r.offset,
     timestamp: r.timestamp,

@@ -36,6 +36,9 @@ export interface StreamServiceBinding {
   schemaVersions(topic: string): Promise<unknown>;
   schemaVersion(topic: string, version: number): Promise<unknown>;
   registerSchema(topic: string, body: { schema: Record<string, unknown> | boolean; compatibility?: S.Compatibility }): Promise<unknown>;
+  compactTopic(topic: string): Promise<unknown>;
+  getKey(topic: string, key: string): Promise<unknown>;
+  readState(topic: string, options?: { cursor?: string; limit?: number }): Promise<unknown>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -114,6 +117,26 @@ export class BindingTransport implements T.Transport {
     const r = await unwrap("fetch", () => this.b.fetch_records(topic, partition, options));
     const records = typeof r.records_json === "string" ? parseRecordsAnswer<{ records: T.FetchedRecord[] }>(`{"records":${r.records_json}}`).records : r.records;
     return { records, nextOffset: r.nextOffset, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset };
+  }
+
+  async compactTopic(topic: string): Promise<T.CompactionResult> {
+    const r = await unwrap("compactTopic", () => this.b.compactTopic(topic));
+    return { recordsRemoved: r.records_removed, bytesRemoved: r.bytes_removed, segmentsRewritten: r.segments_rewritten, segmentsDropped: r.segments_dropped };
+  }
+
+  async getKey(topic: string, key: string): Promise<T.KeyRecord | null> {
+    try {
+      const r = await unwrap("getKey", () => this.b.getKey(topic, key));
+      return JSON.parse(r.record_json) as T.KeyRecord;
+    } catch (err) {
+      if (err instanceof StreamError && err.code === "KEY_NOT_FOUND") return null;
+      throw err;
+    }
+  }
+
+  async readState(topic: string, o: { cursor?: string; limit?: number }): Promise<{ entries: T.KeyRecord[]; nextCursor: string | null }> {
+    const r = await unwrap("readState", () => this.b.readState(topic, undef(o)));
+    return { entries: JSON.parse(r.entries_json) as T.KeyRecord[], nextCursor: r.next_cursor };
   }
 
   async listOffsets(topic: string, at: T.OffsetSpec): Promise<T.ListedOffset[]> {

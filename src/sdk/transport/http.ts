@@ -182,6 +182,25 @@ export class HttpTransport implements T.Transport {
   }
 
   /** One request; every failure leaves here as a StreamError. */
+  async compactTopic(topic: string): Promise<T.CompactionResult> {
+    const r = await this.call<Wire>("POST", `/v1/topics/${enc(topic)}/compact`);
+    return { recordsRemoved: r.records_removed, bytesRemoved: r.bytes_removed, segmentsRewritten: r.segments_rewritten, segmentsDropped: r.segments_dropped };
+  }
+
+  async getKey(topic: string, key: string): Promise<T.KeyRecord | null> {
+    try {
+      return await this.call<T.KeyRecord>("GET", `/v1/topics/${enc(topic)}/keys/${enc(key)}`);
+    } catch (err) {
+      if (err instanceof StreamError && err.code === "KEY_NOT_FOUND") return null;
+      throw err;
+    }
+  }
+
+  async readState(topic: string, o: { cursor?: string; limit?: number }): Promise<{ entries: T.KeyRecord[]; nextCursor: string | null }> {
+    const r = await this.call<Wire>("GET", `/v1/topics/${enc(topic)}/state`, { query: { cursor: o.cursor, limit: o.limit } });
+    return { entries: r.entries, nextCursor: r.next_cursor };
+  }
+
   private async call<R = Wire>(method: string, path: string, c: Call = {}): Promise<R> {
     const query = Object.entries(c.query ?? {}).filter(([, v]) => v !== undefined);
     const url = this.base + path + (query.length ? `?${new URLSearchParams(query.map(([k, v]) => [k, String(v)]))}` : "");

@@ -37,7 +37,24 @@ export interface Transport {
   schemaVersions(topic: string): Promise<SchemaVersionSummary[]>;
   schemaVersion(topic: string, version: number): Promise<SchemaVersion>;
   registerSchema(topic: string, schema: Record<string, unknown> | boolean, options: { compatibility?: Compatibility }): Promise<SchemaRegistration>;
+  /** On-demand compaction of a compacted topic (issue 13); resolves when it is done. */
+  compactTopic(topic: string): Promise<CompactionResult>;
+  /** A key's latest live record from the key view, or null when absent or deleted (issue 13). */
+  getKey(topic: string, key: string): Promise<KeyRecord | null>;
+  /** One page of a compacted topic's live keys (issue 13). */
+  readState(topic: string, options: { cursor?: string; limit?: number }): Promise<{ entries: KeyRecord[]; nextCursor: string | null }>;
 }
+
+/** What an on-demand compaction removed, summed over the topic's partitions. */
+export interface CompactionResult {
+  recordsRemoved: number;
+  bytesRemoved: number;
+  segmentsRewritten: number;
+  segmentsDropped: number;
+}
+
+/** A key view entry: the key's latest record, as a fetch returns it, with its partition. */
+export type KeyRecord = FetchedRecord & { partition: number };
 
 export type TopicConfigValue = string | number;
 
