@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { Env } from "../env";
 import { allowedMethods } from "./allow";
 import { errorResponse, onError } from "./errors";
+import { fetchRoutes } from "./fetch";
 import { groupRoutes } from "./groups";
 import { producerRoutes } from "./producers";
 import { recordRoutes } from "./records";
@@ -19,6 +20,7 @@ export function createApp() {
   app.route("/v1/topics", topicSchemaRoutes);
   app.route("/v1/schema", schemaRoutes);
   app.route("/v1/groups", groupRoutes);
+  app.route("/v1/fetch", fetchRoutes);
   app.route("/v1/producers", producerRoutes);
   app.route("/v1/transactions", transactionRoutes);
   app.route("/stats", statsRoutes);

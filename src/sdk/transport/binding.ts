@@ -174,5 +174,5 @@ function topicInfo(t: Ok): T.TopicInfo {
 }
 
 function memberAnswer(a: Ok): T.MemberAnswer {
-  return { memberId: a.memberId, generation: a.generation, leader: a.leader, state: a.state, assignment: a.assignment, heartbeatIntervalMs: a.heartbeatIntervalMs };
+  return { memberId: a.memberId, generation: a.generation, leader: a.leader, state: a.state, assignment: a.assignment, heartbeatIntervalMs: a.heartbeatIntervalMs, revoking: a.revoking ?? [], reconciled: a.reconciled ?? false };
 }
