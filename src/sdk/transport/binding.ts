@@ -19,6 +19,8 @@ export interface StreamServiceBinding {
   initProducer(input?: { transactional_id?: string }): Promise<unknown>;
   fetch_records(topic: string, partition: number, options: { offset: number; max_records?: number; max_bytes?: number; wait_ms?: number; as_text?: boolean }): Promise<unknown>;
   listOffsets(topic: string, at: "earliest" | "latest" | number): Promise<unknown>;
+  fetchMany?(body: { partitions: Array<{ topic: string; partition: number; offset: number; max_records?: number }>; max_records?: number; max_bytes?: number; wait_ms?: number }, options?: { as_text?: boolean }): Promise<unknown>;
+  readAsMember?(groupId: string, memberId: string, body?: Record<string, unknown>, options?: { as_text?: boolean }): Promise<unknown>;
   joinGroup(groupId: string, body: { topics: string[]; member_id?: string; group_instance_id?: string; session_timeout_ms?: number; rebalance_timeout_ms?: number; assignor?: "range" | "roundRobin" | "sticky" }): Promise<unknown>;
   heartbeat(groupId: string, memberId: string, body?: { generation?: number; group_instance_id?: string }): Promise<unknown>;
   leaveGroup(groupId: string, memberId: string): Promise<unknown>;
@@ -95,6 +97,24 @@ export class BindingTransport implements T.Transport {
     const r = await unwrap("fetch", () => this.b.fetch_records(topic, partition, options));
     const records = typeof r.records_json === "string" ? parseRecordsAnswer<{ records: T.FetchedRecord[] }>(`{"records":${r.records_json}}`).records : r.records;
     return { records, nextOffset: r.nextOffset, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset };
+  }
+
+  async fetchMany(partitions: T.PartitionFetch[], o: T.MultiFetchOptions): Promise<T.PartitionFetchResult[]> {
+    const body = undef({
+      partitions: partitions.map((p) => undef({ topic: p.topic, partition: p.partition, offset: p.offset, max_records: p.maxRecords })),
+      max_records: o.maxRecords, max_bytes: o.maxBytes, wait_ms: o.waitMs,
+    });
+    const r = await unwrap("fetchMany", () => this.b.fetchMany!(body, { as_text: true }));
+    return (r.partitions as Ok[]).map(pageFromRpc);
+  }
+
+  async readAsMember(groupId: string, memberId: string, q: T.MemberReadRequest): Promise<T.MemberRead> {
+    const body = undef({
+      generation: q.generation, group_instance_id: q.groupInstanceId, positions: q.positions, auto_offset_reset: q.autoOffsetReset,
+      max_records: q.maxRecords, max_bytes: q.maxBytes, wait_ms: q.waitMs,
+    });
+    const r = await unwrap("readAsMember", () => this.b.readAsMember!(groupId, memberId, body, { as_text: true }));
+    return { ...memberAnswer(r), partitions: (r.partitions as Ok[]).map(pageFromRpc), positions: r.positions };
   }
 
   async listOffsets(topic: string, at: T.OffsetSpec): Promise<T.ListedOffset[]> {
@@ -175,4 +195,11 @@ function topicInfo(t: Ok): T.TopicInfo {
 
 function memberAnswer(a: Ok): T.MemberAnswer {
   return { memberId: a.memberId, generation: a.generation, leader: a.leader, state: a.state, assignment: a.assignment, heartbeatIntervalMs: a.heartbeatIntervalMs, revoking: a.revoking ?? [], reconciled: a.reconciled ?? false };
+}
+
+/** A multi-partition answer's page; `records_json` keeps values' exact text, as in fetch(). */
+function pageFromRpc(p: Ok): T.PartitionFetchResult {
+  if (p.error) return { topic: p.topic, partition: p.partition, ok: false, error: errorFromBody(p.error) };
+  const records = typeof p.records_json === "string" ? parseRecordsAnswer<{ records: T.FetchedRecord[] }>(`{"records":${p.records_json}}`).records : p.records;
+  return { topic: p.topic, partition: p.partition, ok: true, records, nextOffset: p.nextOffset, highWatermark: p.highWatermark, logStartOffset: p.logStartOffset };
 }
