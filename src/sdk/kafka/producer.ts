@@ -3,6 +3,10 @@ import type { Transport } from "../transport/types.js";
 import type { Compression, ProduceMessage } from "../types.js";
 
 export interface KafkaProducerConfig {
+  /**
+   * Create a missing topic on first send. Unlike KafkaJS (default true) this is off unless given:
+   * a send to a missing topic rejects with UnknownTopicError ("topic … not found") (issue 14).
+   */
   allowAutoTopicCreation?: boolean;
   idempotent?: boolean;
   retry?: { retries?: number; initialRetryTime?: number };
