@@ -194,7 +194,7 @@ function topicInfo(t: Ok): T.TopicInfo {
 }
 
 function memberAnswer(a: Ok): T.MemberAnswer {
-  return { memberId: a.memberId, generation: a.generation, leader: a.leader, state: a.state, assignment: a.assignment, heartbeatIntervalMs: a.heartbeatIntervalMs, revoking: a.revoking ?? [], reconciled: a.reconciled ?? false };
+  return { memberId: a.memberId, generation: a.generation, leader: a.leader, state: a.state, assignment: a.assignment, heartbeatIntervalMs: a.heartbeatIntervalMs, revoking: a.revoking ?? [], reconciled: a.reconciled };
 }
 
 /** A multi-partition answer's page; `records_json` keeps values' exact text, as in fetch(). */

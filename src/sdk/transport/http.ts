@@ -235,7 +235,7 @@ function topicInfo(t: Wire): T.TopicInfo {
 function memberAnswer(a: Wire): T.MemberAnswer {
   return {
     memberId: a.member_id, generation: a.generation, leader: a.leader, state: a.state,
-    assignment: a.assignment, heartbeatIntervalMs: a.heartbeat_interval_ms, revoking: a.revoking ?? [], reconciled: a.reconciled ?? false,
+    assignment: a.assignment, heartbeatIntervalMs: a.heartbeat_interval_ms, revoking: a.revoking ?? [], reconciled: a.reconciled,
   };
 }
 
