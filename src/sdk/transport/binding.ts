@@ -57,6 +57,9 @@ const undef = <O extends object>(o: O): O => Object.fromEntries(Object.entries(o
 /**
  * The engine through a service binding. No wire, so no compression; no cancellation either
  * (an abandoned long-poll's answer is ignored by the consumer).
+ *
+ * @example
+ * const consumer = new Consumer('orders', { groupId: 'billing', transport: new BindingTransport(env.STREAM) })
  */
 export class BindingTransport implements T.Transport {
   constructor(private readonly b: StreamServiceBinding) {}

@@ -35,6 +35,10 @@ const IDEMPOTENT = new Set(["GET", "HEAD"]);
 /**
  * The engine over HTTP (docs/http-api.md). Maps snake_case JSON to camelCase, and every error
  * body to a StreamError subclass in one place (`call`).
+ *
+ * @example
+ * const transport = new HttpTransport({ url: 'https://stream.example.workers.dev', token: env.STREAM_TOKEN })
+ * const pages = await transport.fetchMany([{ topic: 'orders', partition: 0, offset: 0 }, { topic: 'orders', partition: 1, offset: 0 }], { waitMs: 5_000 })
  */
 export class HttpTransport implements T.Transport {
   private readonly base: string;
