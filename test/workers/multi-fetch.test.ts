@@ -170,6 +170,30 @@ describe("POST /v1/groups/:group/members/:member/records", () => {
     expect(bRead.body.reconciled).toBe(true);
   }, 20_000);
 
+  it("long-polls over the member's partitions and wakes on an append", async () => {
+    const t = unique("mr-wait");
+    const g = unique("mr-wait-g");
+    await createTopic(t, 3);
+    const m = (await join(g, { topics: [t] })).body;
+    const first = await readAs(g, m.member_id, { generation: m.generation, auto_offset_reset: "earliest" });
+    const waiting = readAs(g, m.member_id, { generation: first.body.generation, positions: first.body.positions, wait_ms: MAX_WAIT_MS });
+    await new Promise((r) => setTimeout(r, 200));
+    await produce(t, [{ value: "woke", partition: 2 }]);
+    const r = await waiting;
+    expect(r.body.partitions.flatMap(values)).toEqual(["woke"]);
+    expect(r.body.positions.find((p: any) => p.partition === 2).offset).toBe(1);
+  }, 20_000);
+
+  it("accepts the broker's minimum session timeout (GROUP_MIN_SESSION_TIMEOUT_MS, default 100) and refuses less", async () => {
+    const t = unique("mr-min");
+    await createTopic(t, 1);
+    const ok = await join(unique("mr-min-g"), { topics: [t], session_timeout_ms: 100, rebalance_timeout_ms: 100 });
+    expect(ok.status).toBe(200);
+    const low = await join(unique("mr-min-g"), { topics: [t], session_timeout_ms: 99 });
+    expect(low.status).toBe(400);
+    expect(low.body.error).toMatchObject({ code: "INVALID_SESSION_TIMEOUT", field: "session_timeout_ms", message: expect.stringMatching(/from 100 /) });
+  });
+
   it("refuses an unknown member, a bad group id and bad input", async () => {
     const t = unique("mr-bad");
     const g = unique("mr-bad-g");
