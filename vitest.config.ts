@@ -44,7 +44,7 @@ export default defineConfig({
         test: {
           name: "sdk-binding",
           // The transport-neutral SDK tests again, through a real service binding (test/sdk/engine.ts).
-          include: ["test/sdk/seed.test.ts", "test/sdk/exactly-once.test.ts", "test/sdk/consumer.test.ts", "test/sdk/group.test.ts", "test/sdk/partial-produce.test.ts", "test/sdk/values.test.ts", "test/sdk/schema.test.ts"],
+          include: ["test/sdk/seed.test.ts", "test/sdk/exactly-once.test.ts", "test/sdk/dotdo.test.ts", "test/sdk/consumer.test.ts", "test/sdk/group.test.ts", "test/sdk/partial-produce.test.ts", "test/sdk/values.test.ts", "test/sdk/schema.test.ts"],
           env: { SDK_TRANSPORT: "binding" },
           environment: "node",
           // Builds dist/ first, so the tests import exactly what the package exports.

@@ -17,6 +17,8 @@ export interface Env {
   /** Optional Cloudflare Pipeline: when bound, rolled segments go there instead of the embedded Iceberg table. */
   COLD_PIPELINE?: { send(records: object[]): Promise<void> };
   DEFAULT_PARTITIONS?: string;
+  /** Kafka's group.min.session.timeout.ms, in ms (default DEFAULT_GROUP_MIN_SESSION_TIMEOUT_MS). */
+  GROUP_MIN_SESSION_TIMEOUT_MS?: string;
 }
 
 type DostreamEnv = Env;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { WireHeaders } from "./wire";
-import { MAX_FETCH_MAX_BYTES, MAX_FETCH_MAX_RECORDS, MAX_IDEMPOTENCY_KEY_LENGTH, MAX_PRODUCER_EPOCH, MAX_PRODUCER_SEQUENCE, MAX_RECORDS_PER_REQUEST, MAX_SCHEMA_SAMPLE, MAX_STATE_PAGE_KEYS, MAX_TRANSACTION_TIMEOUT_MS, MAX_WAIT_MS } from "../core/limits";
+import { MAX_FETCH_MAX_BYTES, MAX_FETCH_MAX_RECORDS, MAX_FETCH_PARTITIONS, MAX_IDEMPOTENCY_KEY_LENGTH, MAX_PRODUCER_EPOCH, MAX_PRODUCER_SEQUENCE, MAX_RECORDS_PER_REQUEST, MAX_SCHEMA_SAMPLE, MAX_STATE_PAGE_KEYS, MAX_TRANSACTION_TIMEOUT_MS, MAX_WAIT_MS } from "../core/limits";
 
 /**
  * Request shapes, shared by the HTTP routes and the StreamService binding so both transports
@@ -117,6 +117,40 @@ export const fetchQuerySchema = z.object({
   wait_ms: queryInt(MAX_WAIT_MS).optional(),
   /** Kafka's isolation.level (issue 12): read_committed stops at the last stable offset. */
   isolation: z.enum(["read_uncommitted", "read_committed"]).optional(),
+});
+
+/** Body integers (JSON numbers): non-negative safe integers. */
+const bodyInt = (max: number) => z.int().min(0).max(max);
+const fetchBounds = {
+  /** Records per partition at most. */
+  max_records: bodyInt(MAX_FETCH_MAX_RECORDS).min(1).optional(),
+  /** The answer's byte budget, shared out between its partitions. */
+  max_bytes: bodyInt(MAX_FETCH_MAX_BYTES).min(1).optional(),
+  wait_ms: bodyInt(MAX_WAIT_MS).optional(),
+  isolation: z.enum(["read_uncommitted", "read_committed"]).optional(),
+};
+
+/** POST /v1/fetch (issue 14): many partitions, one long-poll, like Kafka's Fetch. */
+export const multiFetchSchema = z.strictObject({
+  partitions: z
+    .array(z.strictObject({ topic: z.string().min(1), partition: bodyInt(1_000_000), offset: bodyInt(Number.MAX_SAFE_INTEGER), max_records: fetchBounds.max_records }))
+    .min(1)
+    .max(MAX_FETCH_PARTITIONS),
+  ...fetchBounds,
+});
+
+/**
+ * POST /v1/groups/:group/members/:member/records (issue 14): heartbeat, then read the member's
+ * assigned partitions from `positions` (the cursor of the previous answer) or, for a partition
+ * without one, from the committed offset (else auto_offset_reset).
+ */
+export const memberRecordsSchema = z.strictObject({
+  /** The generation of the previous answer: acknowledges it, as a heartbeat's does. */
+  generation: z.int().min(0).optional(),
+  group_instance_id: z.string().min(1).max(249).optional(),
+  positions: z.array(z.strictObject({ topic: z.string().min(1), partition: bodyInt(1_000_000), offset: bodyInt(Number.MAX_SAFE_INTEGER) })).max(MAX_FETCH_PARTITIONS).optional(),
+  auto_offset_reset: z.enum(["earliest", "latest", "none"]).optional(),
+  ...fetchBounds,
 });
 
 export const offsetsQuerySchema = z.object({

@@ -93,4 +93,11 @@ export interface MemberAnswer {
   state: GroupState;
   assignment: TopicPartitions[];
   heartbeatIntervalMs: number;
+  /**
+   * Partitions taken away by this answer or an earlier one and not yet acknowledged (a heartbeat
+   * naming this answer's generation acknowledges them): stop working on them, commit, then ack.
+   */
+  revoking?: TopicPartitions[];
+  /** True when this member holds exactly its share of the current generation and owes no acknowledgement. */
+  reconciled?: boolean;
 }

@@ -7,7 +7,9 @@ import {
   DEFAULT_MESSAGE_TIMESTAMP_AFTER_MAX_MS,
   DEFAULT_MESSAGE_TIMESTAMP_BEFORE_MAX_MS,
   DEFAULT_MIN_CLEANABLE_DIRTY_RATIO,
+  DEFAULT_GROUP_MIN_SESSION_TIMEOUT_MS,
   DEFAULT_RETENTION_MS,
+  GROUP_MIN_SESSION_TIMEOUT_FLOOR_MS,
   MAX_MESSAGE_BYTES_CAP,
   NO_TIMESTAMP_LIMIT_MS,
   MIN_SCHEMA_DISCOVERY_INTERVAL_MS,
@@ -152,4 +154,17 @@ export function mergeOverrides(current: Partial<TopicConfig>, patch: Partial<Rec
 
 export function effectiveConfig(overrides: Partial<TopicConfig>): TopicConfig {
   return { ...DEFAULT_TOPIC_CONFIG, ...overrides };
+}
+
+/**
+ * The GROUP_MIN_SESSION_TIMEOUT_MS broker setting (a wrangler var): an integer of ms, at least
+ * GROUP_MIN_SESSION_TIMEOUT_FLOOR_MS. Unset means the default; a value that is not such an integer
+ * is a deploy mistake, so it is logged and the default is used rather than failing every join.
+ */
+export function groupMinSessionTimeoutMs(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === "") return DEFAULT_GROUP_MIN_SESSION_TIMEOUT_MS;
+  const n = Number(raw);
+  if (Number.isSafeInteger(n) && n >= GROUP_MIN_SESSION_TIMEOUT_FLOOR_MS) return n;
+  console.error(`GROUP_MIN_SESSION_TIMEOUT_MS='${raw}' is not an integer >= ${GROUP_MIN_SESSION_TIMEOUT_FLOOR_MS}; using ${DEFAULT_GROUP_MIN_SESSION_TIMEOUT_MS}`);
+  return DEFAULT_GROUP_MIN_SESSION_TIMEOUT_MS;
 }

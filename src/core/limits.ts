@@ -31,6 +31,17 @@ export const MAX_FETCH_MAX_RECORDS = 10_000;
 export const DEFAULT_FETCH_MAX_BYTES = 1024 * 1024;
 export const MAX_FETCH_MAX_BYTES = 16 * 1024 * 1024;
 export const MAX_WAIT_MS = 30_000;
+/**
+ * Partitions one multi-partition fetch (POST /v1/fetch, issue 14) may name: one long-poll over
+ * many partitions replaces one connection per partition (Workers and browsers allow six), and
+ * the worker fans out one call per partition, so this bounds that fan-out.
+ */
+export const MAX_FETCH_PARTITIONS = 1_000;
+/**
+ * A multi-partition fetch's default total byte budget, shared out evenly between its partitions
+ * (each still gets at least one record, as in Kafka); `max_bytes` sets it up to MAX_FETCH_MAX_BYTES.
+ */
+export const DEFAULT_MULTI_FETCH_MAX_BYTES = 4 * 1024 * 1024;
 
 /** Hot tier bounds (the seed's: last hour, last 10,000 records per partition). */
 export const DEFAULT_HOT_RETENTION_MS = 60 * 60 * 1000;
@@ -121,6 +132,15 @@ export const WARM_READ_WINDOW_BYTES = 4 * 1024 * 1024;
  */
 export const HOT_BURST_MAX_BYTES = 64 * 1024 * 1024;
 export const HOT_BURST_WAIT_MS = 5_000;
+/**
+ * Kafka's group.min.session.timeout.ms, the broker's lower bound on a member's session (and
+ * rebalance) timeout. A broker setting (the GROUP_MIN_SESSION_TIMEOUT_MS var); the default accepts
+ * dotdo's `sessionTimeout: 100` for local work and tests (issue 14). Kafka's own default is 6,000:
+ * raise it in production, where a short session makes every slow heartbeat a rebalance.
+ */
+export const DEFAULT_GROUP_MIN_SESSION_TIMEOUT_MS = 100;
+/** Below this no setting goes: a heartbeat round trip must fit in a session. */
+export const GROUP_MIN_SESSION_TIMEOUT_FLOOR_MS = 10;
 /** Topics whose metadata one worker isolate keeps at most (it lives as long as the isolate). */
 export const MAX_CACHED_TOPICS = 1_000;
 

@@ -27,6 +27,8 @@ export interface GroupDeps {
   unregister(groupId: string): Promise<void>;
   /** Resolves once every write this object made so far is durable (a Durable Object's `storage.sync()`). */
   durable(): Promise<void>;
+  /** The broker's group.min.session.timeout.ms (default DEFAULT_GROUP_MIN_SESSION_TIMEOUT_MS). */
+  minSessionTimeoutMs?: number;
 }
 
 /**
@@ -40,7 +42,7 @@ export class Coordinator {
   private readonly rebalances: GroupCommit;
 
   constructor(private readonly store: GroupStore, private readonly deps: GroupDeps, now = Date.now()) {
-    this.membership = new Membership(store, now);
+    this.membership = new Membership(store, now, deps.minSessionTimeoutMs);
     this.rebalances = new GroupCommit(() => this.membership.settle(), () => this.deps.durable());
   }
 

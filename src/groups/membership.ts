@@ -1,11 +1,11 @@
 import { fail, type Result } from "../core/errors";
+import { DEFAULT_GROUP_MIN_SESSION_TIMEOUT_MS } from "../core/limits";
 import { getAssignor, type AssignorName } from "./assignors";
 import type { GroupMeta, GroupStore } from "./store";
 import { byTopic, partitionKey, splitKey, type GroupState, type GroupView, type JoinInput, type Member, type MemberAnswer } from "./types";
 
 export const DEFAULT_SESSION_TIMEOUT_MS = 45_000; // Kafka 3.x default
 export const DEFAULT_REBALANCE_TIMEOUT_MS = 300_000; // Kafka's max.poll.interval.ms default
-export const MIN_SESSION_TIMEOUT_MS = 500;
 export const MAX_SESSION_TIMEOUT_MS = 30 * 60_000;
 const MAX_HEARTBEAT_INTERVAL_MS = 3_000;
 
@@ -34,7 +34,11 @@ export class Membership {
   /** Members staged in or changed by a join since the last settle: `settle` saves their rows. */
   private readonly touched = new Set<string>();
 
-  constructor(private readonly store: GroupStore, now: number) {
+  /**
+   * @param minSessionTimeoutMs the broker's group.min.session.timeout.ms (GROUP_MIN_SESSION_TIMEOUT_MS):
+   *   the shortest session (and rebalance) timeout a member may ask for.
+   */
+  constructor(private readonly store: GroupStore, now: number, private readonly minSessionTimeoutMs = DEFAULT_GROUP_MIN_SESSION_TIMEOUT_MS) {
     this.meta = store.loadMeta();
     for (const m of store.loadMembers(now)) this.members.set(m.memberId, m);
     this.topics = store.loadSubscribedTopics();
@@ -50,7 +54,7 @@ export class Membership {
    * answers the member. `fresh` must hold current metadata for every topic in `input.topics`.
    */
   stageJoin(groupId: string, input: JoinInput, fresh: Map<string, TopicMeta>, now: number): Result<{ member: Member }> {
-    const timeouts = checkTimeouts(input);
+    const timeouts = checkTimeouts(input, this.minSessionTimeoutMs);
     if (!timeouts.ok) return timeouts;
     const byInstance = input.groupInstanceId ? [...this.members.values()].find((m) => m.groupInstanceId === input.groupInstanceId) : undefined;
     let member = input.memberId ? this.members.get(input.memberId) : undefined;
@@ -243,6 +247,9 @@ export class Membership {
     return {
       ok: true, memberId: member.memberId, generation: member.memberGeneration, leader: this.leader(), state: this.state(),
       assignment: byTopic(member.assigned), heartbeatIntervalMs: heartbeatInterval(member.sessionTimeoutMs),
+      revoking: byTopic(member.revoking),
+      // Issue 14: a client waits for this (not the group-wide Stable) to know its own share is final.
+      reconciled: member.revoking.length === 0 && sameList(member.assigned, member.target),
     };
   }
 
@@ -276,14 +283,14 @@ function heartbeatInterval(sessionTimeoutMs: number): number {
   return Math.max(50, Math.min(MAX_HEARTBEAT_INTERVAL_MS, Math.floor(sessionTimeoutMs / 3)));
 }
 
-function checkTimeouts(input: JoinInput): Result<{ session: number; rebalance: number }> {
+function checkTimeouts(input: JoinInput, min: number): Result<{ session: number; rebalance: number }> {
   const session = input.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
-  if (!Number.isInteger(session) || session < MIN_SESSION_TIMEOUT_MS || session > MAX_SESSION_TIMEOUT_MS) {
-    return fail("INVALID_SESSION_TIMEOUT", `session_timeout_ms must be an integer from ${MIN_SESSION_TIMEOUT_MS} to ${MAX_SESSION_TIMEOUT_MS}`, "session_timeout_ms");
+  if (!Number.isInteger(session) || session < min || session > MAX_SESSION_TIMEOUT_MS) {
+    return fail("INVALID_SESSION_TIMEOUT", `session_timeout_ms must be an integer from ${min} to ${MAX_SESSION_TIMEOUT_MS}`, "session_timeout_ms");
   }
   const rebalance = input.rebalanceTimeoutMs ?? Math.max(session, DEFAULT_REBALANCE_TIMEOUT_MS);
-  if (!Number.isInteger(rebalance) || rebalance < MIN_SESSION_TIMEOUT_MS || rebalance > MAX_SESSION_TIMEOUT_MS) {
-    return fail("INVALID_SESSION_TIMEOUT", `rebalance_timeout_ms must be an integer from ${MIN_SESSION_TIMEOUT_MS} to ${MAX_SESSION_TIMEOUT_MS}`, "rebalance_timeout_ms");
+  if (!Number.isInteger(rebalance) || rebalance < min || rebalance > MAX_SESSION_TIMEOUT_MS) {
+    return fail("INVALID_SESSION_TIMEOUT", `rebalance_timeout_ms must be an integer from ${min} to ${MAX_SESSION_TIMEOUT_MS}`, "rebalance_timeout_ms");
   }
   return { ok: true, session, rebalance };
 }

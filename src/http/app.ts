@@ -3,6 +3,7 @@ import type { Env } from "../env";
 import { allowedMethods } from "./allow";
 import { compactionRoutes } from "./compaction";
 import { errorResponse, onError } from "./errors";
+import { fetchRoutes } from "./fetch";
 import { groupRoutes } from "./groups";
 import { idempotencyRoutes } from "./idempotency";
 import { producerRoutes } from "./producers";
@@ -22,6 +23,7 @@ export function createApp() {
   app.route("/v1/topics", compactionRoutes);
   app.route("/v1/schema", schemaRoutes);
   app.route("/v1/groups", groupRoutes);
+  app.route("/v1/fetch", fetchRoutes);
   app.route("/v1/producers", producerRoutes);
   app.route("/v1/transactions", transactionRoutes);
   app.route("/v1/idempotency", idempotencyRoutes);

@@ -1,5 +1,7 @@
 import { Hono, type Context } from "hono";
-import { commitSchema, groupOffsetsQuerySchema, heartbeatSchema, joinSchema, resetOffsetsSchema } from "../api/schemas";
+import { commitSchema, groupOffsetsQuerySchema, heartbeatSchema, joinSchema, memberRecordsSchema, resetOffsetsSchema } from "../api/schemas";
+import { readAsMember } from "../broker/member-read";
+import { checkDistinct, partitionAnswerJson } from "../broker/multi-fetch";
 import {
   commitOffsets,
   deleteGroup,
@@ -20,13 +22,15 @@ import { jsonBody, optionalJsonBody, query } from "./validate";
 /** Consumer groups: membership, commits, lag and admin under `/v1/groups...`. */
 export const groupRoutes = new Hono<{ Bindings: Env }>();
 
-const answerJson = (a: MemberAnswer) => ({
+export const answerJson = (a: MemberAnswer) => ({
   member_id: a.memberId,
   generation: a.generation,
   leader: a.leader,
   state: a.state,
   assignment: a.assignment,
   heartbeat_interval_ms: a.heartbeatIntervalMs,
+  revoking: a.revoking ?? [],
+  reconciled: a.reconciled ?? false,
 });
 
 const groupJson = (g: GroupView) => ({
@@ -88,6 +92,21 @@ groupRoutes.post("/:group/members", async (c) => {
 groupRoutes.post("/:group/members/:member/heartbeat", async (c) => {
   const b = await optionalJsonBody(c, heartbeatSchema);
   return reply(c, await heartbeat(c.env, c.req.param("group"), c.req.param("member"), b.generation, b.group_instance_id), answerJson);
+});
+
+/** Heartbeat + read of the member's partitions in one call (issue 14); see readAsMember. */
+groupRoutes.post("/:group/members/:member/records", async (c) => {
+  const b = await optionalJsonBody(c, memberRecordsSchema);
+  const dup = checkDistinct(b.positions ?? [], "positions");
+  if (dup) return failureResponse(c, dup);
+  const r = await readAsMember(c.env, c.req.param("group"), c.req.param("member"), {
+    generation: b.generation, groupInstanceId: b.group_instance_id, positions: b.positions, autoOffsetReset: b.auto_offset_reset ?? "latest",
+    maxRecords: b.max_records, maxBytes: b.max_bytes, waitMs: b.wait_ms ?? 0, isolation: b.isolation,
+  });
+  if (!r.ok) return failureResponse(c, r);
+  const head = JSON.stringify(answerJson(r)).slice(0, -1);
+  const body = `${head},"partitions":[${r.partitions.map(partitionAnswerJson).join(",")}],"positions":${JSON.stringify(r.positions)}}`;
+  return c.body(body, 200, { "content-type": "application/json; charset=utf-8" });
 });
 
 groupRoutes.delete("/:group/members/:member", async (c) =>

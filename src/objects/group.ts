@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { groupMigrations } from "../../migrations/group";
 import { catalogStub, partitionStub } from "../broker/stubs";
 import { lookupTopic } from "../broker/topics";
+import { groupMinSessionTimeoutMs } from "../core/config";
 import { unwrap, type Result } from "../core/errors";
 import { Coordinator, type GroupDeps, type Isolation } from "../groups/coordinator";
 import { GroupStore } from "../groups/store";
@@ -35,6 +36,7 @@ export class GroupCoordinator extends DurableObject<Env> {
       register: async (groupId) => catalogStub(env).registerGroup(groupId),
       unregister: async (groupId) => catalogStub(env).unregisterGroup(groupId),
       durable: () => ctx.storage.sync(),
+      minSessionTimeoutMs: groupMinSessionTimeoutMs(env.GROUP_MIN_SESSION_TIMEOUT_MS),
     };
     ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage.sql, groupMigrations);

@@ -11,6 +11,8 @@ import {
   idempotencyCompleteSchema,
   idempotencyIdParamSchema,
   joinSchema,
+  memberRecordsSchema,
+  multiFetchSchema,
   offsetsQuerySchema,
   inferSchemaSchema,
   keyQuerySchema,
@@ -32,6 +34,8 @@ import * as txns from "../broker/transactions";
 import * as idempotency from "../broker/idempotency";
 import { addPartitions, alterTopicConfig, createTopic, deleteTopic, listTopics } from "../broker/admin";
 import { fetchRecords, listOffsets } from "../broker/consume";
+import { readAsMember } from "../broker/member-read";
+import { checkDistinct, errorJson, fetchMany, type PartitionAnswer } from "../broker/multi-fetch";
 import type { FetchedRecord, WireRecord } from "../api/wire";
 import { produce } from "../broker/produce";
 import { sessionFromBody } from "../broker/idempotence";
@@ -56,6 +60,27 @@ interface FetchPage {
   highWatermark: number;
   logStartOffset: number;
   lastStableOffset: number;
+}
+
+interface FetchBounds {
+  max_records?: number;
+  max_bytes?: number;
+  wait_ms?: number;
+  isolation?: "read_uncommitted" | "read_committed";
+}
+type MultiFetchBody = FetchBounds & { partitions: Array<{ topic: string; partition: number; offset: number; max_records?: number }> };
+type MemberRecordsBody = FetchBounds & {
+  generation?: number;
+  group_instance_id?: string;
+  positions?: Array<{ topic: string; partition: number; offset: number }>;
+  auto_offset_reset?: "earliest" | "latest" | "none";
+};
+
+/** One partition of a multi-partition answer, for RPC: camelCase page fields, as fetch_records has them. */
+function partitionPage(a: PartitionAnswer, asText: boolean) {
+  if (!a.ok) return { topic: a.topic, partition: a.partition, error: errorJson(a.error) };
+  const page = { topic: a.topic, partition: a.partition, nextOffset: a.nextOffset, highWatermark: a.highWatermark, logStartOffset: a.logStartOffset, lastStableOffset: a.lastStableOffset };
+  return asText ? { ...page, records_json: a.recordsJson } : { ...page, records: JSON.parse(a.recordsJson) as FetchedRecord[] };
 }
 
 /**
@@ -135,6 +160,39 @@ export class StreamService extends WorkerEntrypoint<Env> {
     if (!r.ok) return r;
     const page = { nextOffset: r.nextOffset, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset, lastStableOffset: r.lastStableOffset };
     return asText === true ? { ok: true, records_json: r.recordsJson, ...page } : { ok: true, records: JSON.parse(r.recordsJson) as FetchedRecord[], ...page };
+  }
+
+  /**
+   * POST /v1/fetch's body (snake_case, same validation): many partitions, one long-poll. Each
+   * partition answers its page or its own `error`. With `as_text: true` a page carries
+   * `records_json` (the records' exact JSON text) instead of parsed `records`, as fetch_records.
+   */
+  async fetchMany(body: MultiFetchBody, options: { as_text?: boolean } = {}) {
+    const v = check(multiFetchSchema, body, "argument");
+    if (!v.ok) return v;
+    const dup = checkDistinct(v.value.partitions);
+    if (dup) return dup;
+    const b = v.value;
+    const answers = await fetchMany(this.env, {
+      partitions: b.partitions.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.offset, maxRecords: p.max_records })),
+      maxRecords: b.max_records, maxBytes: b.max_bytes, waitMs: b.wait_ms ?? 0, isolation: b.isolation,
+    });
+    return { ok: true as const, partitions: answers.map((a) => partitionPage(a, options?.as_text === true)) };
+  }
+
+  /** POST /v1/groups/:group/members/:member/records: heartbeat + read of the member's partitions. */
+  async readAsMember(groupId: string, memberId: string, body: MemberRecordsBody = {}, options: { as_text?: boolean } = {}) {
+    const v = check(memberRecordsSchema, body ?? {}, "argument");
+    if (!v.ok) return v;
+    const b = v.value;
+    const dup = checkDistinct(b.positions ?? [], "positions");
+    if (dup) return dup;
+    const r = await readAsMember(this.env, String(groupId), String(memberId), {
+      generation: b.generation, groupInstanceId: b.group_instance_id, positions: b.positions, autoOffsetReset: b.auto_offset_reset ?? "latest",
+      maxRecords: b.max_records, maxBytes: b.max_bytes, waitMs: b.wait_ms ?? 0, isolation: b.isolation,
+    });
+    if (!r.ok) return r;
+    return { ...r, partitions: r.partitions.map((a) => partitionPage(a, options?.as_text === true)) };
   }
 
   async listOffsets(topic: string, at: "earliest" | "latest" | number) {

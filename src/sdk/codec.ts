@@ -1,4 +1,4 @@
-import { recordValueSpans } from "../api/json-text.js";
+import { recordValueSpans, scanJson, type ValueSpan } from "../api/json-text.js";
 import type { WireHeader } from "../api/wire.js";
 import { InvalidRequestError } from "./errors.js";
 import type { FetchedRecord, WireRecord } from "./transport/types.js";
@@ -70,6 +70,21 @@ export function parseRecordsAnswer<A extends { records: FetchedRecord[] }>(text:
       if (span && r.value_encoding !== "base64" && r.value !== null) r.value_text = text.slice(span.start, span.end);
     });
   }
+  return answer;
+}
+
+/**
+ * Parses an answer holding `"partitions":[{…page…},…]` (POST /v1/fetch, a member read): each
+ * partition's page is parsed as parseRecordsAnswer does, so values keep their exact text.
+ */
+export function parsePartitionsAnswer<A extends { partitions: unknown[] }>(text: string): A {
+  const spans: ValueSpan[] = [];
+  const scan = scanJson(text, READ_DEPTH, (frames, start, end) => {
+    const [root, list] = frames;
+    if (frames.length === 2 && root.object && root.key === "partitions" && !list.object) spans[list.index] = { start, end };
+  });
+  const answer = JSON.parse(text) as A;
+  if (scan.ok && Array.isArray(answer.partitions)) answer.partitions = answer.partitions.map((p, i) => (spans[i] ? parseRecordsAnswer(text.slice(spans[i].start, spans[i].end)) : p));
   return answer;
 }
 

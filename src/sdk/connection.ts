@@ -2,6 +2,7 @@ import { BindingTransport, type StreamServiceBinding } from "./transport/binding
 import { HttpTransport, type FetchFn } from "./transport/http.js";
 import type { Transport } from "./transport/types.js";
 import { DEFAULT_URL } from "./defaults.js";
+import type { LogOptions } from "./instrumentation.js";
 
 /** Where the engine is: an HTTP URL (with an optional bearer token), or a service binding. */
 export interface ConnectionOptions {
@@ -13,8 +14,11 @@ export interface ConnectionOptions {
   fetch?: FetchFn;
 }
 
-/** Every client class accepts one of these; without either it uses configure()'s default. */
-export interface ClientOptions {
+/**
+ * Every client class accepts one of these; without either it uses configure()'s default. Logging
+ * (`logLevel`, `logCreator`, KafkaJS-shaped) is per client.
+ */
+export interface ClientOptions extends LogOptions {
   connection?: ConnectionOptions;
   /** A ready transport (shares one connection between clients; tests inject fakes here). */
   transport?: Transport;

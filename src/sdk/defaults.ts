@@ -24,6 +24,14 @@ export const CONNECTION_RESET_RETRIES = 1;
 export const DEFAULT_AUTO_COMMIT_INTERVAL_MS = 5_000;
 export const DEFAULT_MAX_POLL_RECORDS = 500;
 export const DEFAULT_POLL_TIMEOUT_MS = 1_000;
+/** How often a poll looks again for a subscribed topic that does not exist yet. */
+export const MISSING_TOPIC_RETRY_MS = 500;
+/**
+ * ConsumerGroup.join / leave resolve once this process's members are reconciled; if another
+ * process's member keeps the group from settling, they resolve after this long anyway (the
+ * assignments are then safe, only not final).
+ */
+export const GROUP_SETTLE_TIMEOUT_MS = 15_000;
 /**
  * While the group is reconciling, heartbeat this often: a partition moves only after its old owner
  * acknowledges losing it, and the new owner learns it has it only on its own next heartbeat.

@@ -65,39 +65,159 @@ const sub = (code: ErrorCode): Sub =>
     }
   };
 
-/** UNKNOWN_TOPIC_OR_PARTITION: the topic (or partition) does not exist; its message says "not found". */
+/**
+ * UNKNOWN_TOPIC_OR_PARTITION: the topic (or partition) does not exist; its message says "not found".
+ *
+ * @example
+ * await producer.send('no-such-topic', { value: 1 }).catch((err) => {
+ *   if (err instanceof UnknownTopicError) console.log(err.message) // topic 'no-such-topic' not found
+ * })
+ */
 export class UnknownTopicError extends sub("UNKNOWN_TOPIC_OR_PARTITION") {}
-/** TOPIC_ALREADY_EXISTS. */
+/**
+ * TOPIC_ALREADY_EXISTS.
+ *
+ * @example
+ * await admin.createTopic('orders').catch((err) => {
+ *   if (!(err instanceof TopicExistsError)) throw err
+ * })
+ */
 export class TopicExistsError extends sub("TOPIC_ALREADY_EXISTS") {}
-/** OFFSET_OUT_OF_RANGE: outside `[log_start_offset, high_watermark]`, or no offset and autoOffsetReset 'none'. */
+/**
+ * OFFSET_OUT_OF_RANGE: outside `[log_start_offset, high_watermark]`, or no offset and autoOffsetReset 'none'.
+ *
+ * @example
+ * await consumer.poll().catch((err) => {
+ *   if (err instanceof OffsetOutOfRangeError) console.log(err.details) // { log_start_offset, high_watermark }
+ * })
+ */
 export class OffsetOutOfRangeError extends sub("OFFSET_OUT_OF_RANGE") {}
-/** MESSAGE_TOO_LARGE: a record exceeds the topic's max.message.bytes (or the request limit). */
+/**
+ * MESSAGE_TOO_LARGE: a record exceeds the topic's max.message.bytes (or the request limit).
+ *
+ * @example
+ * await producer.send('orders', { value: 'x'.repeat(2_000_000) }).catch((err) => {
+ *   if (err instanceof MessageTooLargeError) console.log(err.field)
+ * })
+ */
 export class MessageTooLargeError extends sub("MESSAGE_TOO_LARGE") {}
-/** RECORD_LIST_TOO_LARGE: too many records or bytes in one request. */
+/**
+ * RECORD_LIST_TOO_LARGE: too many records or bytes in one request.
+ *
+ * @example
+ * await producer.sendBatch('orders', [{ value: 1 }]).catch((err) => {
+ *   if (err instanceof RecordListTooLargeError) console.log('split the batch')
+ * })
+ */
 export class RecordListTooLargeError extends sub("RECORD_LIST_TOO_LARGE") {}
-/** INVALID_CONFIG: an unknown topic config key or a bad value (including a bad duration). */
+/**
+ * INVALID_CONFIG: an unknown topic config key or a bad value (including a bad duration).
+ *
+ * @example
+ * await admin.createTopic('t', { config: { 'retention.ms': 'soon' } }).catch((err) => {
+ *   if (err instanceof InvalidConfigError) console.log(err.field)
+ * })
+ */
 export class InvalidConfigError extends sub("INVALID_CONFIG") {}
-/** INVALID_REQUEST: the call itself is malformed. */
+/**
+ * INVALID_REQUEST: the call itself is malformed.
+ *
+ * @example
+ * await consumer.commit(-1).catch((err) => {
+ *   if (err instanceof InvalidRequestError) console.log(err.field) // 'offset'
+ * })
+ */
 export class InvalidRequestError extends sub("INVALID_REQUEST") {}
-/** ILLEGAL_GENERATION: a commit carried a stale generation. */
+/**
+ * ILLEGAL_GENERATION: a commit carried a stale generation.
+ *
+ * @example
+ * const member = await new ConsumerGroup('billing', { topics: ['orders'] }).join('worker-1')
+ * await member.commitWithGeneration({ partition: 0, offset: 41 }, 0).catch((err) => {
+ *   if (err instanceof IllegalGenerationError) console.log(err.message) // generation 0 is stale; …
+ * })
+ */
 export class IllegalGenerationError extends sub("ILLEGAL_GENERATION") {}
-/** REBALANCE_IN_PROGRESS (retriable): heartbeat into the new generation, then commit again. */
+/**
+ * REBALANCE_IN_PROGRESS (retriable): heartbeat into the new generation, then commit again.
+ *
+ * @example
+ * await consumer.commit().catch((err) => {
+ *   if (err instanceof RebalanceInProgressError) return consumer.commit() // after the next heartbeat
+ *   throw err
+ * })
+ */
 export class RebalanceInProgressError extends sub("REBALANCE_IN_PROGRESS") {}
-/** UNKNOWN_MEMBER_ID: the member left or expired; it must join again. */
+/**
+ * UNKNOWN_MEMBER_ID: the member left or expired; it must join again.
+ *
+ * @example
+ * consumer.on('error', (err) => {
+ *   if (err instanceof UnknownMemberError) console.log('expired; the consumer joins again by itself')
+ * })
+ */
 export class UnknownMemberError extends sub("UNKNOWN_MEMBER_ID") {}
-/** FENCED_INSTANCE_ID: another process joined with this static member id. */
+/**
+ * FENCED_INSTANCE_ID: another process joined with this static member id.
+ *
+ * @example
+ * consumer.on('error', (err) => {
+ *   if (err instanceof FencedInstanceError) void consumer.close() // another process took this member's id
+ * })
+ */
 export class FencedInstanceError extends sub("FENCED_INSTANCE_ID") {}
-/** GROUP_ID_NOT_FOUND. */
+/**
+ * GROUP_ID_NOT_FOUND.
+ *
+ * @example
+ * await admin.describeGroup('nobody').catch((err) => {
+ *   if (!(err instanceof GroupNotFoundError)) throw err
+ * })
+ */
 export class GroupNotFoundError extends sub("GROUP_ID_NOT_FOUND") {}
-/** NON_EMPTY_GROUP: the group still has members. */
+/**
+ * NON_EMPTY_GROUP: the group still has members.
+ *
+ * @example
+ * await admin.deleteGroup('billing').catch((err) => {
+ *   if (err instanceof NonEmptyGroupError) console.log('stop its members first')
+ * })
+ */
 export class NonEmptyGroupError extends sub("NON_EMPTY_GROUP") {}
-/** PARTITION_NOT_ASSIGNED: a commit for a partition this member does not own. */
+/**
+ * PARTITION_NOT_ASSIGNED: a commit for a partition this member does not own.
+ *
+ * @example
+ * await consumer.commit({ partition: 7, offset: 0 }).catch((err) => {
+ *   if (err instanceof PartitionNotAssignedError) console.log('partition 7 belongs to another member')
+ * })
+ */
 export class PartitionNotAssignedError extends sub("PARTITION_NOT_ASSIGNED") {}
-/** INVALID_RECORD: a record does not match the topic's registered schema; `field` names where. */
+/**
+ * INVALID_RECORD: a record does not match the topic's registered schema; `field` names where.
+ *
+ * @example
+ * await producer.send('orders', { value: { total: 'lots' } }).catch((err) => {
+ *   if (err instanceof InvalidRecordError) console.log(err.field) // where the schema was broken
+ * })
+ */
 export class InvalidRecordError extends sub("INVALID_RECORD") {}
-/** NETWORK_ERROR (retriable): the engine could not be reached or the answer was lost. */
+/**
+ * NETWORK_ERROR (retriable): the engine could not be reached or the answer was lost.
+ *
+ * @example
+ * await producer.send('orders', { value: 1 }).catch((err) => {
+ *   if (err instanceof NetworkError && err.retriable) console.log('the engine was unreachable; retries ran out')
+ * })
+ */
 export class NetworkError extends sub("NETWORK_ERROR") {}
-/** CLIENT_CLOSED: the client was closed; create a new one. */
+/**
+ * CLIENT_CLOSED: the client was closed; create a new one.
+ *
+ * @example
+ * await consumer.close()
+ * await consumer.poll().catch((err) => console.log(err instanceof ClientClosedError)) // true
+ */
 export class ClientClosedError extends sub("CLIENT_CLOSED") {}
 
 const CLASSES: Partial<Record<string, Sub>> = {

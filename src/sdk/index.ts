@@ -6,12 +6,15 @@ export { configure, type ClientOptions, type ConnectionOptions } from "./connect
 export { Stream } from "./stream.js";
 export { AdminClient, type CreateTopicOptions } from "./admin.js";
 export { Topic, type TopicOptions } from "./topic.js";
-export { Producer, type Partitioner, type ProducerOptions } from "./producer/producer.js";
+export { Producer, PRODUCER_EVENTS, type Partitioner, type ProducerEvents, type ProducerOptions } from "./producer/producer.js";
 export { Consumer } from "./consumer/consumer.js";
-export type { CommittedOffset, ConsumerEvents, ConsumerOptions } from "./consumer/options.js";
-export { ConsumerGroup, type ConsumerGroupOptions, type GroupMember, type GroupMemberInfo, type GroupRebalanceEvent } from "./group.js";
+export { CONSUMER_EVENTS } from "./consumer/options.js";
+export type { CommittedOffset, CommitOffsetsPayload, ConsumerEvents, ConsumerOptions, CrashPayload, GroupJoinPayload, RebalancingPayload } from "./consumer/options.js";
+export { ConsumerGroup, type ConsumerGroupOptions, type GroupAssignment, type GroupMember, type GroupMemberInfo, type GroupRebalanceEvent } from "./group.js";
 export { ExactlyOnceContext, type CommitTarget, type ExactlyOnceOptions, type Transaction } from "./transaction/context.js";
 export type { TransactionalInput } from "./consumer/observers.js";
+export { logLevel, type InstrumentationEvent, type LogCreator, type LogEntry, type LogLevel, type LogOptions, type RequestPayload } from "./instrumentation.js";
+export type { RetryOptions } from "./retry.js";
 export { Kafka, type KafkaConfig } from "./kafka/kafka.js";
 export type { KafkaConsumer, KafkaConsumerConfig, EachBatchPayload, EachMessagePayload, RunConfig } from "./kafka/consumer.js";
 export type { KafkaProducer, KafkaProducerConfig, KafkaMessage, KafkaRecordMetadata, KafkaTransaction, KafkaOffsets } from "./kafka/producer.js";
@@ -53,6 +56,11 @@ export type {
   ResetTarget,
   IsolationLevel,
   IdempotencyAnswer,
+  PartitionFetch,
+  MultiFetchOptions,
+  PartitionFetchResult,
+  MemberReadRequest,
+  MemberRead,
 } from "./transport/types.js";
 export type {
   Header,

@@ -6,10 +6,31 @@ export interface RetryPolicy {
   attempts: number;
   /** First backoff in ms; doubled on every retry, ±20% jitter, capped at MAX_RETRY_DELAY_MS. */
   delayMs: number;
+  /** Total ms an operation may take, retries included; no retry starts that would end past it. */
+  deadlineMs?: number;
 }
 
-export function retryPolicy(o: { retryAttempts?: number; retryDelay?: number } = {}): RetryPolicy {
-  return { attempts: o.retryAttempts ?? DEFAULT_RETRY_ATTEMPTS, delayMs: o.retryDelay ?? DEFAULT_RETRY_DELAY_MS };
+/** The retry options every client takes. */
+export interface RetryOptions {
+  /** Retries of retriable failures (by flag) after the first attempt. Default 5. */
+  retryAttempts?: number;
+  /** First backoff in ms, doubled each retry (±20% jitter). Default 100. */
+  retryDelay?: number;
+  /**
+   * A total deadline in ms on one operation's retries, counted from its first attempt: once the
+   * next backoff would end past it, the last error is thrown instead of retrying. Default: none
+   * (retryAttempts alone bounds retries).
+   */
+  retryTimeout?: number;
+}
+
+export function retryPolicy(o: RetryOptions = {}): RetryPolicy {
+  return { attempts: o.retryAttempts ?? DEFAULT_RETRY_ATTEMPTS, delayMs: o.retryDelay ?? DEFAULT_RETRY_DELAY_MS, deadlineMs: o.retryTimeout };
+}
+
+/** Whether a retry after `delayMs` would end past the policy's total deadline (counted from `since`). */
+export function pastDeadline(policy: RetryPolicy, since: number, delayMs: number): boolean {
+  return policy.deadlineMs !== undefined && Date.now() + delayMs - since > policy.deadlineMs;
 }
 
 export function backoff(policy: RetryPolicy, retry: number): number {
@@ -30,12 +51,15 @@ export async function withRetry<T>(
   options: { retryIf?: (err: unknown) => boolean; beforeRetry?: (err: unknown) => Promise<void> | void } = {},
 ): Promise<T> {
   const retryIf = options.retryIf ?? isRetriable;
+  const since = Date.now();
   for (let attempt = 0; ; attempt++) {
     try {
       return await op(attempt);
     } catch (err) {
       if (attempt >= policy.attempts || !retryIf(err)) throw err;
-      await sleep(backoff(policy, attempt));
+      const delay = backoff(policy, attempt);
+      if (pastDeadline(policy, since, delay)) throw err;
+      await sleep(delay);
       await options.beforeRetry?.(err);
     }
   }

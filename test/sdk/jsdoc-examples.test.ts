@@ -165,6 +165,18 @@ describe("JSDoc examples in src/sdk", () => {
     expect(examples.length).toBeGreaterThanOrEqual(10);
   });
 
+  it("every class the package exports has a JSDoc @example (issue 14)", () => {
+    const exported = new Set(publicNames());
+    const missing: string[] = [];
+    for (const file of sdkFiles(sdkDir)) {
+      const text = readFileSync(file, "utf8");
+      for (const m of text.matchAll(/(?:\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*)?export class (\w+)/g)) {
+        if (exported.has(m[2]) && !(m[1] ?? "").includes("@example")) missing.push(`${relative(root, file)} ${m[2]}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
   it("compiler options are valid", () => {
     const problems = [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics()];
     expect(problems.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"))).toEqual([]);

@@ -35,7 +35,9 @@ describe("KafkaJS-shaped facade", () => {
   it("without fromBeginning a new group starts at the end (KafkaJS's default)", async () => {
     const kafka = new Kafka({ brokers: [new URL(engine.url).host] });
     const topic = unique("k-latest");
-    await kafka.producer().send({ topic, messages: [{ value: "old" }] });
+    // Topics are created on first send only when asked explicitly (issue 14).
+    await expect(kafka.producer().send({ topic, messages: [{ value: "old" }] })).rejects.toThrow(/not found/);
+    await kafka.producer({ allowAutoTopicCreation: true }).send({ topic, messages: [{ value: "old" }] });
     const consumer = kafka.consumer({ groupId: unique("k-latest"), ...fast });
     await consumer.subscribe({ topic });
     const seen: unknown[] = [];
@@ -62,7 +64,7 @@ describe("KafkaJS-shaped facade", () => {
     const kafka = new Kafka({ url: engine.url });
     const topic = unique("k-dlq-src");
     const dlq = unique("k-dlq");
-    await kafka.producer().send({ topic, messages: [{ key: "bad", value: "poison" }, { key: "good", value: "fine" }] });
+    await kafka.producer({ allowAutoTopicCreation: true }).send({ topic, messages: [{ key: "bad", value: "poison" }, { key: "good", value: "fine" }] });
     const attempts: string[] = [];
     const consumer = kafka.consumer({ groupId: unique("k-dlq"), retry: { retries: 2, initialRetryTime: 10 }, deadLetterTopic: dlq, ...fast });
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
@@ -89,7 +91,7 @@ describe("KafkaJS-shaped facade", () => {
     const kafka = new Kafka({ url: engine.url });
     const topic = unique("k-crash");
     const groupId = unique("k-crash");
-    await kafka.producer().send({ topic, messages: [{ value: "ok" }, { value: "boom" }] });
+    await kafka.producer({ allowAutoTopicCreation: true }).send({ topic, messages: [{ value: "ok" }, { value: "boom" }] });
     const consumer = kafka.consumer({ groupId, retry: { retries: 1, initialRetryTime: 10 }, ...fast });
     const crashes: Error[] = [];
     consumer.on("crash", (e) => crashes.push(e));

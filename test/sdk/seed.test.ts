@@ -120,7 +120,7 @@ group.on('rebalance', (assignment) => {
     // test: two members split the 8 partitions 0-3 / 4-7
     const one = await group.join("consumer-1");
     const two = await group.join("consumer-2");
-    const parts = (m: typeof one) => m.assignment.map((tp) => tp.partition).sort((a, b) => a - b);
+    const parts = (m: typeof one) => m.topicPartitions.map((tp) => tp.partition).sort((a, b) => a - b);
     await expect.poll(() => parts(two), { timeout: 20_000 }).toHaveLength(4);
     await expect.poll(() => parts(one), { timeout: 20_000 }).toHaveLength(4);
     expect([parts(one), parts(two)].sort((a, b) => a[0] - b[0])).toEqual([[0, 1, 2, 3], [4, 5, 6, 7]]);
@@ -154,10 +154,15 @@ const producer = new Producer({
   lingerMs: 10,
 })
 
-await producer.send('events', {
+    // test: 'events' was just deleted, and a Producer does not create topics (issue 14): the seed's send rejects
+    await expect( // test:
+producer.send('events', {
   key: 'user_123',
   value: { action: 'login', timestamp: Date.now() },
 })
+    ).rejects.toThrow(/topic 'events' not found/); // test:
+    await admin.createTopic("events"); // test:
+    await producer.send("events", { key: "user_123", value: { action: "login", timestamp: Date.now() } }); // test:
 
 // Consumer with seek
 const consumer = new ApiConsumer('events', { groupId: 'analytics' })
@@ -166,7 +171,7 @@ await consumer.seekToBeginning()  // Replay from start
 await consumer.seekToEnd()        // Skip to latest
 await consumer.seek({ partition: 0, offset: 1000 })  // Specific offset
 
-    // test: the send re-created the deleted topic (auto-create), and the consumer reads it:
+    // test: the consumer reads the re-created topic:
     // offset 1000 is out of range, so autoOffsetReset ('earliest') applies to partition 0.
     expect(typeof Stream).toBe("function");
     const m = await consumer.poll({ timeout: 10_000 });

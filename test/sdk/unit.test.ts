@@ -79,7 +79,7 @@ describe("HttpTransport", () => {
     );
     const t = new HttpTransport({ url: "http://engine/", token: "s3cret", fetch: fetchFn });
     expect(await t.joinGroup("g", { topics: ["t"], sessionTimeoutMs: 5000, groupInstanceId: "a" })).toEqual({
-      memberId: "m1", generation: 3, leader: "m1", state: "Stable", assignment: [{ topic: "t", partitions: [0] }], heartbeatIntervalMs: 1000,
+      memberId: "m1", generation: 3, leader: "m1", state: "Stable", assignment: [{ topic: "t", partitions: [0] }], heartbeatIntervalMs: 1000, revoking: [],
     });
     expect(calls[0].url).toBe("http://engine/v1/groups/g/members");
     expect(calls[0].init.headers).toMatchObject({ authorization: "Bearer s3cret", "content-type": "application/json" });

@@ -19,6 +19,8 @@ export class Committer {
     private readonly groupId: string | undefined,
     private readonly membership: () => GroupMembership | null,
     private readonly retry: RetryPolicy,
+    /** Told of every successful commit (the consumer's COMMIT_OFFSETS event). */
+    private readonly onCommitted: (offsets: TopicPartitionOffset[], member: { memberId: string | null; generation: number | null }) => void = () => {},
   ) {}
 
   /** The record was handed to the application: an auto-commit will cover it. */
@@ -61,10 +63,12 @@ export class Committer {
     if (explicit !== undefined && m?.memberId && explicit < m.generation) {
       throw new IllegalGenerationError(`generation ${explicit} is stale; the group is at generation ${m.generation}`, { field: "generation" });
     }
+    let sentAs: { memberId: string | null; generation: number | null } = { memberId: null, generation: null };
     await withRetry(
       this.retry,
       () => {
         const member = m?.memberId ? { memberId: m.memberId, generation: explicit ?? m.generation } : {};
+        sentAs = { memberId: member.memberId ?? null, generation: member.generation ?? null };
         return this.transport().commitOffsets(groupId, { ...member, offsets: offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })) });
       },
       {
@@ -76,6 +80,7 @@ export class Committer {
       },
     );
     for (const o of offsets) this.sent.set(partitionKey(o), o.offset);
+    this.onCommitted(offsets, sentAs);
   }
 
   /** Commits consumed offsets every `intervalMs`; failures go to `onError` and are retried next time. */

@@ -1,14 +1,16 @@
 import { transportFor } from "../connection.js";
-import { DEFAULT_AUTO_COMMIT_INTERVAL_MS, DEFAULT_MAX_POLL_RECORDS, DEFAULT_POLL_TIMEOUT_MS, MAX_FETCH_MAX_RECORDS, MAX_WAIT_MS } from "../defaults.js";
+import { DEFAULT_AUTO_COMMIT_INTERVAL_MS, DEFAULT_MAX_POLL_RECORDS, DEFAULT_POLL_TIMEOUT_MS, MAX_FETCH_MAX_RECORDS, MAX_WAIT_MS, MISSING_TOPIC_RETRY_MS } from "../defaults.js";
 import { Emitter } from "../emitter.js";
-import { ClientClosedError, GroupNotFoundError, InvalidRequestError } from "../errors.js";
+import { ClientClosedError, GroupNotFoundError, IllegalGenerationError, InvalidRequestError, UnknownTopicError, type StreamError } from "../errors.js";
+import { Logger, instrumentTransport, instrumentationEvent } from "../instrumentation.js";
 import { retryPolicy, withRetry, type RetryPolicy } from "../retry.js";
 import type { Transport } from "../transport/types.js";
 import { partitionKey, type Message, type TopicPartition, type TopicPartitionOffset } from "../types.js";
 import { Committer } from "./committer.js";
 import { Fetcher, type StartIntent } from "./fetcher.js";
 import { GroupMembership } from "./membership.js";
-import type { CommittedOffset, ConsumerEvents, ConsumerOptions } from "./options.js";
+import { CONSUMER_EVENTS, type CommittedOffset, type ConsumerEvents, type ConsumerOptions } from "./options.js";
+import type { MemberAnswer } from "../transport/types.js";
 import { polled, type TransactionalInput } from "./observers.js";
 import { resolveStarts } from "./positions.js";
 
@@ -16,17 +18,36 @@ type OffsetTarget = number | { topic?: string; partition: number; offset: number
 
 /**
  * Reads records from one or more topics, alone (every partition) or as a member of a group
- * (the partitions the group assigns it, kept current by background heartbeats).
+ * (the partitions the group assigns it, kept current by background heartbeats). All its
+ * partitions are read with one request at a time (POST /v1/fetch), so a consumer uses one
+ * connection for records however many partitions it reads.
+ *
+ * Offsets, dotdo's convention: `commit(n)` and `committed()` mean "done through n" (the last
+ * processed record); the engine stores n + 1, Kafka's "next to read", which is what the HTTP API
+ * and the KafkaJS-shaped facade use.
+ *
+ * A subscribed topic that does not exist yet is not an error for poll(): it answers null after
+ * its timeout, as a Kafka consumer keeps polling, and reports the condition once on the `error`
+ * channel (an UnknownTopicError) and in the log (WARN); reading starts once the topic exists.
  *
  * @example
  * const consumer = new Consumer('orders', { groupId: 'order-processor' })
  * for await (const message of consumer) {
  *   await processOrder(message.value) // committed automatically once the loop asks for the next one
  * }
+ * @example
+ * // Instrumentation and logs, as in KafkaJS
+ * consumer.on(consumer.events.COMMIT_OFFSETS, ({ payload }) => console.log('committed', payload.offsets))
+ * const quiet = new Consumer('orders', { logLevel: logLevel.ERROR, logCreator: () => (entry) => console.log(entry.log.message) })
  */
 export class Consumer<T = unknown> extends Emitter<ConsumerEvents> implements AsyncIterable<Message<T>>, TransactionalInput {
   readonly groupId: string | undefined;
+  /** Instrumentation event names: `consumer.on(consumer.events.GROUP_JOIN, …)`. */
+  readonly events = CONSUMER_EVENTS;
   private topics: string[];
+  private readonly logger: Logger;
+  /** Set while a subscribed topic is missing, so the condition is reported once, not every poll. */
+  private missingTopic: string | null = null;
   private readonly transport: () => Transport;
   private readonly retry: RetryPolicy;
   private readonly fetcher: Fetcher<T>;
@@ -45,11 +66,27 @@ export class Consumer<T = unknown> extends Emitter<ConsumerEvents> implements As
     super();
     this.groupId = options.groupId;
     this.topics = topics === undefined ? [] : [topics].flat();
-    this.transport = transportFor(options);
+    this.logger = new Logger("Consumer", options);
+    const raw = transportFor(options);
+    let instrumented: Transport | null = null;
+    this.transport = () =>
+      (instrumented ??= instrumentTransport(raw(), (p) => {
+        this.emit(CONSUMER_EVENTS.REQUEST, instrumentationEvent(CONSUMER_EVENTS.REQUEST, p));
+        this.logger.debug(`request ${p.method}`, { ...p });
+      }));
     this.retry = retryPolicy(options);
     const maxRecords = Math.min(MAX_FETCH_MAX_RECORDS, Math.max(1, options.maxPollRecords ?? DEFAULT_MAX_POLL_RECORDS));
     this.fetcher = new Fetcher<T>(this.transport, { maxRecords, retry: this.retry, isolation: options.isolationLevel });
-    this.committer = new Committer(this.transport, this.groupId, () => this.membership, this.retry);
+    this.committer = new Committer(this.transport, this.groupId, () => this.membership, this.retry, (offsets, member) => {
+      const payload = { groupId: this.groupId!, memberId: member.memberId, generation: member.generation, offsets: offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })) };
+      this.emit(CONSUMER_EVENTS.COMMIT_OFFSETS, instrumentationEvent(CONSUMER_EVENTS.COMMIT_OFFSETS, payload));
+      this.logger.debug("committed offsets", payload);
+    });
+  }
+
+  /** The subscribed topic names, in the order subscribed. */
+  get subscriptions(): string[] {
+    return [...this.topics];
   }
 
   private get autoCommit(): boolean {
@@ -141,13 +178,18 @@ export class Consumer<T = unknown> extends Emitter<ConsumerEvents> implements As
   }
 
   /**
-   * Commits "done through `offset`" (the engine stores offset + 1, Kafka's next-to-read). A bare
-   * number means the partition of the last record returned; no argument commits everything returned.
+   * Commits "done through `offset`" (dotdo's convention; the engine stores offset + 1, Kafka's
+   * next-to-read, which is what the HTTP API and the KafkaJS facade take). A bare number means the
+   * partition of the last record returned; no argument commits everything returned. With
+   * `{ generation }`, a generation older than the group's rejects with IllegalGenerationError
+   * before anything else is checked.
    *
    * @example await consumer.commit(message.offset)
    */
   async commit(target?: OffsetTarget | OffsetTarget[], options: { generation?: number } = {}): Promise<void> {
     this.ensureOpen();
+    // A stale generation is the answer whatever else is wrong with the call (issue 14).
+    if (options.generation !== undefined) this.checkGeneration(options.generation, this.generation);
     if (target === undefined) return this.track(this.committer.commitConsumed());
     const offsets = [target].flat().map((t) => {
       const tp = typeof t === "number" ? this.lastPartition() : this.partition(t.topic, t.partition);
@@ -158,13 +200,40 @@ export class Consumer<T = unknown> extends Emitter<ConsumerEvents> implements As
     await this.track(this.committer.commit(offsets, options));
   }
 
+  /** @internal Rejects a generation older than `current` (or not a generation at all), naming it. */
+  checkGeneration(generation: number, current: number): void {
+    if (!Number.isInteger(generation) || generation < 0) throw new InvalidRequestError(`generation must be a non-negative integer, got ${generation}`, { field: "generation" });
+    if (this.membership?.memberId && generation < current) {
+      throw new IllegalGenerationError(`generation ${generation} is stale; the group is at generation ${current}`, { field: "generation" });
+    }
+  }
+
+  /**
+   * @internal Heartbeats now; true once this member holds exactly its share of the current
+   * generation and owes no acknowledgement (or has no membership to settle). ConsumerGroup.join
+   * and leave use it to resolve only when the group has settled for this process's members.
+   */
+  async settle(): Promise<boolean> {
+    const m = this.membership;
+    if (!m?.memberId) return true;
+    await m.heartbeatNow();
+    return m.memberId === null || m.reconciled;
+  }
+
   private track(commit: Promise<void>): Promise<void> {
     this.commits.add(commit);
     void commit.catch(() => undefined).finally(() => this.commits.delete(commit));
     return commit;
   }
 
-  /** Committed positions as last processed offsets (null when nothing was committed). */
+  /**
+   * Committed positions in commit()'s convention, "done through": the last processed offset
+   * (null when nothing was committed). `commit(41)` then `committed({ partition })` answers 41.
+   *
+   * @example
+   * await consumer.commit({ partition: 0, offset: 41 })
+   * const done = await consumer.committed({ partition: 0 }) // 41: the next read starts at 42
+   */
   committed(): Promise<CommittedOffset[]>;
   committed(partition: { topic?: string; partition: number }): Promise<number | null>;
   async committed(which?: { topic?: string; partition: number }): Promise<CommittedOffset[] | number | null> {
@@ -199,13 +268,21 @@ export class Consumer<T = unknown> extends Emitter<ConsumerEvents> implements As
     this.seekTo({ timestamp }, partitions);
   }
 
-  /** Stops returning and fetching these partitions (default: all owned) until resume(). */
+  /**
+   * Stops returning and fetching these partitions until resume(). Without a list: every assigned
+   * partition, including partitions assigned later, until resume() without a list.
+   *
+   * @example
+   * consumer.pause()   // back-pressure: nothing is fetched or returned
+   * consumer.resume()
+   */
   pause(partitions?: TopicPartition[]): void {
-    this.fetcher.setPaused(partitions ?? this.fetcher.owned(), true);
+    this.fetcher.setPaused(partitions, true);
   }
 
+  /** Resumes these partitions, or (no list) every partition. */
   resume(partitions?: TopicPartition[]): void {
-    this.fetcher.setPaused(partitions ?? this.fetcher.owned(), false);
+    this.fetcher.setPaused(partitions, false);
   }
 
   paused(): TopicPartition[] {
@@ -245,11 +322,11 @@ export class Consumer<T = unknown> extends Emitter<ConsumerEvents> implements As
   private async read(max: number, timeout: number, mark: boolean): Promise<Message<T>[]> {
     this.ensureOpen();
     if (this.topics.length === 0) throw new InvalidRequestError("the consumer is not subscribed to any topic; call subscribe(topic) first", { field: "topics" });
-    await this.connect();
     const deadline = Date.now() + timeout;
+    if (!(await this.connectBy(deadline))) return [];
     for (;;) {
       const failure = this.membership?.fatal ?? this.fetcher.takeFailure();
-      if (failure) throw failure;
+      if (failure) throw this.crash(failure);
       await this.position();
       const batch = this.fetcher.take(max);
       if (batch.length > 0) {
@@ -266,6 +343,37 @@ export class Consumer<T = unknown> extends Emitter<ConsumerEvents> implements As
     }
   }
 
+  /**
+   * connect(), but a subscribed topic that does not exist yet is waited for until `deadline`
+   * (tried again every MISSING_TOPIC_RETRY_MS), as a Kafka consumer keeps polling; reported once.
+   */
+  private async connectBy(deadline: number): Promise<boolean> {
+    for (;;) {
+      try {
+        await this.connect();
+        this.missingTopic = null;
+        return true;
+      } catch (err) {
+        if (!(err instanceof UnknownTopicError)) throw this.crash(err as StreamError);
+        if (this.missingTopic === null) {
+          this.missingTopic = err.message;
+          this.logger.warn(`subscribed topic not found; polling until it exists: ${err.message}`, { topics: this.subscriptions, groupId: this.groupId });
+          this.emit("error", err);
+        }
+        const left = deadline - Date.now();
+        if (left <= 0 || this.closed) return false;
+        await new Promise((r) => setTimeout(r, Math.min(left, MISSING_TOPIC_RETRY_MS)));
+      }
+    }
+  }
+
+  /** Reports a failure the consumer cannot carry on through (CRASH event, ERROR log); returns it to throw. */
+  private crash<E extends StreamError>(error: E): E {
+    this.emit(CONSUMER_EVENTS.CRASH, instrumentationEvent(CONSUMER_EVENTS.CRASH, { groupId: this.groupId ?? null, error }));
+    this.logger.error(`crashed: ${error.message}`, { code: error.code, groupId: this.groupId });
+    return error;
+  }
+
   private async start(): Promise<void> {
     if (!this.groupId) return this.assignAll();
     const o = this.options;
@@ -275,10 +383,17 @@ export class Consumer<T = unknown> extends Emitter<ConsumerEvents> implements As
         groupId: this.groupId, topics: this.topics, groupInstanceId: o.groupInstanceId, sessionTimeoutMs: o.sessionTimeout,
         rebalanceTimeoutMs: o.rebalanceTimeout, assignor: o.rebalanceStrategy, heartbeatIntervalMs: o.heartbeatInterval, retry: this.retry,
       },
-      { onAssignment: (next) => this.applyAssignment(next), onError: (err) => this.emit("error", err) },
+      { onAssignment: (next) => this.applyAssignment(next), onError: (err) => this.emit("error", err), onJoin: (a) => this.joined(a) },
     );
     await this.membership.join();
     if (this.autoCommit) this.committer.startAuto(o.autoCommitInterval ?? DEFAULT_AUTO_COMMIT_INTERVAL_MS, (err) => this.emit("error", err));
+  }
+
+  private joined(a: MemberAnswer): void {
+    const memberAssignment = Object.fromEntries(a.assignment.map((t) => [t.topic, [...t.partitions]]));
+    const payload = { groupId: this.groupId!, memberId: a.memberId, leaderId: a.leader, isLeader: a.leader === a.memberId, generation: a.generation, memberAssignment };
+    this.emit(CONSUMER_EVENTS.GROUP_JOIN, instrumentationEvent(CONSUMER_EVENTS.GROUP_JOIN, payload));
+    this.logger.info("joined the group", payload);
   }
 
   /** Without a group: every partition of every subscribed topic. */
@@ -300,6 +415,11 @@ export class Consumer<T = unknown> extends Emitter<ConsumerEvents> implements As
       this.everAssigned = true;
       this.initialIntent = null;
       this.emit("rebalance", { type: "assigned", partitions: added, generation });
+    }
+    if (this.groupId && (added.length > 0 || removed.length > 0)) {
+      const payload = { groupId: this.groupId, memberId: this.memberId, generation, assigned: added, revoked: removed };
+      this.emit(CONSUMER_EVENTS.REBALANCING, instrumentationEvent(CONSUMER_EVENTS.REBALANCING, payload));
+      this.logger.info("assignment changed", payload);
     }
   }
 

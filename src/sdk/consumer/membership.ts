@@ -20,6 +20,8 @@ export interface MembershipHooks {
   /** The assignment changed. Runs before the answer is acknowledged (the next heartbeat). */
   onAssignment(next: TopicPartition[]): Promise<void>;
   onError(err: StreamError): void;
+  /** A join (or re-join) was answered. */
+  onJoin?(answer: MemberAnswer): void;
 }
 
 /**
@@ -35,6 +37,8 @@ export class GroupMembership {
   leader: string | null = null;
   state: GroupState | null = null;
   assignment: TopicPartition[] = [];
+  /** The latest answer said this member holds exactly its share and owes no acknowledgement. */
+  reconciled = false;
   /** Set when this member can never act again (fenced); the consumer reports it. */
   fatal: StreamError | null = null;
   private chain: Promise<unknown> = Promise.resolve();
@@ -68,6 +72,7 @@ export class GroupMembership {
         }),
       );
       await this.apply(answer);
+      this.hooks.onJoin?.(answer);
     });
     this.schedule();
   }
@@ -132,6 +137,8 @@ export class GroupMembership {
     this.memberId = answer.memberId;
     this.leader = answer.leader;
     this.state = answer.state;
+    // An engine from before issue 14 does not say; Stable then means every member is reconciled.
+    this.reconciled = answer.reconciled ?? answer.state === "Stable";
     this.interval = this.options.heartbeatIntervalMs ?? answer.heartbeatIntervalMs;
     // Commits made while handling this answer (revocations) must carry its generation.
     this.generation = answer.generation;
@@ -155,12 +162,12 @@ export class GroupMembership {
     }
     try {
       const o = this.options;
-      await this.apply(
-        await this.transport().joinGroup(o.groupId, {
-          topics: o.topics, groupInstanceId: o.groupInstanceId, sessionTimeoutMs: this.sessionTimeoutMs,
-          rebalanceTimeoutMs: o.rebalanceTimeoutMs, assignor: o.assignor,
-        }),
-      );
+      const answer = await this.transport().joinGroup(o.groupId, {
+        topics: o.topics, groupInstanceId: o.groupInstanceId, sessionTimeoutMs: this.sessionTimeoutMs,
+        rebalanceTimeoutMs: o.rebalanceTimeoutMs, assignor: o.assignor,
+      });
+      await this.apply(answer);
+      this.hooks.onJoin?.(answer);
     } catch (err) {
       const e = asStreamError(err, "re-join");
       if (!e.retriable) this.hooks.onError(e);
@@ -169,6 +176,7 @@ export class GroupMembership {
 
   private async lose(): Promise<void> {
     this.memberId = null;
+    this.reconciled = false;
     this.generation = 0;
     if (this.assignment.length === 0) return;
     this.assignment = [];

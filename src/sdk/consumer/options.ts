@@ -1,9 +1,11 @@
 import type { ClientOptions } from "../connection.js";
 import type { StreamError } from "../errors.js";
 import type { IsolationLevel } from "../transport/types.js";
+import type { InstrumentationEvent, RequestPayload } from "../instrumentation.js";
+import type { RetryOptions } from "../retry.js";
 import type { AutoOffsetReset, RebalanceEvent, RebalanceStrategy, TopicPartition } from "../types.js";
 
-export interface ConsumerOptions extends ClientOptions {
+export interface ConsumerOptions extends ClientOptions, RetryOptions {
   /** Join this consumer group: partitions are shared with its other members and offsets are committed. */
   groupId?: string;
   /** Commit what poll returned every `autoCommitInterval` ms, on revocation and on close. Default true. */
@@ -16,9 +18,6 @@ export interface ConsumerOptions extends ClientOptions {
    * 'earliest', unlike Kafka's 'latest': a new group then sees records produced just before it started.
    */
   autoOffsetReset?: AutoOffsetReset;
-  /** Retries of retriable failures (by flag), with exponential backoff from `retryDelay` ms. */
-  retryAttempts?: number;
-  retryDelay?: number;
   /** Group session timeout in ms (engine default 45,000). */
   sessionTimeout?: number;
   /** Heartbeat interval in ms (default: the coordinator's suggestion, at most 3,000). */
@@ -35,9 +34,62 @@ export interface ConsumerOptions extends ClientOptions {
   isolationLevel?: IsolationLevel;
 }
 
-export type ConsumerEvents = { rebalance: [RebalanceEvent]; error: [StreamError] };
+/** Instrumentation event names (KafkaJS's): `consumer.on(consumer.events.GROUP_JOIN, (e) => …)`. */
+export const CONSUMER_EVENTS = {
+  /** Every call to the engine: `{ method, durationMs, error? }`. */
+  REQUEST: "consumer.network.request",
+  /** Joined (or re-joined) the group: `{ groupId, memberId, leaderId, isLeader, generation, memberAssignment }`. */
+  GROUP_JOIN: "consumer.group_join",
+  /** The assignment changed: `{ groupId, memberId, generation, assigned, revoked }`. */
+  REBALANCING: "consumer.rebalancing",
+  /** Offsets committed, in the wire's "next to read" convention: `{ groupId, memberId, generation, offsets }`. */
+  COMMIT_OFFSETS: "consumer.commit_offsets",
+  /** A failure the consumer cannot recover from (fenced, a fetch that retries could not fix): `{ groupId, error }`. */
+  CRASH: "consumer.crash",
+} as const;
 
-/** A committed position in the SDK's convention: `offset` is the last processed record (null: none). */
+export interface GroupJoinPayload {
+  groupId: string;
+  memberId: string;
+  leaderId: string | null;
+  isLeader: boolean;
+  generation: number;
+  memberAssignment: Record<string, number[]>;
+}
+export interface RebalancingPayload {
+  groupId: string;
+  memberId: string | null;
+  generation: number;
+  assigned: TopicPartition[];
+  revoked: TopicPartition[];
+}
+export interface CommitOffsetsPayload {
+  groupId: string;
+  memberId: string | null;
+  generation: number | null;
+  /** Next offset to read (Kafka's convention), as sent to the engine. */
+  offsets: Array<{ topic: string; partition: number; offset: number }>;
+}
+export interface CrashPayload {
+  groupId: string | null;
+  error: StreamError;
+}
+
+export type ConsumerEvents = {
+  rebalance: [RebalanceEvent];
+  /** Failures and warnings the consumer carries on through (e.g. a subscribed topic that does not exist yet). */
+  error: [StreamError];
+  "consumer.network.request": [InstrumentationEvent<RequestPayload>];
+  "consumer.group_join": [InstrumentationEvent<GroupJoinPayload>];
+  "consumer.rebalancing": [InstrumentationEvent<RebalancingPayload>];
+  "consumer.commit_offsets": [InstrumentationEvent<CommitOffsetsPayload>];
+  "consumer.crash": [InstrumentationEvent<CrashPayload>];
+};
+
+/**
+ * A committed position in the dotdo convention of `Consumer.commit` ("done through n"): `offset`
+ * is the last processed record (null: none committed). The engine stores offset + 1.
+ */
 export interface CommittedOffset extends TopicPartition {
   offset: number | null;
 }

@@ -2,7 +2,13 @@ import { AdminClient } from "../admin.js";
 import { GroupNotFoundError, TopicExistsError } from "../errors.js";
 import type { GroupDescription, Transport } from "../transport/types.js";
 
-/** KafkaJS's admin calls over the SDK's AdminClient. Offsets are strings, as in KafkaJS. */
+/**
+ * KafkaJS's admin calls over the SDK's AdminClient. Offsets are strings, as in KafkaJS.
+ *
+ * @example
+ * const kafkaAdmin = new Kafka({ brokers: ['127.0.0.1:8787'] }).admin()
+ * await kafkaAdmin.createTopics({ topics: [{ topic: 'orders', numPartitions: 8 }] })
+ */
 export class KafkaAdmin {
   private readonly admin: AdminClient;
 

@@ -205,7 +205,8 @@ export class KafkaConsumer<T = unknown> extends Emitter<{ crash: [Error] }> {
   }
 
   private async deadLetter(messages: Message<T>[], err: unknown): Promise<void> {
-    this.dlq ??= new Producer({ transport: this.transport });
+    // A dead-letter topic is made on its first use, as Kafka Connect's errors.deadletterqueue does.
+    this.dlq ??= new Producer({ transport: this.transport, allowAutoTopicCreation: true });
     const reason = err instanceof Error ? err.message : String(err);
     await this.dlq.sendBatch(
       this.config.deadLetterTopic!,

@@ -8,6 +8,10 @@ import type { Compression, ProduceMessage, RecordMetadata } from "../types.js";
 import { KafkaConsumer } from "./consumer.js";
 
 export interface KafkaProducerConfig {
+  /**
+   * Create a missing topic on first send. Unlike KafkaJS (default true) this is off unless given:
+   * a send to a missing topic rejects with UnknownTopicError ("topic … not found") (issue 14).
+   */
   allowAutoTopicCreation?: boolean;
   idempotent?: boolean;
   retry?: { retries?: number; initialRetryTime?: number };

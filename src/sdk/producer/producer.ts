@@ -2,7 +2,9 @@ import { toWire, wireSize } from "../codec.js";
 import { transportFor, type ClientOptions } from "../connection.js";
 import { DEFAULT_BATCH_SIZE, DEFAULT_LINGER_MS, MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BYTES, METADATA_MAX_AGE_MS } from "../defaults.js";
 import { ClientClosedError, MessageTooLargeError, StreamError, TopicExistsError, UnknownTopicError, asStreamError, errorFromBody } from "../errors.js";
-import { backoff, retryPolicy, sleep, type RetryPolicy } from "../retry.js";
+import { Emitter } from "../emitter.js";
+import { Logger, instrumentTransport, instrumentationEvent, type InstrumentationEvent, type RequestPayload } from "../instrumentation.js";
+import { backoff, pastDeadline, retryPolicy, sleep, type RetryOptions, type RetryPolicy } from "../retry.js";
 import type { ProduceResult, Transport } from "../transport/types.js";
 import type { Compression, ProduceMessage, RecordMetadata } from "../types.js";
 import { partitionForKey } from "../../core/partitioner.js";
@@ -12,7 +14,7 @@ import { Sequencer, type Sequenced } from "./sequencer.js";
 /** Chooses a partition for a record without an explicit one. */
 export type Partitioner = (record: { topic: string; key: string | null; value: unknown; partitions: number }) => number;
 
-export interface ProducerOptions extends ClientOptions {
+export interface ProducerOptions extends ClientOptions, RetryOptions {
   /** 'murmur2' (default): Kafka's partitioner, applied by the engine. Or your own function. */
   partitioner?: "murmur2" | Partitioner;
   /** Gzip request bodies (HTTP only; a binding has no wire to compress). */
@@ -27,11 +29,21 @@ export interface ProducerOptions extends ClientOptions {
    * `false`: plain requests; a retry after an unknown outcome (network failure, 5xx) may duplicate.
    */
   idempotent?: boolean;
-  /** Create a missing topic (engine defaults) on first send, as Kafka's auto.create.topics.enable. Default true. */
+  /**
+   * Create a missing topic (engine defaults) on first send, as Kafka's auto.create.topics.enable.
+   * Default false (issue 14, as dotdo): a send to a topic that does not exist rejects with an
+   * UnknownTopicError saying the topic was not found. `Topic` creates its topic on first use.
+   */
   allowAutoTopicCreation?: boolean;
-  retryAttempts?: number;
-  retryDelay?: number;
 }
+
+/** Instrumentation event names (KafkaJS's): `producer.on(producer.events.REQUEST, (e) => …)`. */
+export const PRODUCER_EVENTS = {
+  /** Every call to the engine: `{ method, durationMs, error? }`. */
+  REQUEST: "producer.network.request",
+} as const;
+
+export type ProducerEvents = { "producer.network.request": [InstrumentationEvent<RequestPayload>] };
 
 const recordIndex = (field?: string): number | null => {
   const m = field ? /^records\[(\d+)\]/.exec(field) : null;
@@ -42,11 +54,21 @@ const recordIndex = (field?: string): number | null => {
  * Sends records, batching concurrent sends into few requests per topic while keeping each
  * partition's order.
  *
+ * A send to a topic that does not exist rejects with an UnknownTopicError ("topic … not found")
+ * unless `allowAutoTopicCreation: true`.
+ *
  * @example
  * const producer = new Producer({ compression: 'gzip', lingerMs: 10 })
  * const { partition, offset } = await producer.send('events', { key: 'user_123', value: { action: 'login' } })
+ * @example
+ * // A total deadline on retries, and every request timed
+ * const bounded = new Producer({ retryAttempts: 10, retryTimeout: 5_000 })
+ * bounded.on(bounded.events.REQUEST, ({ payload }) => console.log(payload.method, payload.durationMs))
  */
-export class Producer {
+export class Producer extends Emitter<ProducerEvents> {
+  /** Instrumentation event names. */
+  readonly events = PRODUCER_EVENTS;
+  private readonly logger: Logger;
   private readonly transport: () => Transport;
   private readonly batchers = new Map<string, TopicBatcher>();
   private readonly partitionCounts = new Map<string, { count: Promise<number>; at: number }>();
@@ -56,7 +78,15 @@ export class Producer {
   private readonly sequencer: Sequencer | null;
 
   constructor(private readonly options: ProducerOptions = {}) {
-    this.transport = transportFor(options);
+    super();
+    this.logger = new Logger("Producer", options);
+    const raw = transportFor(options);
+    let instrumented: Transport | null = null;
+    this.transport = () =>
+      (instrumented ??= instrumentTransport(raw(), (p) => {
+        this.emit(PRODUCER_EVENTS.REQUEST, instrumentationEvent(PRODUCER_EVENTS.REQUEST, p));
+        this.logger.debug(`request ${p.method}`, { ...p });
+      }));
     this.policy = retryPolicy(options);
     this.sequencer = options.idempotent === false ? null : new Sequencer(() => this.transport().initProducer());
   }
@@ -135,6 +165,8 @@ export class Producer {
     const seq = this.sequencer;
     let created = false;
     let attempt = 0;
+    const since = Date.now();
+    const canRetry = () => attempt < this.policy.attempts && !pastDeadline(this.policy, since, backoff(this.policy, attempt));
     if (seq) {
       try {
         await this.choosePartitions(topic, pending);
@@ -159,13 +191,14 @@ export class Producer {
           pending = pending.filter((s) => s.job !== victim);
           continue;
         }
-        if (e instanceof UnknownTopicError && (e.field === undefined || e.field === "topic") && this.options.allowAutoTopicCreation !== false && !created) {
+        if (e instanceof UnknownTopicError && (e.field === undefined || e.field === "topic") && this.options.allowAutoTopicCreation === true && !created) {
           created = true;
           seq?.rewind(topic, pending, pending);
           await this.createTopic(topic);
           continue;
         }
-        if (this.mayRetry(e) && attempt < this.policy.attempts) {
+        if (this.mayRetry(e) && canRetry()) {
+          this.logger.warn(`produce to '${topic}' failed, retrying: ${e.message}`, { code: e.code, attempt });
           await sleep(backoff(this.policy, attempt++));
           continue;
         }
@@ -174,7 +207,7 @@ export class Producer {
         pending.forEach((s) => s.job.fail(e));
         return;
       }
-      pending = this.settle(topic, pending, results, attempt < this.policy.attempts);
+      pending = this.settle(topic, pending, results, canRetry());
       if (pending.length > 0) await sleep(backoff(this.policy, attempt++));
     }
   }
@@ -251,7 +284,7 @@ export class Producer {
     const count = this.transport()
       .describeTopic(topic)
       .catch(async (err) => {
-        if (!(err instanceof UnknownTopicError) || this.options.allowAutoTopicCreation === false) throw err;
+        if (!(err instanceof UnknownTopicError) || this.options.allowAutoTopicCreation !== true) throw err;
         await this.createTopic(topic);
         return this.transport().describeTopic(topic);
       })

@@ -23,6 +23,8 @@ export interface StreamServiceBinding {
   idempotency(id: string, action: "claim" | "complete" | "release" | "describe", body?: { holder?: string; result?: unknown }): Promise<unknown>;
   fetch_records(topic: string, partition: number, options: { offset: number; max_records?: number; max_bytes?: number; wait_ms?: number; as_text?: boolean; isolation?: T.IsolationLevel }): Promise<unknown>;
   listOffsets(topic: string, at: "earliest" | "latest" | number): Promise<unknown>;
+  fetchMany?(body: { partitions: Array<{ topic: string; partition: number; offset: number; max_records?: number }>; max_records?: number; max_bytes?: number; wait_ms?: number; isolation?: T.IsolationLevel }, options?: { as_text?: boolean }): Promise<unknown>;
+  readAsMember?(groupId: string, memberId: string, body?: Record<string, unknown>, options?: { as_text?: boolean }): Promise<unknown>;
   joinGroup(groupId: string, body: { topics: string[]; member_id?: string; group_instance_id?: string; session_timeout_ms?: number; rebalance_timeout_ms?: number; assignor?: "range" | "roundRobin" | "sticky" }): Promise<unknown>;
   heartbeat(groupId: string, memberId: string, body?: { generation?: number; group_instance_id?: string }): Promise<unknown>;
   leaveGroup(groupId: string, memberId: string): Promise<unknown>;
@@ -62,6 +64,9 @@ const undef = <O extends object>(o: O): O => Object.fromEntries(Object.entries(o
 /**
  * The engine through a service binding. No wire, so no compression; no cancellation either
  * (an abandoned long-poll's answer is ignored by the consumer).
+ *
+ * @example
+ * const consumer = new Consumer('orders', { groupId: 'billing', transport: new BindingTransport(env.STREAM) })
  */
 export class BindingTransport implements T.Transport {
   constructor(private readonly b: StreamServiceBinding) {}
@@ -113,7 +118,7 @@ export class BindingTransport implements T.Transport {
 
   async fetch(topic: string, partition: number, o: T.FetchOptions): Promise<T.FetchResult> {
     // as_text: the records' JSON text as the partition built it, so values keep their exact text.
-    const options = undef({ offset: o.offset, max_records: o.maxRecords, max_bytes: o.maxBytes, wait_ms: o.waitMs, as_text: true, isolation: o.isolation });
+    const options = undef({ offset: o.offset, max_records: o.maxRecords, max_bytes: o.maxBytes, wait_ms: o.waitMs, isolation: o.isolation, as_text: true });
     const r = await unwrap("fetch", () => this.b.fetch_records(topic, partition, options));
     const records = typeof r.records_json === "string" ? parseRecordsAnswer<{ records: T.FetchedRecord[] }>(`{"records":${r.records_json}}`).records : r.records;
     return { records, nextOffset: r.nextOffset, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset };
@@ -137,6 +142,24 @@ export class BindingTransport implements T.Transport {
   async readState(topic: string, o: { cursor?: string; limit?: number }): Promise<{ entries: T.KeyRecord[]; nextCursor: string | null }> {
     const r = await unwrap("readState", () => this.b.readState(topic, undef(o)));
     return { entries: JSON.parse(r.entries_json) as T.KeyRecord[], nextCursor: r.next_cursor };
+  }
+
+  async fetchMany(partitions: T.PartitionFetch[], o: T.MultiFetchOptions): Promise<T.PartitionFetchResult[]> {
+    const body = undef({
+      partitions: partitions.map((p) => undef({ topic: p.topic, partition: p.partition, offset: p.offset, max_records: p.maxRecords })),
+      max_records: o.maxRecords, max_bytes: o.maxBytes, wait_ms: o.waitMs, isolation: o.isolation,
+    });
+    const r = await unwrap("fetchMany", () => this.b.fetchMany!(body, { as_text: true }));
+    return (r.partitions as Ok[]).map(pageFromRpc);
+  }
+
+  async readAsMember(groupId: string, memberId: string, q: T.MemberReadRequest): Promise<T.MemberRead> {
+    const body = undef({
+      generation: q.generation, group_instance_id: q.groupInstanceId, positions: q.positions, auto_offset_reset: q.autoOffsetReset,
+      max_records: q.maxRecords, max_bytes: q.maxBytes, wait_ms: q.waitMs, isolation: q.isolation,
+    });
+    const r = await unwrap("readAsMember", () => this.b.readAsMember!(groupId, memberId, body, { as_text: true }));
+    return { ...memberAnswer(r), partitions: (r.partitions as Ok[]).map(pageFromRpc), positions: r.positions };
   }
 
   async listOffsets(topic: string, at: T.OffsetSpec): Promise<T.ListedOffset[]> {
@@ -217,5 +240,12 @@ function topicInfo(t: Ok): T.TopicInfo {
 }
 
 function memberAnswer(a: Ok): T.MemberAnswer {
-  return { memberId: a.memberId, generation: a.generation, leader: a.leader, state: a.state, assignment: a.assignment, heartbeatIntervalMs: a.heartbeatIntervalMs };
+  return { memberId: a.memberId, generation: a.generation, leader: a.leader, state: a.state, assignment: a.assignment, heartbeatIntervalMs: a.heartbeatIntervalMs, revoking: a.revoking ?? [], reconciled: a.reconciled };
+}
+
+/** A multi-partition answer's page; `records_json` keeps values' exact text, as in fetch(). */
+function pageFromRpc(p: Ok): T.PartitionFetchResult {
+  if (p.error) return { topic: p.topic, partition: p.partition, ok: false, error: errorFromBody(p.error) };
+  const records = typeof p.records_json === "string" ? parseRecordsAnswer<{ records: T.FetchedRecord[] }>(`{"records":${p.records_json}}`).records : p.records;
+  return { topic: p.topic, partition: p.partition, ok: true, records, nextOffset: p.nextOffset, highWatermark: p.highWatermark, logStartOffset: p.logStartOffset };
 }

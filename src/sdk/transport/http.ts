@@ -2,7 +2,7 @@ import { CONNECTION_RESET_RETRIES } from "../defaults.js";
 import { ClientClosedError, StreamError, asStreamError, errorFromBody } from "../errors.js";
 import { isConnectionReset } from "../retry.js";
 import type { Compression, TopicPartitionOffset } from "../types.js";
-import { parseRecordsAnswer } from "../codec.js";
+import { parsePartitionsAnswer, parseRecordsAnswer } from "../codec.js";
 import { gzip } from "./gzip.js";
 import * as S from "../schema.js";
 import type * as T from "./types.js";
@@ -35,6 +35,10 @@ const IDEMPOTENT = new Set(["GET", "HEAD"]);
 /**
  * The engine over HTTP (docs/http-api.md). Maps snake_case JSON to camelCase, and every error
  * body to a StreamError subclass in one place (`call`).
+ *
+ * @example
+ * const transport = new HttpTransport({ url: 'https://stream.example.workers.dev', token: env.STREAM_TOKEN })
+ * const pages = await transport.fetchMany([{ topic: 'orders', partition: 0, offset: 0 }, { topic: 'orders', partition: 1, offset: 0 }], { waitMs: 5_000 })
  */
 export class HttpTransport implements T.Transport {
   private readonly base: string;
@@ -103,6 +107,25 @@ export class HttpTransport implements T.Transport {
     const query = { offset: o.offset, max_records: o.maxRecords, max_bytes: o.maxBytes, wait_ms: o.waitMs, isolation: o.isolation };
     const r = await this.call<Wire>("GET", `/v1/topics/${enc(topic)}/partitions/${partition}/records`, { query, signal: o.signal, parse: parseRecordsAnswer });
     return { records: r.records, nextOffset: r.next_offset, highWatermark: r.high_watermark, logStartOffset: r.log_start_offset };
+  }
+
+  async fetchMany(partitions: T.PartitionFetch[], o: T.MultiFetchOptions): Promise<T.PartitionFetchResult[]> {
+    const body = {
+      partitions: partitions.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.offset, max_records: p.maxRecords })),
+      max_records: o.maxRecords, max_bytes: o.maxBytes, wait_ms: o.waitMs, isolation: o.isolation,
+    };
+    const r = await this.call<{ partitions: Wire[] }>("POST", "/v1/fetch", { body, signal: o.signal, parse: parsePartitionsAnswer });
+    return r.partitions.map(pageFromWire);
+  }
+
+  async readAsMember(groupId: string, memberId: string, q: T.MemberReadRequest): Promise<T.MemberRead> {
+    const body = {
+      generation: q.generation, group_instance_id: q.groupInstanceId, positions: q.positions, auto_offset_reset: q.autoOffsetReset,
+      max_records: q.maxRecords, max_bytes: q.maxBytes, wait_ms: q.waitMs, isolation: q.isolation,
+    };
+    const path = `/v1/groups/${enc(groupId)}/members/${enc(memberId)}/records`;
+    const r = await this.call<Wire>("POST", path, { body, signal: q.signal, parse: parsePartitionsAnswer });
+    return { ...memberAnswer(r), partitions: (r.partitions as Wire[]).map(pageFromWire), positions: r.positions };
   }
 
   async listOffsets(topic: string, at: T.OffsetSpec): Promise<T.ListedOffset[]> {
@@ -260,6 +283,14 @@ export function idempotencyAnswer(action: "claim" | "complete" | "release", r: W
 function memberAnswer(a: Wire): T.MemberAnswer {
   return {
     memberId: a.member_id, generation: a.generation, leader: a.leader, state: a.state,
-    assignment: a.assignment, heartbeatIntervalMs: a.heartbeat_interval_ms,
+    assignment: a.assignment, heartbeatIntervalMs: a.heartbeat_interval_ms, revoking: a.revoking ?? [], reconciled: a.reconciled,
+  };
+}
+
+function pageFromWire(p: Wire): T.PartitionFetchResult {
+  if (p.error) return { topic: p.topic, partition: p.partition, ok: false, error: errorFromBody(p.error) };
+  return {
+    topic: p.topic, partition: p.partition, ok: true, records: p.records, nextOffset: p.next_offset,
+    highWatermark: p.high_watermark, logStartOffset: p.log_start_offset,
   };
 }

@@ -1,4 +1,5 @@
 import type { AutoOffsetReset, Compression, RebalanceStrategy, TopicPartitionOffset } from "../types.js";
+import type { StreamError } from "../errors.js";
 import type { CommitRequest, FetchedRecord, GroupState, MemberAnswer, PartitionLag, ResetTarget, TopicPartitions, WireRecord } from "../../api/wire.js";
 import type { Compatibility, SchemaDiscovery, SchemaRegistration, SchemaVersion, SchemaVersionSummary } from "../schema.js";
 export type { CommitRequest, FetchedRecord, GroupState, MemberAnswer, PartitionLag, ResetTarget, TopicPartitions, WireRecord };
@@ -23,6 +24,14 @@ export interface Transport {
   /** withIdempotency's record for a unit-of-work id: claim, complete (with its answer) or release. */
   idempotency(id: string, action: "claim" | "complete" | "release", body: { holder: string; result?: unknown }): Promise<IdempotencyAnswer>;
   fetch(topic: string, partition: number, options: FetchOptions): Promise<FetchResult>;
+  /**
+   * Kafka's Fetch over many partitions with one long-poll (POST /v1/fetch): one answer per
+   * requested partition, in order, each its page or its own error. Optional: a transport without
+   * it is read one partition at a time.
+   */
+  fetchMany?(partitions: PartitionFetch[], options: MultiFetchOptions): Promise<PartitionFetchResult[]>;
+  /** Heartbeat + read of a member's assigned partitions (POST /v1/groups/:group/members/:member/records). */
+  readAsMember?(groupId: string, memberId: string, request: MemberReadRequest): Promise<MemberRead>;
   listOffsets(topic: string, at: OffsetSpec): Promise<ListedOffset[]>;
   joinGroup(groupId: string, request: JoinRequest): Promise<MemberAnswer>;
   heartbeat(groupId: string, memberId: string, request: HeartbeatRequest): Promise<MemberAnswer>;
@@ -132,6 +141,41 @@ export interface FetchResult {
   nextOffset: number;
   highWatermark: number;
   logStartOffset: number;
+}
+
+export interface PartitionFetch {
+  topic: string;
+  partition: number;
+  offset: number;
+  maxRecords?: number;
+}
+
+export interface MultiFetchOptions {
+  /** Records per partition at most. */
+  maxRecords?: number;
+  /** The answer's byte budget, shared out between the partitions. */
+  maxBytes?: number;
+  /** One long-poll over all partitions: answers as soon as any has records. */
+  waitMs?: number;
+  /** Kafka's isolation.level (issue 12): read_committed stops at each partition's last stable offset. */
+  isolation?: IsolationLevel;
+  signal?: AbortSignal;
+}
+
+/** One partition's part of a multi-partition answer. */
+export type PartitionFetchResult = { topic: string; partition: number } & ({ ok: true } & FetchResult | { ok: false; error: StreamError });
+
+export interface MemberReadRequest extends MultiFetchOptions {
+  generation?: number;
+  groupInstanceId?: string;
+  positions?: Array<{ topic: string; partition: number; offset: number }>;
+  autoOffsetReset?: AutoOffsetReset;
+}
+
+export interface MemberRead extends MemberAnswer {
+  partitions: PartitionFetchResult[];
+  /** The cursor to pass back as `positions`. */
+  positions: Array<{ topic: string; partition: number; offset: number }>;
 }
 
 export type OffsetSpec = "earliest" | "latest" | { timestamp: number };
