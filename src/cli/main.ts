@@ -57,9 +57,14 @@ export async function main(argv: string[], io: Pick<Ctx, "stdin"> & { stdout: No
     const name = first !== undefined && COMMANDS[first] ? first : `${first} ${second}`;
     const command = COMMANDS[name];
     if (!command) {
-      if (first === undefined || loose.values.help) {
+      if (loose.values.help) {
         io.stdout.write(HELP);
-        return first === undefined && !loose.values.help ? EXIT.USAGE : EXIT.OK;
+        return EXIT.OK;
+      }
+      if (first === undefined) {
+        // No command at all: the help, on stderr, as a usage error (a script's typo should not pass).
+        io.stderr.write(HELP);
+        return EXIT.USAGE;
       }
       throw new UsageError(`unknown command "${[first, second].filter(Boolean).join(" ")}"; dostream --help lists the commands`);
     }

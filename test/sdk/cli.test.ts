@@ -288,6 +288,7 @@ describe("dostream groups and stats", () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("groups reset <group>");
     const none = await dostream([]);
-    expect(none.code).toBe(2);
+    expect(none).toMatchObject({ code: 2, stdout: "" });
+    expect(none.stderr).toContain("Usage: dostream <command>");
   });
 });
