@@ -49,6 +49,14 @@ export const consume: Command = {
       // With a group, --from earliest|latest is Kafka's auto.offset.reset (used when nothing is committed).
       autoOffsetReset: from?.kind === "latest" ? "latest" : "earliest",
     });
+    // The SDK reports what it recovers from (a retried heartbeat…) on its error channel: warn about
+    // those; a failure while closing means the final commit did not happen, so the run fails.
+    let closing = false;
+    let closeError: unknown = null;
+    consumer.on("error", (e) => {
+      if (closing) closeError ??= e;
+      else out.stderr.write(`warning ${e.code}: ${e.message}\n`);
+    });
     const partitions = only !== undefined ? [only] : [...ends.keys()];
     if (from && (groupId === undefined || from.kind === "offset" || from.kind === "time")) {
       const tps = partitions.map((partition) => ({ topic, partition }));
@@ -94,6 +102,7 @@ export const consume: Command = {
       process.removeListener("SIGINT", stop);
       process.removeListener("SIGTERM", stop);
       // Commits what was printed (with --group) and leaves the group.
+      closing = true;
       await consumer.close();
       progress.done(count, count);
       if (sink !== out.stdout) {
@@ -101,6 +110,7 @@ export const consume: Command = {
         await once(sink, "finish");
       }
     }
+    if (closeError) throw closeError;
     if (sink !== out.stdout || out.stderr.isTTY) out.stderr.write(`consumed ${count} record${count === 1 ? "" : "s"} from ${topic}\n`);
   },
 };
