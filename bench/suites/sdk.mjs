@@ -33,7 +33,7 @@ const FETCH_MAX_BYTES = 16 * 1024 * 1024;
 const POLL_TIMEOUT_MS = 10_000;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
-const SDK_ENTRY = join(root, "dist/sdk/index.js");
+const SDK_ENTRY = join(root, "packages/dostream/dist/index.js");
 
 export const sdk = {
   name: "sdk",
@@ -75,14 +75,14 @@ async function loadSdk(log) {
   const built = existsSync(SDK_ENTRY) ? statSync(SDK_ENTRY).mtimeMs : 0;
   const sources = Math.max(newestMtime(join(root, "src/sdk")), newestMtime(join(root, "src/core")));
   if (built < sources) {
-    log(`building the SDK (tsc -p tsconfig.sdk.json): dist/ is ${built ? "older than src/" : "missing"}`);
+    log(`building the SDK (packages/dostream/build.mjs): dist/ is ${built ? "older than src/" : "missing"}`);
     try {
-      execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.sdk.json"], { cwd: root, encoding: "utf8", stdio: "pipe" });
+      execFileSync(process.execPath, [join(root, "packages/dostream/build.mjs")], { cwd: root, encoding: "utf8", stdio: "pipe" });
     } catch (err) {
-      throw new Error(`building the SDK failed (tsc -p tsconfig.sdk.json):\n${err.stdout ?? ""}${err.stderr ?? ""}`);
+      throw new Error(`building the SDK failed (packages/dostream/build.mjs):\n${err.stdout ?? ""}${err.stderr ?? ""}`);
     }
   }
-  return import("../../dist/sdk/index.js");
+  return import("../../packages/dostream/dist/index.js");
 }
 
 /**
