@@ -19,3 +19,8 @@ export function schemaRegistryStub(env: Env, topicId: string) {
 export function txnStub(env: Env, transactionalId: string) {
   return env.TXNS.get(env.TXNS.idFromName(transactionalId));
 }
+
+/** A bridge's object (issue 18), named by the bridge name. */
+export function bridgeStub(env: Env, name: string) {
+  return env.BRIDGES.get(env.BRIDGES.idFromName(name));
+}

@@ -60,6 +60,13 @@ export const ERROR_CODES = {
   TRANSACTIONAL_ID_NOT_FOUND: { status: 404, retriable: false },
   /** The producer id does not belong to this transactional id. */
   INVALID_PRODUCER_ID_MAPPING: { status: 409, retriable: false },
+  // bridges to external brokers (issue 18; not Kafka codes)
+  BRIDGE_ALREADY_EXISTS: { status: 409, retriable: false },
+  BRIDGE_NOT_FOUND: { status: 404, retriable: false },
+  /** The platform is known but has no adapter yet (Kafka, Kinesis, …), or is not known at all. */
+  UNSUPPORTED_PLATFORM: { status: 400, retriable: false },
+  /** The broker could not be reached or refused the connection (wrong password, unknown stream): its reason is in the message. */
+  BRIDGE_CONNECTION_FAILED: { status: 422, retriable: true },
   // anything else: a bug or an infrastructure failure
   UNKNOWN_SERVER_ERROR: { status: 500, retriable: true },
 } as const satisfies Record<string, { status: number; retriable: boolean }>;

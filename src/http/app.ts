@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { Env } from "../env";
 import { allowedMethods } from "./allow";
+import { bridgeRoutes } from "./bridges";
 import { errorResponse, onError } from "./errors";
 import { groupRoutes } from "./groups";
 import { producerRoutes } from "./producers";
@@ -21,6 +22,7 @@ export function createApp() {
   app.route("/v1/groups", groupRoutes);
   app.route("/v1/producers", producerRoutes);
   app.route("/v1/transactions", transactionRoutes);
+  app.route("/v1/bridges", bridgeRoutes);
   app.route("/stats", statsRoutes);
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;
