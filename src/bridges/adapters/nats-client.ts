@@ -22,7 +22,11 @@ export interface NatsMessage {
 }
 
 export class NatsClient {
+  /** Reply handlers under the shared inbox subscription (sid 1), by the reply subject's last token. */
   private readonly handlers = new Map<string, (m: NatsMessage) => void>();
+  /** Own subscriptions (sid ≥ 2): messages keep their original subject, so only the sid tells them apart. */
+  private readonly subs = new Map<string, (m: NatsMessage) => void>();
+  private nextSid = 1;
   private readonly inbox = `_INBOX.${crypto.randomUUID().replace(/-/g, "")}`;
   private nextToken = 0;
   private pongs: Array<{ ok: () => void; fail: (e: Error) => void }> = [];
@@ -68,6 +72,21 @@ export class NatsClient {
     const token = String(++this.nextToken);
     this.handlers.set(token, handler);
     return { subject: `${this.inbox}.${token}`, drop: () => this.handlers.delete(token) };
+  }
+
+  /** A subscription of its own: JetStream delivers pulled messages under their stream subject, not the reply subject. */
+  async subscribe(handler: (m: NatsMessage) => void): Promise<{ subject: string; drop: () => Promise<void> }> {
+    const sid = String(++this.nextSid);
+    const subject = `${this.inbox}.s${sid}`;
+    this.subs.set(sid, handler);
+    await this.conn.write(`SUB ${subject} ${sid}\r\n`);
+    return {
+      subject,
+      drop: async () => {
+        this.subs.delete(sid);
+        if (!this.failure) await this.conn.write(`UNSUB ${sid}\r\n`).catch(() => undefined);
+      },
+    };
   }
 
   /** Encodes PUB or HPUB (with headers) without writing, so callers can batch many into one write. */
@@ -127,15 +146,16 @@ export class NatsClient {
       for (;;) {
         const line = await this.conn.line();
         if (line.startsWith("MSG ") || line.startsWith("HMSG ")) {
-          const parts = line.split(" ");
+          const parts = line.split(/ +/);
           const withHeaders = parts[0] === "HMSG";
           const total = Number(parts[parts.length - 1]);
           const headerBytes = withHeaders ? Number(parts[parts.length - 2]) : 0;
           const reply = parts.length === (withHeaders ? 6 : 5) ? parts[3] : null;
           const body = await this.conn.bytes(total + 2);
           const m = parseMessage(parts[1], reply, body.subarray(0, headerBytes), body.subarray(headerBytes, total));
-          const token = m.subject.slice(this.inbox.length + 1);
-          this.handlers.get(token)?.(m);
+          const sid = parts[2];
+          if (sid === "1") this.handlers.get(m.subject.slice(this.inbox.length + 1))?.(m);
+          else this.subs.get(sid)?.(m);
         } else if (line === "PING") {
           await this.conn.write("PONG\r\n");
         } else if (line === "PONG") {

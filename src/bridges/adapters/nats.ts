@@ -64,7 +64,7 @@ export class NatsJetStreamAdapter implements BrokerAdapter {
     if (got.records.length === 0 && waitMs > 0) {
       got = await this.fetch(stream, consumer.name, { batch: max, expires: waitMs * 1_000_000 }, waitMs + BRIDGE_REPLY_TIMEOUT_MS);
     }
-    if (got.records.length === 0) return { records: [], cursor, lag: got.lag };
+    if (got.records.length === 0) return { records: [], cursor, lag: 0 };
     const last = got.records[got.records.length - 1].id;
     consumer.next = Number(last) + 1;
     return { records: got.records, cursor: last, lag: got.lag };
@@ -116,7 +116,7 @@ export class NatsJetStreamAdapter implements BrokerAdapter {
     let lag: number | null = null;
     let done!: () => void;
     const finished = new Promise<void>((ok) => (done = ok));
-    const reply = c.replyTo((m) => {
+    const reply = await c.subscribe((m) => {
       if (m.status !== 0 || !m.reply) return done(); // 404 No Messages, 408 Request Timeout, 409 …
       const meta = ackMeta(m.reply);
       lag = meta.pending;
@@ -130,7 +130,7 @@ export class NatsJetStreamAdapter implements BrokerAdapter {
       await c.write([c.encode(`$JS.API.CONSUMER.MSG.NEXT.${stream}.${consumer}`, reply.subject, new TextEncoder().encode(JSON.stringify(req)))]);
       await withTimeout(Promise.race([finished, c.failed()]), timeoutMs, "nats: pull request got no answer");
     } finally {
-      reply.drop();
+      await reply.drop();
     }
     return { records, lag };
   }
