@@ -1,5 +1,5 @@
 import { connect } from "cloudflare:sockets";
-import { BRIDGE_CONNECT_TIMEOUT_MS } from "../core/limits";
+import { BRIDGE_CONNECT_TIMEOUT_MS, BRIDGE_REPLY_TIMEOUT_MS } from "../core/limits";
 
 /**
  * A TCP connection from inside workerd (`cloudflare:sockets`) with the two reads the hand-written
@@ -34,8 +34,18 @@ export class Conn {
     return new Conn(socket);
   }
 
+  /** A write that cannot hang on a dead peer: it fails after BRIDGE_REPLY_TIMEOUT_MS. */
   async write(data: Uint8Array | string): Promise<void> {
-    await this.writer.write(typeof data === "string" ? new TextEncoder().encode(data) : data);
+    if (this.closed) throw new Error("connection closed");
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await Promise.race([
+        this.writer.write(typeof data === "string" ? new TextEncoder().encode(data) : data),
+        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`write did not complete within ${BRIDGE_REPLY_TIMEOUT_MS} ms`)), BRIDGE_REPLY_TIMEOUT_MS))),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Bytes up to (not including) the next CRLF. */
