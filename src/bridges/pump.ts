@@ -56,7 +56,15 @@ async function sourceStep(ctx: PumpContext, m: Mapping): Promise<number> {
       if (got.lag !== at.lag) store.setLag(m.external, m.topic, got.lag);
       return 0;
     }
-    batch = await stageBatch(ctx, m, got.records, got.cursor);
+    // Bound the staged batch by bytes too (DO memory, SQLite's 2 MB row): the rest is read again next time.
+    let kept = 0;
+    for (let bytes = 0; kept < got.records.length; kept++) {
+      bytes += got.records[kept].value.length + (got.records[kept].key?.length ?? 0);
+      if (bytes > BRIDGE_BATCH_BYTES && kept > 0) break;
+    }
+    const records = got.records.slice(0, kept);
+    const cursor = kept === got.records.length ? got.cursor : records[kept - 1].id;
+    batch = await stageBatch(ctx, m, records, cursor);
     store.stage(m.external, m.topic, batch, got.lag);
   }
   const r = await produce(ctx.env, m.topic, batch.records, { producerId: producer.id, epoch: producer.epoch, baseSequences: batch.baseSequences });

@@ -137,4 +137,15 @@ describe("bridge API: credentials and lifecycle", () => {
     expect((await call("POST", "/v1/bridges", redisBridge(name, stream, topic))).status).toBe(201);
     expect((await call("DELETE", `/v1/bridges/${name}`)).status).toBe(204);
   });
+
+  it("a source batch is bounded by bytes: large entries move, each once, in order", async () => {
+    const topic = unique("big-t"), stream = unique("big-s"), name = unique("big");
+    expect((await call("POST", "/v1/topics", { name: topic })).status).toBe(201);
+    // ~600 KB each: two would pass the 1 MB batch bound, so every batch holds one.
+    for (let n = 0; n < 4; n++) await redis.xadd(stream, "*", "value", JSON.stringify({ n, pad: "x".repeat(600_000) }));
+    expect((await call("POST", "/v1/bridges", redisBridge(name, stream, topic))).status).toBe(201);
+    await until("moved", async () => ((await bridgeState(call, name)).records === 4 ? true : undefined), 60_000, () => bridgeState(call, name));
+    expect((await readTopic(call, topic)).map((r) => r.value.n)).toEqual([0, 1, 2, 3]);
+    expect((await call("DELETE", `/v1/bridges/${name}`)).status).toBe(204);
+  });
 });
