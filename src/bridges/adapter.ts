@@ -23,9 +23,14 @@ export interface ConsumeBatch {
   lag: number | null;
 }
 
-/** A record of ours on its way out. `ref` names it uniquely ("topic/partition/offset") for brokers that deduplicate. */
+/**
+ * A record of ours on its way out. `ref` names it uniquely, "{topic id}/{partition}/{offset}" (the
+ * topic's incarnation id, so a re-created topic's offsets are new records), for brokers that deduplicate.
+ */
 export interface OutboundRecord {
   ref: string;
+  /** "{topic id}/{partition}": the sink remembers the last offset written per this. */
+  partitionRef: string;
   topic: string;
   partition: number;
   offset: number;

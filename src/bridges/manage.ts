@@ -3,6 +3,8 @@ import { BRIDGE_SCHEMA_SAMPLE } from "../core/limits";
 import type { Env } from "../env";
 import { bridgeStub, catalogStub } from "../broker/stubs";
 import { lookupTopic } from "../broker/topics";
+import { deleteGroup } from "../broker/groups";
+import { sinkGroup } from "./pump";
 import { inferSchema } from "../schema/infer";
 import { toJsonSchema } from "../schema/json-schema";
 import type { ExternalTopic } from "./adapter";
@@ -64,11 +66,13 @@ export async function describeBridge(env: Env, name: string): Promise<Result<{ b
   return bridgeStub(env, name).describe();
 }
 
-/** DELETE: the bridge's object stops its pump and drops its state, then the name is freed. */
+/** DELETE: the bridge's object stops its pump and drops its state (and a sink's group), then the name is freed. */
 export async function deleteBridge(env: Env, name: string): Promise<Result<{ deleted: true }>> {
   if (!(await catalogStub(env).hasBridge(name))) return notFound(name);
   const r = await bridgeStub(env, name).destroy();
   if (!r.ok && r.error.code !== "BRIDGE_NOT_FOUND") return r;
+  // A sink's position is its group's offsets: they go with it, so a new bridge of this name starts afresh.
+  await deleteGroup(env, sinkGroup(name));
   await catalogStub(env).unregisterBridge(name);
   return { ok: true, deleted: true };
 }

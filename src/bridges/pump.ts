@@ -133,6 +133,9 @@ async function sinkStep(ctx: PumpContext, m: Mapping): Promise<number> {
   const group = sinkGroup(ctx.spec.name);
   const positions = await sinkPositions(ctx, group, m.topic);
   const max = ctx.spec.options.batch_records ?? BRIDGE_BATCH_RECORDS;
+  const t = await lookupTopic(ctx.env, m.topic);
+  if (!t.ok) throw new BrokerError(`topic '${m.topic}' of the mapping is gone: ${t.error.message}`);
+  const topicId = t.topic.topicId;
   let moved = 0;
   let lag = 0;
   for (const { partition, position, highWatermark } of positions) {
@@ -142,7 +145,7 @@ async function sinkStep(ctx: PumpContext, m: Mapping): Promise<number> {
     if (!r.ok) throw new BrokerError(`reading topic '${m.topic}' failed: ${r.error.code}: ${r.error.message}`);
     const fetched = JSON.parse(r.recordsJson) as Array<{ offset: number; key: string | null; value: unknown; headers: WireHeaders }>;
     const out: OutboundRecord[] = fetched.map((f) => ({
-      ref: `${m.topic}/${partition}/${f.offset}`, topic: m.topic, partition, offset: f.offset, key: f.key,
+      ref: `${topicId}/${partition}/${f.offset}`, partitionRef: `${topicId}/${partition}`, topic: m.topic, partition, offset: f.offset, key: f.key,
       value: typeof f.value === "string" ? f.value : JSON.stringify(f.value ?? null), headers: textHeaders(f.headers),
     }));
     if (out.length) await ctx.adapter.produce(m.external, out);

@@ -37,6 +37,10 @@ export interface BridgeSpec {
 
 /** What an adapter is built from. */
 export interface AdapterOptions {
+  /**
+   * The bridge's name and incarnation ("{name}:{created_at base 36}"): names the broker-side dedupe
+   * state, so a bridge deleted and created again under the same name starts with none.
+   */
   bridge: string;
   connection: Connection;
 }

@@ -159,7 +159,7 @@ export class BridgeDO extends DurableObject<Env> {
   private async adapter(st: BridgeState): Promise<BrokerAdapter> {
     const connection = { ...st.spec.connection };
     if (st.sealedPassword !== null) connection.password = await decrypt(await bridgeKey(this.env), st.sealedPassword, st.spec.name);
-    return PLATFORMS[st.spec.platform].adapter!({ bridge: st.spec.name, connection });
+    return PLATFORMS[st.spec.platform].adapter!({ bridge: `${st.spec.name}:${st.createdAt.toString(36)}`, connection });
   }
 
   private view(st: BridgeState): BridgeView {

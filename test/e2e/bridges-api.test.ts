@@ -148,4 +148,19 @@ describe("bridge API: credentials and lifecycle", () => {
     expect((await readTopic(call, topic)).map((r) => r.value.n)).toEqual([0, 1, 2, 3]);
     expect((await call("DELETE", `/v1/bridges/${name}`)).status).toBe(204);
   });
+
+  it("a sink deleted and created again under its name starts afresh: its group went with it", async () => {
+    const topic = unique("again-t"), name = unique("again"), first = unique("again-a"), second = unique("again-b");
+    expect((await call("POST", "/v1/topics", { name: topic })).status).toBe(201);
+    expect((await call("POST", `/v1/topics/${topic}/records`, { records: [0, 1, 2].map((n) => ({ value: { n } })) })).status).toBe(200);
+    const sink = (stream: string) => ({ ...redisBridge(name, stream, topic), direction: "sink" });
+    expect((await call("POST", "/v1/bridges", sink(first))).status).toBe(201);
+    await until("first stream filled", async () => ((await redis.xlen(first)) === 3 ? true : undefined));
+    expect((await call("GET", `/v1/groups/bridge.${name}`)).status).toBe(200);
+    expect((await call("DELETE", `/v1/bridges/${name}`)).status).toBe(204);
+    expect((await call("GET", `/v1/groups/bridge.${name}`)).status).toBe(404);
+    expect((await call("POST", "/v1/bridges", sink(second))).status).toBe(201);
+    await until("second stream filled", async () => ((await redis.xlen(second)) === 3 ? true : undefined), 30_000, () => bridgeState(call, name));
+    expect((await call("DELETE", `/v1/bridges/${name}`)).status).toBe(204);
+  });
 });

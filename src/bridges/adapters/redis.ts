@@ -57,7 +57,7 @@ export class RedisStreamsAdapter implements BrokerAdapter {
   async produce(stream: string, records: OutboundRecord[]): Promise<void> {
     if (records.length === 0) return;
     const args: Array<string | number> = [];
-    for (const r of records) args.push(`${r.topic}/${r.partition}`, r.offset, r.key ?? "", r.key === null ? 0 : 1, r.value);
+    for (const r of records) args.push(r.partitionRef, r.offset, r.key ?? "", r.key === null ? 0 : 1, r.value);
     const offsetsKey = `dostream:bridge:${this.o.bridge}:offsets:${stream}`;
     const [reply] = await this.redis().pipeline([["EVAL", SINK_SCRIPT, 2, stream, offsetsKey, ...args]]);
     if (reply instanceof RedisReplyError) throw new BrokerError(`redis: ${reply.message}`);
