@@ -18,6 +18,7 @@ import { createClient } from "./lib/http.mjs";
 import { Report } from "./lib/report.mjs";
 import { renderTable } from "./lib/table.mjs";
 import { compaction } from "./suites/compaction.mjs";
+import { bridges } from "./suites/bridges.mjs";
 import { eos } from "./suites/eos.mjs";
 import { foundation } from "./suites/foundation.mjs";
 import { groups } from "./suites/groups.mjs";
@@ -31,7 +32,7 @@ import { tiering } from "./suites/tiering.mjs";
 import { topics } from "./suites/topics.mjs";
 import { values } from "./suites/values.mjs";
 
-const SUITES = [foundation, groups, sdk, tiering, server, topics, history, values, roll, schema, eos, compaction, soak];
+const SUITES = [foundation, groups, sdk, tiering, server, topics, history, values, roll, schema, eos, compaction, bridges, soak];
 const CONFIG = "bench/wrangler.toml";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");

@@ -66,4 +66,19 @@ export const catalogMigrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 50,
+    name: "bridges registry",
+    sql: `
+      -- Issue 18: the list of bridges (each is its own BridgeDO) and the local credential key.
+      CREATE TABLE bridges (
+        name       TEXT PRIMARY KEY,
+        platform   TEXT NOT NULL,
+        direction  TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      -- Only used when the Worker secret BRIDGE_KEY is not set (local dev): generated once, kept here.
+      CREATE TABLE bridge_key (id INTEGER PRIMARY KEY CHECK (id = 1), key TEXT NOT NULL);
+    `,
+  },
 ];

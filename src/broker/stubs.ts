@@ -24,3 +24,8 @@ export function txnStub(env: Env, transactionalId: string) {
 export function idempotencyStub(env: Env, id: string) {
   return env.TXNS.get(env.TXNS.idFromName(`idempotency/${id}`));
 }
+
+/** A bridge's object (issue 18), named by the bridge name. */
+export function bridgeStub(env: Env, name: string) {
+  return env.BRIDGES.get(env.BRIDGES.idFromName(name));
+}

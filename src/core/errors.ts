@@ -67,6 +67,13 @@ export const ERROR_CODES = {
   TOPIC_NOT_COMPACTED: { status: 409, retriable: false },
   /** The key has no live value in the key view (never written, or deleted by a tombstone). */
   KEY_NOT_FOUND: { status: 404, retriable: false },
+  // bridges to external brokers (issue 18; not Kafka codes)
+  BRIDGE_ALREADY_EXISTS: { status: 409, retriable: false },
+  BRIDGE_NOT_FOUND: { status: 404, retriable: false },
+  /** The platform is known but has no adapter yet (Kafka, Kinesis, …), or is not known at all. */
+  UNSUPPORTED_PLATFORM: { status: 400, retriable: false },
+  /** The broker could not be reached or refused the connection (wrong password, unknown stream): its reason is in the message. */
+  BRIDGE_CONNECTION_FAILED: { status: 422, retriable: true },
   // anything else: a bug or an infrastructure failure
   UNKNOWN_SERVER_ERROR: { status: 500, retriable: true },
 } as const satisfies Record<string, { status: number; retriable: boolean }>;

@@ -218,3 +218,27 @@ export const MAX_STATE_PAGE_KEYS = 1_000;
 export const STATE_PAGE_MAX_BYTES = 4 * 1024 * 1024;
 /** Kafka's log.cleaner.backoff.ms: after a pass, the next one starts no sooner than this (no spinning at ratio 0). */
 export const COMPACTION_BACKOFF_MS = 15_000;
+
+// Bridges to external brokers (issue 18)
+/** Bridge names: like topic names, so they fit URIs (stream://{platform}/{bridge}/{topic}) and DO names. */
+export const BRIDGE_NAME_PATTERN = /^[a-zA-Z0-9._-]{1,128}$/;
+/** External topic/stream/subject names a mapping may carry. */
+export const MAX_EXTERNAL_NAME_LENGTH = 256;
+/** Mappings per bridge: each is pumped in turn by the bridge's one object. */
+export const MAX_BRIDGE_MAPPINGS = 16;
+/** A TCP connect to a broker that has not opened by then fails (unreachable host). */
+export const BRIDGE_CONNECT_TIMEOUT_MS = 5_000;
+/** A broker reply (auth, ping, ack) that has not come by then fails the pump run. */
+export const BRIDGE_REPLY_TIMEOUT_MS = 10_000;
+/** Records per pump batch, and the bytes bound that stops a batch early (DO memory, 2 MB SQLite row for the pending batch). */
+export const BRIDGE_BATCH_RECORDS = 500;
+export const BRIDGE_BATCH_BYTES = 1024 * 1024;
+/** How long one alarm run pumps before yielding (alarms are re-armed at once while there is work). */
+export const BRIDGE_RUN_MS = 5_000;
+/** How long a source waits on the broker for new records within a run (XREAD BLOCK, JetStream expires). */
+export const BRIDGE_POLL_WAIT_MS = 500;
+/** Retry backoff after a failed run: doubles from the minimum up to the maximum. */
+export const BRIDGE_RETRY_MIN_MS = 500;
+export const BRIDGE_RETRY_MAX_MS = 30_000;
+/** Records sampled from an external stream for schema discovery. */
+export const BRIDGE_SCHEMA_SAMPLE = 100;

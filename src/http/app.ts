@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { Env } from "../env";
 import { allowedMethods } from "./allow";
 import { compactionRoutes } from "./compaction";
+import { bridgeRoutes } from "./bridges";
 import { errorResponse, onError } from "./errors";
 import { fetchRoutes } from "./fetch";
 import { groupRoutes } from "./groups";
@@ -27,6 +28,7 @@ export function createApp() {
   app.route("/v1/producers", producerRoutes);
   app.route("/v1/transactions", transactionRoutes);
   app.route("/v1/idempotency", idempotencyRoutes);
+  app.route("/v1/bridges", bridgeRoutes);
   app.route("/stats", statsRoutes);
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;

@@ -9,6 +9,8 @@ import type { Env } from "../env";
 import type { SummaryReport } from "../stats/summaries";
 import { partitionStub } from "../broker/stubs";
 import { dropColdTable } from "../tiering/cold-sinks";
+import { BridgeRegistry } from "../catalog/bridges";
+import { newKeyBase64 } from "../bridges/secrets";
 
 const OUTBOX_RETRY_MS = 1_000;
 
@@ -16,6 +18,7 @@ const OUTBOX_RETRY_MS = 1_000;
 export class TopicCatalog extends DurableObject<Env> {
   private catalog!: Catalog;
   private producerIds!: ProducerIds;
+  private bridges!: BridgeRegistry;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -34,6 +37,7 @@ export class TopicCatalog extends DurableObject<Env> {
       const storage = { sql: ctx.storage.sql, transactionSync: <T>(fn: () => T) => ctx.storage.transactionSync(fn) };
       this.catalog = new Catalog(storage, control, defaultPartitions);
       this.producerIds = new ProducerIds(storage);
+      this.bridges = new BridgeRegistry(ctx.storage.sql);
     });
   }
 
@@ -81,6 +85,24 @@ export class TopicCatalog extends DurableObject<Env> {
   /** Issue 12: a new producer id, or, for a transactional id, its id with the epoch bumped. */
   initProducer(transactionalId: string | null) {
     return { ok: true as const, ...this.producerIds.init(transactionalId, Date.now()) };
+  }
+
+  /** Issue 18: the bridge list; each bridge's state is its own BridgeDO. */
+  registerBridge(name: string, platform: string, direction: string) {
+    return this.bridges.register(name, platform, direction, Date.now());
+  }
+  unregisterBridge(name: string) {
+    return this.bridges.unregister(name);
+  }
+  hasBridge(name: string) {
+    return this.bridges.has(name);
+  }
+  listBridges() {
+    return this.bridges.list();
+  }
+  /** The local credential key, used only when the BRIDGE_KEY secret is not set. */
+  bridgeKey() {
+    return this.bridges.localKey(newKeyBase64);
   }
 
   /** Alarms are at-least-once; draining is idempotent, so a repeated alarm only repeats harmless work. */

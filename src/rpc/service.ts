@@ -46,6 +46,8 @@ import { check } from "../api/check";
 import { fail, type Result } from "../core/errors";
 import { DEFAULT_FETCH_MAX_BYTES, DEFAULT_FETCH_MAX_RECORDS, DEFAULT_SCHEMA_SAMPLE, DEFAULT_STATE_PAGE_KEYS } from "../core/limits";
 import type { Env } from "../env";
+import * as bridges from "../bridges/manage";
+import { capabilityTable } from "../bridges/capabilities";
 
 interface FetchOptions {
   offset: number;
@@ -360,5 +362,35 @@ export class StreamService extends WorkerEntrypoint<Env> {
     const v = check(stateQuerySchema, { ...(options.cursor !== undefined && { cursor: options.cursor }), ...(options.limit !== undefined && { limit: String(options.limit) }) }, "argument");
     if (!v.ok) return v;
     return readState(this.env, String(topic), v.value.cursor, v.value.limit ?? DEFAULT_STATE_PAGE_KEYS);
+  }
+
+  // Bridges to external brokers (issue 18): the same operations as /v1/bridges.
+  createBridge(body: Record<string, unknown>) {
+    return bridges.createBridge(this.env, body);
+  }
+  async listBridges() {
+    return { ok: true as const, ...(await bridges.listBridges(this.env)) };
+  }
+  describeBridge(name: string) {
+    return bridges.describeBridge(this.env, String(name));
+  }
+  updateBridge(name: string, body: Record<string, unknown>) {
+    return bridges.updateBridge(this.env, String(name), body);
+  }
+  deleteBridge(name: string) {
+    return bridges.deleteBridge(this.env, String(name));
+  }
+  bridgeAction(name: string, action: "reconnect" | "disconnect") {
+    if (action !== "reconnect" && action !== "disconnect") return Promise.resolve(fail("INVALID_REQUEST", "action is reconnect or disconnect", "action"));
+    return bridges.bridgeAction(this.env, String(name), action);
+  }
+  bridgeTopics(name: string) {
+    return bridges.bridgeTopics(this.env, String(name));
+  }
+  bridgeTopicSchema(name: string, topic: string) {
+    return bridges.bridgeTopicSchema(this.env, String(name), String(topic));
+  }
+  bridgePlatforms() {
+    return { ok: true as const, platforms: capabilityTable() };
   }
 }
