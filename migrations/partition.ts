@@ -143,4 +143,16 @@ export const partitionMigrations: Migration[] = [
       CREATE INDEX records_open_txn ON records (producer_id, offset) WHERE txn_state = 1;
     `,
   },
+  {
+    version: 20,
+    name: "realtime watchers",
+    sql: `
+      -- Realtime hubs (issue 15) that read this partition: woken after an append. Kept across
+      -- restarts so a hibernated hub's WebSocket subscribers are still woken; a hub that answers
+      -- a wake with "not watching" is removed.
+      CREATE TABLE realtime_watchers (
+        hub TEXT PRIMARY KEY
+      );
+    `,
+  },
 ];

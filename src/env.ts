@@ -3,6 +3,7 @@ import type { PartitionDO } from "./objects/partition";
 import type { GroupCoordinator } from "./objects/group";
 import type { SchemaRegistry } from "./objects/schema-registry";
 import type { TxnCoordinator } from "./objects/txn";
+import type { RealtimeHub } from "./objects/realtime-hub";
 
 /** Bindings declared in wrangler.toml. */
 export interface Env {
@@ -11,12 +12,22 @@ export interface Env {
   GROUPS: DurableObjectNamespace<GroupCoordinator>;
   SCHEMAS: DurableObjectNamespace<SchemaRegistry>;
   TXNS: DurableObjectNamespace<TxnCoordinator>;
+  /** SSE streams and WebSocket connections (issue 15): hubs that partitions wake on append. */
+  REALTIME: DurableObjectNamespace<RealtimeHub>;
   SEGMENTS: R2Bucket;
   /** How Iceberg readers address the SEGMENTS bucket (R2's S3 API), written into table metadata. */
   SEGMENTS_BUCKET_URI?: string;
   /** Optional Cloudflare Pipeline: when bound, rolled segments go there instead of the embedded Iceberg table. */
   COLD_PIPELINE?: { send(records: object[]): Promise<void> };
   DEFAULT_PARTITIONS?: string;
+  /** Realtime limits (src/core/limits.ts names the defaults; src/realtime/settings.ts bounds them). */
+  REALTIME_MAX_SUBSCRIPTIONS?: string;
+  REALTIME_MAX_CONNECTIONS?: string;
+  REALTIME_HUBS?: string;
+  REALTIME_WS_BUFFER_BYTES?: string;
+  REALTIME_SSE_BUFFER_BYTES?: string;
+  REALTIME_HEARTBEAT_MS?: string;
+  REALTIME_SSE_RETRY_MS?: string;
 }
 
 type DostreamEnv = Env;

@@ -5,6 +5,7 @@ export { PartitionDO } from "./objects/partition";
 export { GroupCoordinator } from "./objects/group";
 export { SchemaRegistry } from "./objects/schema-registry";
 export { TxnCoordinator } from "./objects/txn";
+export { RealtimeHub } from "./objects/realtime-hub";
 export { StreamService } from "./rpc/service";
 
 export default createApp();

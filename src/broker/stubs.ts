@@ -19,3 +19,8 @@ export function schemaRegistryStub(env: Env, topicId: string) {
 export function txnStub(env: Env, transactionalId: string) {
   return env.TXNS.get(env.TXNS.idFromName(transactionalId));
 }
+
+/** A realtime hub (issue 15), named by the router: `sse/<topicId>/<n>` or `ws/<n>`. */
+export function realtimeHubStub(env: Env, name: string) {
+  return env.REALTIME.get(env.REALTIME.idFromName(name));
+}

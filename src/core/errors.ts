@@ -60,6 +60,13 @@ export const ERROR_CODES = {
   TRANSACTIONAL_ID_NOT_FOUND: { status: 404, retriable: false },
   /** The producer id does not belong to this transactional id. */
   INVALID_PRODUCER_ID_MAPPING: { status: 409, retriable: false },
+  // realtime subscriptions (issue 15; not Kafka codes)
+  /** A realtime hub serves REALTIME_MAX_CONNECTIONS already: retry, another hub may be picked. */
+  CONNECTION_LIMIT_EXCEEDED: { status: 429, retriable: true },
+  /** A WebSocket connection holds REALTIME_MAX_SUBSCRIPTIONS already: unsubscribe first. */
+  SUBSCRIPTION_LIMIT_EXCEEDED: { status: 429, retriable: false },
+  /** GET /v1/ws without `Upgrade: websocket`. */
+  UPGRADE_REQUIRED: { status: 426, retriable: false },
   // anything else: a bug or an infrastructure failure
   UNKNOWN_SERVER_ERROR: { status: 500, retriable: true },
 } as const satisfies Record<string, { status: number; retriable: boolean }>;

@@ -4,6 +4,7 @@ import { allowedMethods } from "./allow";
 import { errorResponse, onError } from "./errors";
 import { groupRoutes } from "./groups";
 import { producerRoutes } from "./producers";
+import { realtimeRoutes, realtimeTopicRoutes } from "./realtime";
 import { recordRoutes } from "./records";
 import { schemaRoutes, topicSchemaRoutes } from "./schema";
 import { statsRoutes } from "./stats";
@@ -17,6 +18,8 @@ export function createApp() {
   app.route("/v1/topics", topicRoutes);
   app.route("/v1/topics", recordRoutes);
   app.route("/v1/topics", topicSchemaRoutes);
+  app.route("/v1/topics", realtimeTopicRoutes);
+  app.route("/v1/ws", realtimeRoutes);
   app.route("/v1/schema", schemaRoutes);
   app.route("/v1/groups", groupRoutes);
   app.route("/v1/producers", producerRoutes);
