@@ -25,6 +25,7 @@ export interface Env {
   REALTIME_MAX_CONNECTIONS?: string;
   REALTIME_HUBS?: string;
   REALTIME_WS_BUFFER_BYTES?: string;
+  REALTIME_WS_STALL_MS?: string;
   REALTIME_SSE_BUFFER_BYTES?: string;
   REALTIME_HEARTBEAT_MS?: string;
   REALTIME_SSE_RETRY_MS?: string;

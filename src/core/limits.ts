@@ -191,11 +191,13 @@ export const REALTIME_MAX_CONNECTIONS = 1_000;
 /** Hub objects connections spread over, per topic for SSE and overall for WebSockets (`REALTIME_HUBS`). */
 export const REALTIME_HUBS = 4;
 /**
- * Bytes delivered to a WebSocket and not yet acknowledged (`REALTIME_WS_BUFFER_BYTES`). Past it the
- * connection is closed with 4008 (see src/realtime/protocol.ts): the hub never holds a slow
- * client's backlog — the client reconnects and resumes from its last ack.
+ * Bytes delivered to a WebSocket and not yet acknowledged (`REALTIME_WS_BUFFER_BYTES`). While this
+ * many are out, the connection's subscriptions wait at their positions; a connection that stays
+ * full for REALTIME_WS_STALL_MS is closed with 4008 (src/realtime/protocol.ts): the hub never holds
+ * a slow client's backlog — the client reconnects and resumes from its last ack.
  */
 export const REALTIME_WS_BUFFER_BYTES = 1024 * 1024;
+export const REALTIME_WS_STALL_MS = 30_000;
 /**
  * High-water mark of an SSE stream's send buffer in bytes (`REALTIME_SSE_BUFFER_BYTES`). While the
  * buffer is this full the stream is paused at its position (nothing read for it); it resumes and

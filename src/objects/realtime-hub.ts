@@ -152,12 +152,17 @@ export class RealtimeHub extends DurableObject<Env> {
   }
 
   private connection(ws: WebSocket): WsConnection {
-    return new WsConnection(ws, this.settings.wsBufferBytes, (sub) => this.persist(sub));
+    const conn = (ws.deserializeAttachment() as { conn?: string } | null)?.conn;
+    const resume = () => {
+      for (const s of this.subs.values()) if (s.conn === conn) this.hub.resume(s);
+    };
+    return new WsConnection(ws, this.settings.wsBufferBytes, this.settings.wsStallMs, (sub) => this.persist(sub), resume);
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     const conn = (ws.deserializeAttachment() as { conn: string }).conn;
     const sink = this.conns.get(conn) ?? this.conns.set(conn, this.connection(ws)).get(conn)!;
+    if (sink.closed) return; // closed for a full buffer: the client is told by the close frame
     const parsed = parseClientMessage(message);
     if (!parsed.ok) return sink.send(JSON.stringify({ type: "error", ...("id" in parsed && parsed.id !== undefined && { id: parsed.id }), error: parsed.error }));
     const m = parsed.message;

@@ -23,7 +23,7 @@ import { parseStart, type StartSpec } from "./positions";
 
 /** Close codes (RFC 6455 leaves 4000-4999 to applications). */
 export const CLOSE_BUFFER_FULL = 4008;
-export const CLOSE_BUFFER_FULL_REASON = "BUFFER_FULL: more unacknowledged bytes than REALTIME_WS_BUFFER_BYTES; reconnect and resume from your last ack";
+export const CLOSE_BUFFER_FULL_REASON = "BUFFER_FULL: REALTIME_WS_BUFFER_BYTES unacknowledged for REALTIME_WS_STALL_MS; reconnect, resume after your last ack";
 export const CLOSE_SUBSCRIPTION_LOST = 4009;
 
 /** The exact ping text the runtime answers by itself (setWebSocketAutoResponse), so pings never wake a hibernated hub. */

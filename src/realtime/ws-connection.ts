@@ -23,23 +23,28 @@ export interface GroupMember {
 /**
  * One WebSocket connection's sink (issue 15, item 4). The runtime does not tell a Durable Object
  * how much a socket has buffered, so the send buffer is counted in acknowledgements: bytes sent
- * and not yet acknowledged by an `ack`. Past `bufferBytes` the connection is closed with 4008 —
- * the hub never queues a slow client's backlog. Kept in memory: after hibernation the count
- * starts again at zero (lenient, and the hub holds nothing meanwhile).
+ * and not yet acknowledged by an `ack`. Once `bufferBytes` are unacknowledged the connection's
+ * subscriptions wait at their positions (nothing is read or queued for them); an ack that frees
+ * room resumes them. A client that stays full for `stallMs` is closed with 4008 BUFFER_FULL: the
+ * hub never queues a slow client's backlog, and a client that stopped reading is let go. Kept in
+ * memory: after hibernation the count starts again at zero (lenient; the hub holds nothing).
  */
 export class WsConnection implements Sink {
   private unacked = 0;
   private readonly inflight: Array<{ id: string; partition: number; last: number; bytes: number }> = [];
   closed = false;
+  private stall: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly bufferBytes: number,
+    private readonly stallMs: number,
     private readonly persist: (sub: WsSubscription) => void,
+    private readonly onResume: () => void,
   ) {}
 
   ready(): boolean {
-    return !this.closed;
+    return !this.closed && this.unacked < this.bufferBytes;
   }
 
   deliver(sub: Subscription, partition: number, records: string[], next: number): void {
@@ -47,13 +52,24 @@ export class WsConnection implements Sink {
     this.persist(s);
     if (records.length === 0 || this.closed) return;
     const msg = `{"type":"records","id":${JSON.stringify(s.id)},"topic":${JSON.stringify(s.topic)},"partition":${partition},"records":[${records.join(",")}],"next_offset":${next}}`;
-    if (this.unacked + msg.length > this.bufferBytes && this.unacked > 0) {
-      this.close(CLOSE_BUFFER_FULL, CLOSE_BUFFER_FULL_REASON);
-      return;
-    }
+    // Sent even when it overshoots: a delivery is at most one read (REALTIME_READ_MAX_BYTES), and
+    // the subscription's position already moved past it.
     this.send(msg);
     this.unacked += msg.length;
     this.inflight.push({ id: s.id, partition, last: recordOffset(records[records.length - 1]!), bytes: msg.length });
+    if (this.unacked >= this.bufferBytes && this.stall === null) {
+      this.stall = setTimeout(() => this.close(CLOSE_BUFFER_FULL, CLOSE_BUFFER_FULL_REASON), this.stallMs);
+    }
+  }
+
+  /** Room again: stop the stall clock and let the paused subscriptions catch up. */
+  private freed(): void {
+    if (this.unacked >= this.bufferBytes || this.closed) return;
+    if (this.stall !== null) {
+      clearTimeout(this.stall);
+      this.stall = null;
+      this.onResume();
+    }
   }
 
   fail(sub: Subscription, error: ErrorBody): void {
@@ -69,6 +85,7 @@ export class WsConnection implements Sink {
         this.inflight.splice(i, 1);
       }
     }
+    this.freed();
   }
 
   /** A subscription left: its deliveries no longer count. */
@@ -79,6 +96,7 @@ export class WsConnection implements Sink {
         this.inflight.splice(i, 1);
       }
     }
+    this.freed();
   }
 
   send(text: string): void {
@@ -91,6 +109,8 @@ export class WsConnection implements Sink {
   }
 
   close(code: number, reason: string): void {
+    if (this.stall !== null) clearTimeout(this.stall);
+    this.stall = null;
     if (this.closed) return;
     this.closed = true;
     try {
