@@ -18,6 +18,7 @@ import { createClient } from "./lib/http.mjs";
 import { Report } from "./lib/report.mjs";
 import { renderTable } from "./lib/table.mjs";
 import { eos } from "./suites/eos.mjs";
+import { fanout } from "./suites/fanout.mjs";
 import { foundation } from "./suites/foundation.mjs";
 import { groups } from "./suites/groups.mjs";
 import { history } from "./suites/history.mjs";
@@ -30,7 +31,7 @@ import { tiering } from "./suites/tiering.mjs";
 import { topics } from "./suites/topics.mjs";
 import { values } from "./suites/values.mjs";
 
-const SUITES = [foundation, groups, sdk, tiering, server, topics, history, values, roll, schema, eos, soak];
+const SUITES = [foundation, groups, sdk, tiering, server, topics, history, values, roll, schema, eos, fanout, soak];
 const CONFIG = "bench/wrangler.toml";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
