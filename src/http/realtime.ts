@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { fail, StreamError, type Failure } from "../core/errors";
+import { GROUP_ID_PATTERN } from "../core/limits";
 import { realtimeHubStub } from "../broker/stubs";
 import { checkPartition, lookupTopic } from "../broker/topics";
 import type { SseOpen } from "../objects/realtime-hub";
@@ -29,13 +30,22 @@ realtimeTopicRoutes.get("/:topic/events", async (c) => {
   for (const k of Object.keys(q)) {
     if (!SSE_PARAMS.has(k)) throw new StreamError({ code: "INVALID_REQUEST", message: `unknown query parameter '${k}'; known: ${[...SSE_PARAMS].join(", ")}`, field: k });
   }
-  if (q.group !== undefined) {
-    throw new StreamError({ code: "INVALID_REQUEST", message: "group subscriptions are served over the WebSocket (GET /v1/ws, subscribe with group); SSE has no acks to commit", field: "group" });
+  const group = q.group;
+  if (group !== undefined) {
+    if (!GROUP_ID_PATTERN.test(group)) throw new StreamError({ code: "INVALID_GROUP_ID", message: `group id '${group.slice(0, 64)}' is not legal: use 1-249 of [a-zA-Z0-9._-]`, field: "group" });
+    if (q.partitions !== undefined) throw new StreamError({ code: "INVALID_REQUEST", message: "a group member is assigned its partitions; leave out partitions", field: "partitions" });
+    if (q.from !== undefined && q.from !== "earliest" && q.from !== "latest") {
+      throw new StreamError({ code: "INVALID_REQUEST", message: "with group, from is the reset for partitions the group never committed: earliest or latest", field: "from" });
+    }
   }
   // EventSource sends Last-Event-ID on reconnect; it wins over `from`, which names the first start.
   const resume = c.req.header("last-event-id") ?? q.last_event_id;
   let start: StartSpec;
-  if (resume !== undefined && resume !== "") start = { from: "positions", positions: orThrow(parsePositions(resume, c.req.header("last-event-id") ? "Last-Event-ID" : "last_event_id")).positions };
+  if (resume !== undefined && resume !== "" && group !== undefined) {
+    // A group member resumes from the group's commits; the id only says what it already received.
+    const hint = orThrow(parsePositions(resume, c.req.header("last-event-id") ? "Last-Event-ID" : "last_event_id")).positions;
+    start = { from: "positions", positions: hint };
+  } else if (resume !== undefined && resume !== "") start = { from: "positions", positions: orThrow(parsePositions(resume, c.req.header("last-event-id") ? "Last-Event-ID" : "last_event_id")).positions };
   else start = orThrow(parseStart(q.from)).start;
   const only = orThrow(parsePartitionList(q.partitions)).partitions;
   const filter = q.filter !== undefined ? orThrow(parseFilterText(q.filter)).filter : undefined;
@@ -43,7 +53,7 @@ realtimeTopicRoutes.get("/:topic/events", async (c) => {
   const { topic } = orThrow(await lookupTopic(c.env, c.req.param("topic")));
   for (const p of only ?? []) orThrow(checkPartition(topic, p, "partitions"));
   let partitions = only ?? Array.from({ length: topic.partitions }, (_, p) => p);
-  if (start.from === "positions") {
+  if (start.from === "positions" && group === undefined) {
     const listed = start.positions;
     for (const p of listed.keys()) orThrow(checkPartition(topic, p, resume ? "Last-Event-ID" : "from"));
     // A position list names the stream's partitions (a resumed stream covers what it covered before).
@@ -56,6 +66,7 @@ realtimeTopicRoutes.get("/:topic/events", async (c) => {
     hub, topic: topic.name, topicId: topic.topicId, partitions,
     start: start.from === "positions" ? { from: "positions", positions: [...start.positions] } : start,
     ...(filter && { filter }),
+    ...(group !== undefined && { group, reset: q.from === "earliest" ? "earliest" : "latest" }),
   };
   return realtimeHubStub(c.env, hub).fetch("https://hub/sse", { method: "POST", headers: { "x-hub-name": hub }, body: JSON.stringify(open) });
 });

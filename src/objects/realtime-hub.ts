@@ -10,9 +10,9 @@ import { GroupSubscriptions } from "../realtime/group-subscription";
 import { parseClientMessage, PING, PONG, type SubscribeMessage } from "../realtime/protocol";
 import { realtimeSettings, type RealtimeSettings } from "../realtime/settings";
 import { SseStream } from "../realtime/sse-stream";
-import { WsConnection, type WsSubscription } from "../realtime/ws-connection";
+import { WsConnection, type MemberSubscription, type WsSubscription } from "../realtime/ws-connection";
 import type { Filter } from "../realtime/filter";
-import type { StartSpec } from "../realtime/positions";
+import { formatPositions, type StartSpec } from "../realtime/positions";
 import type { Env } from "../env";
 
 /** What the router sends to open an SSE stream (src/http/realtime.ts has validated it). */
@@ -23,6 +23,10 @@ export interface SseOpen {
   partitions: number[];
   start: { from: "earliest" | "latest" } | { from: "time"; timestamp: number } | { from: "positions"; positions: Array<[number, number]> };
   filter?: Filter;
+  /** A consumer group to join (`group=`): partitions are assigned, positions start at its commits. */
+  group?: string;
+  /** With a group: where partitions the group never committed start. */
+  reset?: "earliest" | "latest";
 }
 
 interface StoredSpec {
@@ -48,6 +52,8 @@ export class RealtimeHub extends DurableObject<Env> {
   private readonly sse = new Set<SseStream>();
   private readonly conns = new Map<string, WsConnection>();
   private readonly subs = new Map<string, WsSubscription>();
+  /** SSE streams that are group members (heartbeated by the alarm with the WebSocket ones). */
+  private readonly sseMembers = new Set<MemberSubscription>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -62,7 +68,7 @@ export class RealtimeHub extends DurableObject<Env> {
         if (this.name) await partitionStub(env, topicId, p).watch(this.name, on);
       },
     });
-    this.groups = new GroupSubscriptions(env, this.hub, (sub, text) => this.conns.get(sub.conn)?.send(text), (sub) => this.persist(sub), (at) => this.scheduleAlarm(at));
+    this.groups = new GroupSubscriptions(env, this.hub, (sub, text) => this.notify(sub, text), (sub) => "conn" in sub && this.persist(sub as WsSubscription), (at) => this.scheduleAlarm(at));
     ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage.sql, realtimeMigrations);
       this.name = ctx.storage.sql.exec<{ value: string }>("SELECT value FROM hub_meta WHERE key = 'name'").toArray()[0]?.value ?? null;
@@ -91,6 +97,14 @@ export class RealtimeHub extends DurableObject<Env> {
     }
     const due = this.groups.restore([...this.subs.values()]);
     if (due !== null) void this.scheduleAlarm(due);
+  }
+
+  /** A group notice (`assignment`, `error`): a WebSocket message, or a named SSE event whose id is the new position list. */
+  private notify(sub: MemberSubscription, text: string): void {
+    if (sub.sink instanceof SseStream) {
+      const type = (JSON.parse(text) as { type: string }).type;
+      sub.sink.notice(type, text, type === "assignment" ? formatPositions(sub.positions) : undefined);
+    } else this.conns.get((sub as WsSubscription).conn)?.send(text);
   }
 
   private remember(name: string): void {
@@ -123,15 +137,41 @@ export class RealtimeHub extends DurableObject<Env> {
   private async openSse(open: SseOpen): Promise<Response> {
     this.remember(open.hub);
     const start: StartSpec = open.start.from === "positions" ? { from: "positions", positions: new Map(open.start.positions) } : open.start;
-    const resolved = await this.hub.resolveStart(open.topicId, open.partitions, start);
-    if (!resolved.ok) return errorResponse(resolved);
+    let positions: Map<number, number>;
+    let member: MemberSubscription["group"];
+    const reset = open.reset ?? (start.from === "earliest" ? "earliest" : "latest");
+    if (open.group) {
+      // A reconnect (Last-Event-ID) goes on from what it had received where that is past the
+      // group's commit, so the records delivered since the last auto-commit are not sent twice.
+      const joined = await this.groups.join(open.group, open.topic, reset, undefined, start.from === "positions" ? start.positions : undefined);
+      if (!joined.ok) return errorResponse(joined);
+      member = joined.member;
+      positions = joined.positions;
+    } else {
+      const resolved = await this.hub.resolveStart(open.topicId, open.partitions, start);
+      if (!resolved.ok) return errorResponse(resolved);
+      positions = resolved.positions;
+    }
     const { sseBufferBytes, heartbeatMs, retryMs } = this.settings;
     const stream = new SseStream(sseBufferBytes, heartbeatMs, retryMs, (s) => s.sub && this.hub.resume(s.sub), (s) => {
       this.sse.delete(s);
-      if (s.sub) void this.hub.remove(s.sub);
+      if (!s.sub) return;
+      void this.hub.remove(s.sub);
+      const m = s.sub as MemberSubscription;
+      if (m.group && this.sseMembers.delete(m)) void this.groups.leave(m);
     });
-    const sub = new Subscription(crypto.randomUUID(), open.topic, open.topicId, resolved.positions, open.filter, stream);
-    stream.open(sub, JSON.stringify({ topic: open.topic, positions: Object.fromEntries(resolved.positions) }));
+    const sub = new Subscription(crypto.randomUUID(), open.topic, open.topicId, positions, open.filter, stream) as MemberSubscription;
+    sub.id = sub.key;
+    sub.reset = reset;
+    const ready: Record<string, unknown> = { topic: open.topic, positions: Object.fromEntries(positions) };
+    if (member) {
+      sub.group = member;
+      sub.autoCommit = true;
+      this.sseMembers.add(sub);
+      ready.group = { group_id: member.groupId, member_id: member.memberId, generation: member.generation };
+      void this.scheduleAlarm(member.nextHeartbeat);
+    }
+    stream.open(sub, JSON.stringify(ready));
     this.sse.add(stream);
     await this.hub.add(sub);
     return new Response(stream.readable, {
@@ -212,7 +252,7 @@ export class RealtimeHub extends DurableObject<Env> {
     const spec: StoredSpec = { topic: topic.name, topicId: topic.topicId, reset, ...(m.filter && { filter: m.filter }) };
     let positions: Map<number, number>;
     if (m.group) {
-      const joined = await this.groups.join(m.group, topic, reset, m.sessionTimeoutMs);
+      const joined = await this.groups.join(m.group, topic.name, reset, m.sessionTimeoutMs);
       if (!joined.ok) return joined;
       spec.group = joined.member;
       positions = joined.positions;
@@ -281,7 +321,7 @@ export class RealtimeHub extends DurableObject<Env> {
 
   /** Group heartbeats (the only timer a WebSocket hub keeps; without group subscriptions it never wakes on its own). */
   override async alarm(): Promise<void> {
-    const due = await this.groups.heartbeat([...this.subs.values()], Date.now());
+    const due = await this.groups.heartbeat([...this.subs.values(), ...this.sseMembers], Date.now());
     if (due !== null) await this.scheduleAlarm(due);
   }
 

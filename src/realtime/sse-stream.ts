@@ -46,6 +46,11 @@ export class SseStream implements Sink {
     this.write(sseEvent({ id: formatPositions(sub.positions), event: "ready", data }));
   }
 
+  /** A named event that is not a record (`assignment`, `error`), optionally carrying the stream's position as its id. */
+  notice(event: string, data: string, id?: string): void {
+    this.write(sseEvent({ ...(id !== undefined && { id }), event, data }));
+  }
+
   ready(): boolean {
     return !this.closed && (this.writer.desiredSize ?? 0) > 0;
   }

@@ -3,13 +3,19 @@ import type { Sink, Subscription } from "./hub";
 import { CLOSE_BUFFER_FULL, CLOSE_BUFFER_FULL_REASON } from "./protocol";
 import { recordOffset } from "./positions";
 
-/** What a WebSocket subscription is, beyond the hub's Subscription: its id on the connection and an optional group membership. */
-export interface WsSubscription extends Subscription {
+/** A subscription that may be a consumer-group member (WebSocket, or SSE with `group=`). */
+export interface MemberSubscription extends Subscription {
   id: string;
-  conn: string;
   group?: GroupMember;
   /** Where a group member starts on a partition the group never committed. */
   reset: "earliest" | "latest";
+  /** SSE has no acks: its delivered positions are committed on every heartbeat and on close. */
+  autoCommit?: boolean;
+}
+
+/** What a WebSocket subscription is, beyond the hub's Subscription: its id on the connection and an optional group membership. */
+export interface WsSubscription extends MemberSubscription {
+  conn: string;
 }
 
 export interface GroupMember {

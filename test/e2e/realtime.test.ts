@@ -112,6 +112,29 @@ describe("SSE", () => {
     expectExactlyOnceInOrder([...first.records, ...second.records], { 0: 11, 1: 10 });
   });
 
+  it("joins a consumer group with group=, commits what it delivered, and a new member starts from there", async () => {
+    const t = await topic(2);
+    const group = unique("sse-g");
+    await produce(t, Array.from({ length: 10 }, (_, i) => ({ partition: i % 2, value: { i } })));
+    const first = openSse(`${engine.url}/v1/topics/${t}/events?from=earliest&group=${group}`);
+    await until(() => first.records.length === 10, "the group's first member reads everything");
+    first.close();
+    // Closing the stream commits its positions and leaves the group.
+    const committed = async () => (await http(engine.url, "GET", `/v1/groups/${group}/offsets?topic=${t}`)).body.partitions?.map((p: { committed_offset?: number; committedOffset?: number }) => p.committed_offset ?? p.committedOffset);
+    let offsets: unknown;
+    for (let i = 0; i < 200 && JSON.stringify(offsets) !== "[5,5]"; i++) {
+      offsets = await committed();
+      await new Promise((ok) => setTimeout(ok, 50));
+    }
+    expect(offsets).toEqual([5, 5]);
+    const second = openSse(`${engine.url}/v1/topics/${t}/events?from=earliest&group=${group}`);
+    await until(() => second.ready, "the second member's ready event");
+    await produce(t, [{ partition: 1, value: { i: 10 } }]);
+    await until(() => second.records.length === 1, "only the new record");
+    second.close();
+    expect(second.records[0]).toMatchObject({ partition: 1, offset: 5 });
+  });
+
   it("pauses a client that does not read, at its position, and catches it up when it reads again", async () => {
     const t = await topic(1);
     const url = new URL(`${engine.url}/v1/topics/${t}/events?from=earliest`);
