@@ -179,6 +179,37 @@ describe("WebSocket", () => {
     c.close();
   });
 
+  it("answers malformed messages with errors naming the field, and keeps the connection", async () => {
+    const t = await topic(1);
+    const c = await openWs(wsUrl());
+    const cases: Array<[unknown, string, string | undefined]> = [
+      ['{"type":', "INVALID_REQUEST", "type"],
+      [{ type: "dance" }, "INVALID_REQUEST", "type"],
+      [{ type: "subscribe", id: "has space", topic: t }, "INVALID_REQUEST", "id"],
+      [{ type: "subscribe", id: "x1", topic: t, partitions: [0, -1] }, "INVALID_REQUEST", "partitions"],
+      [{ type: "subscribe", id: "x2", topic: t, partitions: [3] }, "UNKNOWN_TOPIC_OR_PARTITION", "partitions"],
+      [{ type: "subscribe", id: "x3", topic: t, from: "yesterday" }, "INVALID_REQUEST", "from"],
+      [{ type: "subscribe", id: "x4", topic: t, from: { 0: 99 } }, "OFFSET_OUT_OF_RANGE", "from"],
+      [{ type: "subscribe", id: "x5", topic: t, group: "g", partitions: [0] }, "INVALID_REQUEST", "partitions"],
+      [{ type: "subscribe", id: "x6", topic: t, group: "bad group!" }, "INVALID_GROUP_ID", "group"],
+      [{ type: "ack", id: "nope", partition: 0, offset: 1 }, "INVALID_REQUEST", "id"],
+      [{ type: "ack", id: "nope", partition: 0 }, "INVALID_REQUEST", "offset"],
+      [{ type: "unsubscribe", id: "nope" }, "INVALID_REQUEST", "id"],
+    ];
+    for (const [i, [message, code, field]] of cases.entries()) {
+      const before = c.messages.length;
+      c.send(message);
+      const e = await c.next((m) => c.messages.indexOf(m) >= before && m.type === "error");
+      expect(e.error.code, `case ${i}`).toBe(code);
+      expect(e.error.field, `case ${i}`).toBe(field);
+    }
+    c.ws.send(Buffer.from([1, 2, 3]));
+    expect((await c.next((m) => m.type === "error" && /binary/.test(m.error.message))).error.code).toBe("INVALID_REQUEST");
+    c.send({ type: "subscribe", id: "fine", topic: t });
+    await c.next((m) => m.type === "subscribed" && m.id === "fine");
+    c.close();
+  });
+
   it("limits subscriptions per connection", async () => {
     const t = await topic(1);
     const c = await openWs(wsUrl());
