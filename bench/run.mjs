@@ -20,6 +20,7 @@ import { renderTable } from "./lib/table.mjs";
 import { compaction } from "./suites/compaction.mjs";
 import { bridges } from "./suites/bridges.mjs";
 import { eos } from "./suites/eos.mjs";
+import { fanout } from "./suites/fanout.mjs";
 import { foundation } from "./suites/foundation.mjs";
 import { groups } from "./suites/groups.mjs";
 import { history } from "./suites/history.mjs";
@@ -32,7 +33,7 @@ import { tiering } from "./suites/tiering.mjs";
 import { topics } from "./suites/topics.mjs";
 import { values } from "./suites/values.mjs";
 
-const SUITES = [foundation, groups, sdk, tiering, server, topics, history, values, roll, schema, eos, compaction, bridges, soak];
+const SUITES = [foundation, groups, sdk, tiering, server, topics, history, values, roll, schema, eos, compaction, bridges, fanout, soak];
 const CONFIG = "bench/wrangler.toml";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");

@@ -182,4 +182,16 @@ export const partitionMigrations: Migration[] = [
       INSERT INTO compaction_state (id, view_start) SELECT 1, coalesce((SELECT next_offset FROM partition_state WHERE id = 1), 0);
     `,
   },
+  {
+    version: 20,
+    name: "realtime watchers",
+    sql: `
+      -- Realtime hubs (issue 15) that read this partition: woken after an append. Kept across
+      -- restarts so a hibernated hub's WebSocket subscribers are still woken; a hub that answers
+      -- a wake with "not watching" is removed.
+      CREATE TABLE realtime_watchers (
+        hub TEXT PRIMARY KEY
+      );
+    `,
+  },
 ];

@@ -4,6 +4,7 @@ import type { GroupCoordinator } from "./objects/group";
 import type { SchemaRegistry } from "./objects/schema-registry";
 import type { TxnCoordinator } from "./objects/txn";
 import type { BridgeDO } from "./objects/bridge";
+import type { RealtimeHub } from "./objects/realtime-hub";
 
 /** Bindings declared in wrangler.toml. */
 export interface Env {
@@ -16,6 +17,8 @@ export interface Env {
   BRIDGES: DurableObjectNamespace<BridgeDO>;
   /** Worker secret: 32 bytes of base64, the AES-GCM key for bridge credentials. Unset locally: the catalog keeps a generated one. */
   BRIDGE_KEY?: string;
+  /** SSE streams and WebSocket connections (issue 15): hubs that partitions wake on append. */
+  REALTIME: DurableObjectNamespace<RealtimeHub>;
   SEGMENTS: R2Bucket;
   /** How Iceberg readers address the SEGMENTS bucket (R2's S3 API), written into table metadata. */
   SEGMENTS_BUCKET_URI?: string;
@@ -24,6 +27,15 @@ export interface Env {
   DEFAULT_PARTITIONS?: string;
   /** Kafka's group.min.session.timeout.ms, in ms (default DEFAULT_GROUP_MIN_SESSION_TIMEOUT_MS). */
   GROUP_MIN_SESSION_TIMEOUT_MS?: string;
+  /** Realtime limits (src/core/limits.ts names the defaults; src/realtime/settings.ts bounds them). */
+  REALTIME_MAX_SUBSCRIPTIONS?: string;
+  REALTIME_MAX_CONNECTIONS?: string;
+  REALTIME_HUBS?: string;
+  REALTIME_WS_BUFFER_BYTES?: string;
+  REALTIME_WS_STALL_MS?: string;
+  REALTIME_SSE_BUFFER_BYTES?: string;
+  REALTIME_HEARTBEAT_MS?: string;
+  REALTIME_SSE_RETRY_MS?: string;
 }
 
 type DostreamEnv = Env;

@@ -29,3 +29,8 @@ export function idempotencyStub(env: Env, id: string) {
 export function bridgeStub(env: Env, name: string) {
   return env.BRIDGES.get(env.BRIDGES.idFromName(name));
 }
+
+/** A realtime hub (issue 15), named by the router: `sse/<topicId>/<n>` or `ws/<n>`. */
+export function realtimeHubStub(env: Env, name: string) {
+  return env.REALTIME.get(env.REALTIME.idFromName(name));
+}

@@ -74,6 +74,13 @@ export const ERROR_CODES = {
   UNSUPPORTED_PLATFORM: { status: 400, retriable: false },
   /** The broker could not be reached or refused the connection (wrong password, unknown stream): its reason is in the message. */
   BRIDGE_CONNECTION_FAILED: { status: 422, retriable: true },
+  // realtime subscriptions (issue 15; not Kafka codes)
+  /** A realtime hub serves REALTIME_MAX_CONNECTIONS already: retry, another hub may be picked. */
+  CONNECTION_LIMIT_EXCEEDED: { status: 429, retriable: true },
+  /** A WebSocket connection holds REALTIME_MAX_SUBSCRIPTIONS already: unsubscribe first. */
+  SUBSCRIPTION_LIMIT_EXCEEDED: { status: 429, retriable: false },
+  /** GET /v1/ws without `Upgrade: websocket`. */
+  UPGRADE_REQUIRED: { status: 426, retriable: false },
   // anything else: a bug or an infrastructure failure
   UNKNOWN_SERVER_ERROR: { status: 500, retriable: true },
 } as const satisfies Record<string, { status: number; retriable: boolean }>;

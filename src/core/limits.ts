@@ -242,3 +242,48 @@ export const BRIDGE_RETRY_MIN_MS = 500;
 export const BRIDGE_RETRY_MAX_MS = 30_000;
 /** Records sampled from an external stream for schema discovery. */
 export const BRIDGE_SCHEMA_SAMPLE = 100;
+
+/**
+ * Realtime subscriptions: SSE and WebSocket (issue 15). Each `REALTIME_*` default can be overridden
+ * by the wrangler var of the same name (src/realtime/settings.ts reads and bounds them).
+ */
+/** Filters: bytes of a filter's JSON text, nodes (and/or/not/path objects), nesting, values of one `in`. */
+export const MAX_FILTER_BYTES = 4_096;
+export const MAX_FILTER_NODES = 64;
+export const MAX_FILTER_DEPTH = 8;
+export const MAX_FILTER_IN_VALUES = 100;
+/** Subscriptions one WebSocket connection may hold at once (`REALTIME_MAX_SUBSCRIPTIONS`). */
+export const REALTIME_MAX_SUBSCRIPTIONS = 16;
+/** Connections (SSE streams + WebSockets) one hub object serves (`REALTIME_MAX_CONNECTIONS`). */
+export const REALTIME_MAX_CONNECTIONS = 1_000;
+/** Hub objects connections spread over, per topic for SSE and overall for WebSockets (`REALTIME_HUBS`). */
+export const REALTIME_HUBS = 4;
+/**
+ * Bytes delivered to a WebSocket and not yet acknowledged (`REALTIME_WS_BUFFER_BYTES`). While this
+ * many are out, the connection's subscriptions wait at their positions; a connection that stays
+ * full for REALTIME_WS_STALL_MS is closed with 4008 (src/realtime/protocol.ts): the hub never holds
+ * a slow client's backlog — the client reconnects and resumes from its last ack.
+ */
+export const REALTIME_WS_BUFFER_BYTES = 1024 * 1024;
+export const REALTIME_WS_STALL_MS = 30_000;
+/**
+ * High-water mark of an SSE stream's send buffer in bytes (`REALTIME_SSE_BUFFER_BYTES`). While the
+ * buffer is this full the stream is paused at its position (nothing read for it); it resumes and
+ * catches up once the client has drained it.
+ */
+export const REALTIME_SSE_BUFFER_BYTES = 256 * 1024;
+/** Heartbeat comment on an idle SSE stream, and the group heartbeat floor (`REALTIME_HEARTBEAT_MS`). */
+export const REALTIME_HEARTBEAT_MS = 15_000;
+export const MIN_REALTIME_HEARTBEAT_MS = 50;
+/** `retry:` advice on SSE start: how long EventSource waits before reconnecting. */
+export const REALTIME_SSE_RETRY_MS = 1_000;
+/** One read for subscribers: records and bytes per partition read (the fetch bounds, smaller). */
+export const REALTIME_READ_MAX_RECORDS = 500;
+export const REALTIME_READ_MAX_BYTES = 256 * 1024;
+/**
+ * Partition reads one hub runs at once. Workers allow six simultaneous outgoing connections per
+ * request: the hub never waits on a partition (partitions push wakes), and its reads stay under this.
+ */
+export const REALTIME_READ_CONCURRENCY = 4;
+/** Largest WebSocket message a client may send (a subscribe with its filter). */
+export const MAX_WS_MESSAGE_BYTES = 16 * 1024;

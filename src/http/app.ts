@@ -8,6 +8,7 @@ import { fetchRoutes } from "./fetch";
 import { groupRoutes } from "./groups";
 import { idempotencyRoutes } from "./idempotency";
 import { producerRoutes } from "./producers";
+import { realtimeRoutes, realtimeTopicRoutes } from "./realtime";
 import { recordRoutes } from "./records";
 import { schemaRoutes, topicSchemaRoutes } from "./schema";
 import { statsRoutes } from "./stats";
@@ -22,6 +23,8 @@ export function createApp() {
   app.route("/v1/topics", recordRoutes);
   app.route("/v1/topics", topicSchemaRoutes);
   app.route("/v1/topics", compactionRoutes);
+  app.route("/v1/topics", realtimeTopicRoutes);
+  app.route("/v1/ws", realtimeRoutes);
   app.route("/v1/schema", schemaRoutes);
   app.route("/v1/groups", groupRoutes);
   app.route("/v1/fetch", fetchRoutes);

@@ -15,6 +15,8 @@ import { coldSinkFor } from "../tiering/cold-sinks";
 import { partitionTiers } from "../tiering/tiers";
 import type { TierUpkeep } from "../tiering/upkeep";
 import type { WarmTier } from "../tiering/warm-tier";
+import { realtimeHubStub } from "../broker/stubs";
+import { sqlWatcherStore, WakeNotifier } from "../realtime/notifier";
 import type { Env } from "../env";
 
 /** Roll steps per alarm run, so one alarm never holds the partition for long; the rest is rescheduled. */
@@ -34,6 +36,8 @@ export class PartitionDO extends DurableObject<Env> {
   /** Appends held back by a burst (see roomInHotTier), woken after every roll step. */
   private readonly rollProgress = new Waiters();
   private alarmAt: number | null = null;
+  /** Realtime hubs to wake after an append (issue 15). */
+  private notifier!: WakeNotifier;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -41,6 +45,7 @@ export class PartitionDO extends DurableObject<Env> {
       migrate(ctx.storage.sql, partitionMigrations);
       const storage = { sql: ctx.storage.sql, transactionSync: <T>(fn: () => T) => ctx.storage.transactionSync(fn) };
       this.log = new PartitionLog(storage);
+      this.notifier = new WakeNotifier(sqlWatcherStore(ctx.storage.sql), (hub) => this.wakeHub(hub));
       ({ warm: this.warm, upkeep: this.upkeep } = partitionTiers(this.log, storage, env.SEGMENTS, coldSinkFor(env)));
       this.alarmAt = await ctx.storage.getAlarm();
     });
@@ -82,6 +87,7 @@ export class PartitionDO extends DurableObject<Env> {
     if (result.ok && !result.duplicate) {
       this.upkeep.compaction.appended(this.log.hotStats().bytes - hotBytes);
       this.waiters.wakeAll();
+      if (this.notifier.size > 0) this.ctx.waitUntil(this.notifier.notify()); // after the answer, never holding the append
       this.summaryChanged(Date.now());
       await this.scheduleAlarm(false);
     }
@@ -101,6 +107,17 @@ export class PartitionDO extends DurableObject<Env> {
       await this.rollProgress.wait(left);
     }
     return true;
+  }
+
+  /** A realtime hub starts (`on`) or stops reading this partition: it is woken after every append while it watches. */
+  watch(hub: string, on: boolean): void {
+    this.notifier.watch(hub, on);
+  }
+
+  private async wakeHub(hub: string): Promise<boolean> {
+    const id = this.log.identity;
+    if (!id) return false;
+    return realtimeHubStub(this.env, hub).wake(id.topicId, id.partition);
   }
 
   /** Long-poll: when caught up, park until an append wakes us or `waitMs` runs out, then read once more. */

@@ -20,6 +20,7 @@ export type { KafkaConsumer, KafkaConsumerConfig, EachBatchPayload, EachMessageP
 export type { KafkaProducer, KafkaProducerConfig, KafkaMessage, KafkaRecordMetadata, KafkaTransaction, KafkaOffsets } from "./kafka/producer.js";
 export type { KafkaAdmin } from "./kafka/admin.js";
 export { parseDuration } from "./duration.js";
+export { streamEvents, type LiveRecord, type StreamEventsOptions } from "./events.js";
 export type { Compatibility, SchemaChange, SchemaDiscovery, SchemaField, SchemaRegistration, SchemaVersion, SchemaVersionSummary } from "./schema.js";
 export {
   StreamError,
