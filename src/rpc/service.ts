@@ -135,7 +135,8 @@ export class StreamService extends WorkerEntrypoint<Env> {
   /** A producer id and epoch; with a transactional id, its epoch is bumped, fencing the previous instance. */
   async initProducer(input: { transactional_id?: string; transaction_timeout_ms?: number } = {}) {
     const v = check(initProducerSchema, input ?? {}, "argument");
-    return v.ok ? initProducer(this.env, v.value.transactional_id ?? null, v.value.transaction_timeout_ms) : v;
+    // A Result like every other method: the SDK's binding transport reads `ok` first.
+    return v.ok ? { ok: true as const, ...(await initProducer(this.env, v.value.transactional_id ?? null, v.value.transaction_timeout_ms)) } : v;
   }
 
   /**

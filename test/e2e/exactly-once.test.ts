@@ -53,12 +53,13 @@ describe("exactly-once pipeline across random aborts and a kill -9", () => {
     await seed.close();
 
     const newConsumer = () =>
-      new Consumer<{ id: number }>(input, { connection, groupId, groupInstanceId: "pipeline-0", autoCommit: false, sessionTimeout: 10_000, heartbeatInterval: 300, maxPollRecords: 10, retryAttempts: 8, retryDelay: 200 });
+      new Consumer<{ id: number }>(input, { connection, groupId, groupInstanceId: "pipeline-0", autoCommit: false, sessionTimeout: 30_000, heartbeatInterval: 300, maxPollRecords: 10, retryAttempts: 8, retryDelay: 200 });
     let consumer = newConsumer();
     await consumer.subscribe(input);
     const ctx = new ExactlyOnceContext({ connection, transactionalId: unique("eos-tid"), retryAttempts: 8, retryDelay: 200 });
 
-    let commits = 0, aborts = 0, failures = 0;
+    let commits = 0, aborts = 0, failures = 0, empty = 0, rejoins = 0;
+    const errors = new Set<string>();
     let restarting: Promise<void> | null = null;
     const doneThrough = async () => {
       const lag = await admin.groupOffsets(groupId, input).catch(() => null);
@@ -81,12 +82,24 @@ describe("exactly-once pipeline across random aborts and a kill -9", () => {
           if (abort && batch.length > 0) throw new Error("random abort");
           return batch.length;
         });
-        if (got > 0) commits++;
-        else if (await doneThrough()) break;
+        if (got > 0) {
+          commits++;
+          empty = 0;
+        } else if (await doneThrough()) break;
+        else if (++empty >= 5 && restarting) {
+          // Input left but nothing arrives since the restart: a new consumer (same static member)
+          // joins again and starts from the group's committed offsets.
+          empty = 0;
+          rejoins++;
+          await consumer.close().catch(() => undefined);
+          consumer = newConsumer();
+          await consumer.subscribe(input);
+        }
       } catch (err) {
         if ((err as Error).message === "random abort") aborts++;
         else {
           failures++;
+          errors.add(`${(err as { code?: string }).code ?? ""} ${(err as Error).message}`.slice(0, 200));
           await sleep(300);
           if (consumer.generation === 0 || failures % 5 === 0) {
             // The consumer gave up during the outage: a new one (same static member) takes its partitions back.
@@ -102,14 +115,15 @@ describe("exactly-once pipeline across random aborts and a kill -9", () => {
 
     expect(restarting, "the engine was killed mid-run").not.toBeNull();
     expect(aborts, "transactions were aborted").toBeGreaterThan(0);
-    expect(await doneThrough(), "the pipeline consumed its whole input").toBe(true);
+    const progress = `${commits} commits, ${aborts} aborts, ${failures} failures, ${rejoins} rejoins: ${[...errors].slice(0, 5).join(" | ")}`;
+    expect(await doneThrough(), `the pipeline consumed its whole input (${progress})`).toBe(true);
 
     const committed = await readOutput(output, "read_committed", RECORDS);
     const seen = new Map<number, number>();
     for (const m of committed) seen.set(m.value.id, (seen.get(m.value.id) ?? 0) + 1);
     const duplicates = [...seen.values()].reduce((n, c) => n + c - 1, 0);
     const losses = Array.from({ length: RECORDS }, (_, id) => id).filter((id) => !seen.has(id)).length;
-    console.log(`exactly-once pipeline: ${commits} commits, ${aborts} random aborts, ${failures} failed transactions (restart), ${committed.length} committed records read, duplicates ${duplicates}, losses ${losses}`);
+    console.log(`exactly-once pipeline: ${commits} commits, ${aborts} random aborts, ${failures} failed transactions (restart), ${rejoins} consumer rejoins, ${committed.length} committed records read, duplicates ${duplicates}, losses ${losses}`);
     expect({ duplicates, losses }).toEqual({ duplicates: 0, losses: 0 });
 
     // read_uncommitted sees the aborted transactions' records as well.
