@@ -235,7 +235,7 @@ export class ConsumerGroup<T = unknown> extends Emitter<GroupEvents> {
         this.logger.warn("the group did not settle in time; assignments may still move", { groupId: this.groupId });
         break;
       }
-      await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 50));
     }
     await this.refresh();
   }

@@ -13,7 +13,8 @@ import {
   type LogEntry,
   type Transport,
 } from "dostream/db/stream";
-import { VIA_BINDING, unique, useEngine } from "./engine";
+import { BindingTransport, HttpTransport } from "dostream/db/stream";
+import { VIA_BINDING, relayedBinding, unique, useEngine } from "./engine";
 
 // Issue 14, section 1: code written for dotdo/db/stream runs unchanged against dostream/db/stream.
 // Runs over HTTP (project sdk) and over a service binding (project sdk-binding).
@@ -216,6 +217,33 @@ describe("one request in flight per consumer", () => {
     await c.close();
     expect(most).toBe(1);
     expect(paths.some((p) => p.includes("/partitions/"))).toBe(false);
+  });
+});
+
+describe("transport: multi-partition fetch and member read", () => {
+  const transport = (): Transport => (VIA_BINDING ? new BindingTransport(relayedBinding(engine.url)) : new HttpTransport({ url: engine.url }));
+
+  it("fetchMany and readAsMember answer per partition, keeping values' exact text", async () => {
+    const t = await topic("tr", 2);
+    const exact = '{"big":12345678901234567890123,"z":-0}';
+    await new Producer().send(t, { valueText: exact, partition: 1 });
+    const tr = transport();
+    const pages = await tr.fetchMany!([{ topic: t, partition: 0, offset: 0 }, { topic: t, partition: 1, offset: 0 }, { topic: t, partition: 9, offset: 0 }], { waitMs: 0 });
+    expect(pages[0]).toMatchObject({ ok: true, records: [], nextOffset: 0 });
+    expect(pages[1]).toMatchObject({ ok: true, nextOffset: 1 });
+    expect(pages[1].ok && pages[1].records[0].value_text).toBe(exact);
+    expect(pages[2]).toMatchObject({ ok: false, error: { code: "UNKNOWN_TOPIC_OR_PARTITION" } });
+    expect(!pages[2].ok && pages[2].error).toBeInstanceOf(UnknownTopicError);
+
+    const g = unique("tr-g");
+    const joined = await tr.joinGroup(g, { topics: [t], sessionTimeoutMs: 3_000 });
+    const read = await tr.readAsMember!(g, joined.memberId, { generation: joined.generation, autoOffsetReset: "earliest" });
+    expect(read).toMatchObject({ memberId: joined.memberId, state: "Stable", reconciled: true, revoking: [] });
+    const p1 = read.partitions.find((p) => p.partition === 1)!;
+    expect(p1.ok && p1.records[0].value_text).toBe(exact);
+    expect(read.positions).toEqual([{ topic: t, partition: 0, offset: 0 }, { topic: t, partition: 1, offset: 1 }]);
+    await expect(tr.readAsMember!(g, "nobody", {})).rejects.toMatchObject({ code: "UNKNOWN_MEMBER_ID" });
+    await tr.leaveGroup(g, joined.memberId);
   });
 });
 

@@ -39,7 +39,7 @@ export function useEngine(options: { engineConfig?: string } = {}): { readonly u
 export const VIA_BINDING = process.env.SDK_TRANSPORT === "binding";
 
 /** A StreamService binding as seen from Node: each method call goes through the fixture worker's real binding. */
-function relayedBinding(url: string): StreamServiceBinding {
+export function relayedBinding(url: string): StreamServiceBinding {
   return new Proxy({} as StreamServiceBinding, {
     get: (_target, method) => async (...args: unknown[]) => {
       const res = await fetch(`${url}/call`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ method, args }) });

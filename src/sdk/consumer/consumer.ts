@@ -2,7 +2,7 @@ import { transportFor } from "../connection.js";
 import { DEFAULT_AUTO_COMMIT_INTERVAL_MS, DEFAULT_MAX_POLL_RECORDS, DEFAULT_POLL_TIMEOUT_MS, MAX_FETCH_MAX_RECORDS, MAX_WAIT_MS, MISSING_TOPIC_RETRY_MS } from "../defaults.js";
 import { Emitter } from "../emitter.js";
 import { ClientClosedError, GroupNotFoundError, IllegalGenerationError, InvalidRequestError, UnknownTopicError, type StreamError } from "../errors.js";
-import { Logger, instrumentTransport, instrumentationEvent } from "../instrumentation.js";
+import { instrumentTransport } from "../instrumentation.js";
 import { retryPolicy, withRetry, type RetryPolicy } from "../retry.js";
 import type { Transport } from "../transport/types.js";
 import { partitionKey, type Message, type TopicPartition, type TopicPartitionOffset } from "../types.js";
@@ -10,7 +10,7 @@ import { Committer } from "./committer.js";
 import { Fetcher, type StartIntent } from "./fetcher.js";
 import { GroupMembership } from "./membership.js";
 import { CONSUMER_EVENTS, type CommittedOffset, type ConsumerEvents, type ConsumerOptions } from "./options.js";
-import type { MemberAnswer } from "../transport/types.js";
+import { ConsumerReporter } from "./reporter.js";
 import { polled, type TransactionalInput } from "./observers.js";
 import { resolveStarts } from "./positions.js";
 
@@ -45,7 +45,7 @@ export class Consumer<T = unknown> extends Emitter<ConsumerEvents> implements As
   /** Instrumentation event names: `consumer.on(consumer.events.GROUP_JOIN, …)`. */
   readonly events = CONSUMER_EVENTS;
   private topics: string[];
-  private readonly logger: Logger;
+  private readonly report: ConsumerReporter;
   /** Set while a subscribed topic is missing, so the condition is reported once, not every poll. */
   private missingTopic: string | null = null;
   private readonly transport: () => Transport;
@@ -66,22 +66,14 @@ export class Consumer<T = unknown> extends Emitter<ConsumerEvents> implements As
     super();
     this.groupId = options.groupId;
     this.topics = topics === undefined ? [] : [topics].flat();
-    this.logger = new Logger("Consumer", options);
+    this.report = new ConsumerReporter((event, ...args) => this.emit(event, ...args), this.groupId, options);
     const raw = transportFor(options);
     let instrumented: Transport | null = null;
-    this.transport = () =>
-      (instrumented ??= instrumentTransport(raw(), (p) => {
-        this.emit(CONSUMER_EVENTS.REQUEST, instrumentationEvent(CONSUMER_EVENTS.REQUEST, p));
-        this.logger.debug(`request ${p.method}`, { ...p });
-      }));
+    this.transport = () => (instrumented ??= instrumentTransport(raw(), (p) => this.report.request(p)));
     this.retry = retryPolicy(options);
     const maxRecords = Math.min(MAX_FETCH_MAX_RECORDS, Math.max(1, options.maxPollRecords ?? DEFAULT_MAX_POLL_RECORDS));
     this.fetcher = new Fetcher<T>(this.transport, { maxRecords, retry: this.retry, isolation: options.isolationLevel });
-    this.committer = new Committer(this.transport, this.groupId, () => this.membership, this.retry, (offsets, member) => {
-      const payload = { groupId: this.groupId!, memberId: member.memberId, generation: member.generation, offsets: offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })) };
-      this.emit(CONSUMER_EVENTS.COMMIT_OFFSETS, instrumentationEvent(CONSUMER_EVENTS.COMMIT_OFFSETS, payload));
-      this.logger.debug("committed offsets", payload);
-    });
+    this.committer = new Committer(this.transport, this.groupId, () => this.membership, this.retry, (offsets, member) => this.report.committed(offsets, member));
   }
 
   /** The subscribed topic names, in the order subscribed. */
@@ -326,7 +318,7 @@ export class Consumer<T = unknown> extends Emitter<ConsumerEvents> implements As
     if (!(await this.connectBy(deadline))) return [];
     for (;;) {
       const failure = this.membership?.fatal ?? this.fetcher.takeFailure();
-      if (failure) throw this.crash(failure);
+      if (failure) throw this.report.crash(failure);
       await this.position();
       const batch = this.fetcher.take(max);
       if (batch.length > 0) {
@@ -354,24 +346,16 @@ export class Consumer<T = unknown> extends Emitter<ConsumerEvents> implements As
         this.missingTopic = null;
         return true;
       } catch (err) {
-        if (!(err instanceof UnknownTopicError)) throw this.crash(err as StreamError);
+        if (!(err instanceof UnknownTopicError)) throw this.report.crash(err as StreamError);
         if (this.missingTopic === null) {
           this.missingTopic = err.message;
-          this.logger.warn(`subscribed topic not found; polling until it exists: ${err.message}`, { topics: this.subscriptions, groupId: this.groupId });
-          this.emit("error", err);
+          this.report.missingTopic(err, this.subscriptions);
         }
         const left = deadline - Date.now();
         if (left <= 0 || this.closed) return false;
         await new Promise((r) => setTimeout(r, Math.min(left, MISSING_TOPIC_RETRY_MS)));
       }
     }
-  }
-
-  /** Reports a failure the consumer cannot carry on through (CRASH event, ERROR log); returns it to throw. */
-  private crash<E extends StreamError>(error: E): E {
-    this.emit(CONSUMER_EVENTS.CRASH, instrumentationEvent(CONSUMER_EVENTS.CRASH, { groupId: this.groupId ?? null, error }));
-    this.logger.error(`crashed: ${error.message}`, { code: error.code, groupId: this.groupId });
-    return error;
   }
 
   private async start(): Promise<void> {
@@ -383,17 +367,10 @@ export class Consumer<T = unknown> extends Emitter<ConsumerEvents> implements As
         groupId: this.groupId, topics: this.topics, groupInstanceId: o.groupInstanceId, sessionTimeoutMs: o.sessionTimeout,
         rebalanceTimeoutMs: o.rebalanceTimeout, assignor: o.rebalanceStrategy, heartbeatIntervalMs: o.heartbeatInterval, retry: this.retry,
       },
-      { onAssignment: (next) => this.applyAssignment(next), onError: (err) => this.emit("error", err), onJoin: (a) => this.joined(a) },
+      { onAssignment: (next) => this.applyAssignment(next), onError: (err) => this.emit("error", err), onJoin: (a) => this.report.joined(a) },
     );
     await this.membership.join();
     if (this.autoCommit) this.committer.startAuto(o.autoCommitInterval ?? DEFAULT_AUTO_COMMIT_INTERVAL_MS, (err) => this.emit("error", err));
-  }
-
-  private joined(a: MemberAnswer): void {
-    const memberAssignment = Object.fromEntries(a.assignment.map((t) => [t.topic, [...t.partitions]]));
-    const payload = { groupId: this.groupId!, memberId: a.memberId, leaderId: a.leader, isLeader: a.leader === a.memberId, generation: a.generation, memberAssignment };
-    this.emit(CONSUMER_EVENTS.GROUP_JOIN, instrumentationEvent(CONSUMER_EVENTS.GROUP_JOIN, payload));
-    this.logger.info("joined the group", payload);
   }
 
   /** Without a group: every partition of every subscribed topic. */
@@ -416,11 +393,7 @@ export class Consumer<T = unknown> extends Emitter<ConsumerEvents> implements As
       this.initialIntent = null;
       this.emit("rebalance", { type: "assigned", partitions: added, generation });
     }
-    if (this.groupId && (added.length > 0 || removed.length > 0)) {
-      const payload = { groupId: this.groupId, memberId: this.memberId, generation, assigned: added, revoked: removed };
-      this.emit(CONSUMER_EVENTS.REBALANCING, instrumentationEvent(CONSUMER_EVENTS.REBALANCING, payload));
-      this.logger.info("assignment changed", payload);
-    }
+    if (added.length > 0 || removed.length > 0) this.report.rebalancing(this.memberId, generation, added, removed);
   }
 
   private intentFor(tp: TopicPartition): StartIntent {
