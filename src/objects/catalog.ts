@@ -1,5 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { catalogMigrations } from "../../migrations/catalog";
+import type { AclBinding } from "../auth/acl";
+import { AuthStore } from "../auth/store";
 import { Catalog } from "../catalog/catalog";
 import { ProducerIds } from "../catalog/producer-ids";
 import type { CreateTopicInput, PartitionControl } from "../catalog/types";
@@ -16,6 +18,7 @@ const OUTBOX_RETRY_MS = 1_000;
 export class TopicCatalog extends DurableObject<Env> {
   private catalog!: Catalog;
   private producerIds!: ProducerIds;
+  private auth!: AuthStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -34,6 +37,7 @@ export class TopicCatalog extends DurableObject<Env> {
       const storage = { sql: ctx.storage.sql, transactionSync: <T>(fn: () => T) => ctx.storage.transactionSync(fn) };
       this.catalog = new Catalog(storage, control, defaultPartitions);
       this.producerIds = new ProducerIds(storage);
+      this.auth = new AuthStore(storage);
     });
   }
 
@@ -77,10 +81,36 @@ export class TopicCatalog extends DurableObject<Env> {
   stats() {
     return this.catalog.summaries.stats();
   }
+  metricsView() {
+    return this.catalog.summaries.metricsView();
+  }
 
   /** Issue 12: a new producer id, or, for a transactional id, its id with the epoch bumped. */
   initProducer(transactionalId: string | null) {
     return { ok: true as const, ...this.producerIds.init(transactionalId, Date.now()) };
+  }
+
+  // Issue 16: API keys (hashed) and ACL bindings; src/auth/ decides, this only stores.
+  addKey(k: { keyId: string; secretHash: string; name: string; roles: string[]; entitlements: string[] }) {
+    return this.auth.addKey(k, Date.now());
+  }
+  listKeys() {
+    return this.auth.listKeys();
+  }
+  revokeKey(keyId: string) {
+    return this.auth.revokeKey(keyId, Date.now());
+  }
+  lookupKey(keyId: string) {
+    return this.auth.lookupKey(keyId);
+  }
+  addBinding(b: AclBinding) {
+    return this.auth.addBinding(b, Date.now());
+  }
+  listBindings() {
+    return this.auth.listBindings();
+  }
+  deleteBinding(id: string) {
+    return this.auth.deleteBinding(id);
   }
 
   /** Alarms are at-least-once; draining is idempotent, so a repeated alarm only repeats harmless work. */

@@ -9,6 +9,7 @@ import type { AutoOffsetReset, CommitRequest, JoinInput, ResetTarget } from "../
 import { migrate } from "../log/migrator";
 import type { Env } from "../env";
 import { SummaryReporter } from "../stats/reporter";
+import { GROUP_SUMMARY_MAX_OFFSETS } from "../core/limits";
 import type { GroupSummary } from "../stats/summaries";
 
 /**
@@ -17,6 +18,7 @@ import type { GroupSummary } from "../stats/summaries";
  */
 export class GroupCoordinator extends DurableObject<Env> {
   private coordinator!: Coordinator;
+  private store!: GroupStore;
   /** Group state changes are rare (membership changes), so each is reported at once (interval 0). */
   private readonly reporter = new SummaryReporter(0);
   private reported: string | null = null;
@@ -38,7 +40,8 @@ export class GroupCoordinator extends DurableObject<Env> {
     };
     ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage.sql, groupMigrations);
-      this.coordinator = new Coordinator(new GroupStore({ sql: ctx.storage.sql, transactionSync: (fn) => ctx.storage.transactionSync(fn) }), deps);
+      this.store = new GroupStore({ sql: ctx.storage.sql, transactionSync: (fn) => ctx.storage.transactionSync(fn) });
+      this.coordinator = new Coordinator(this.store, deps);
       this.alarmAt = await ctx.storage.getAlarm();
     });
   }
@@ -104,7 +107,9 @@ export class GroupCoordinator extends DurableObject<Env> {
   private async report(): Promise<void> {
     const m = this.coordinator.membership;
     if (!m.meta) return;
-    const body: GroupSummary = { state: m.state(), generation: m.meta.generation, members: m.members.size };
+    // Committed offsets ride along so /metrics can show lag per partition without asking the group.
+    const offsets = this.store.offsets().slice(0, GROUP_SUMMARY_MAX_OFFSETS).map((o): [string, number, number] => [o.topic, o.partition, o.offset]);
+    const body: GroupSummary = { state: m.state(), generation: m.meta.generation, members: m.members.size, offsets };
     const json = JSON.stringify(body);
     if (json === this.reported) return;
     const groupId = m.meta.groupId;

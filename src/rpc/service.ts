@@ -35,6 +35,7 @@ import { check } from "../api/check";
 import { fail, type Result } from "../core/errors";
 import { DEFAULT_FETCH_MAX_BYTES, DEFAULT_FETCH_MAX_RECORDS, DEFAULT_SCHEMA_SAMPLE } from "../core/limits";
 import type { Env } from "../env";
+import { guardMethods } from "../auth/rpc";
 
 interface FetchOptions {
   offset: number;
@@ -256,3 +257,6 @@ export class StreamService extends WorkerEntrypoint<Env> {
     return v.ok ? { ok: true as const, ...inferenceJson(schemas.inferRecords(v.value.records, undefined, v.value.topic)) } : v;
   }
 }
+
+// Issue 16: every method authenticates (binding props.token) and passes its rule in src/auth/rpc.ts first.
+guardMethods(StreamService);
