@@ -14,6 +14,8 @@ import {
 import type { Failure } from "../core/errors";
 import type { GroupView, MemberAnswer, PartitionLag } from "../groups/types";
 import type { Env } from "../env";
+import { visible } from "../auth/authorize";
+import { principalOf } from "./auth";
 import { failureResponse } from "./errors";
 import { jsonBody, optionalJsonBody, query } from "./validate";
 
@@ -63,7 +65,9 @@ function reply<R extends { ok: true } | Failure>(c: Context, r: R, shape: (v: Ex
 }
 
 groupRoutes.get("/", async (c) => {
-  const groups = await listGroups(c.env);
+  const all = await listGroups(c.env);
+  const shown = await visible(c.env, principalOf(c), "group", all.map((g) => g.groupId));
+  const groups = all.filter((g) => shown.has(g.groupId));
   return c.json({ groups: groups.map((g) => ({ group_id: g.groupId, state: g.state })) });
 });
 
