@@ -62,6 +62,14 @@ export async function rpcPrincipal(env: Env, props: unknown): Promise<{ ok: true
   return authenticate(env, config, token);
 }
 
+const PRINCIPAL = Symbol("principal");
+
+/** The caller of a guarded StreamService method, as group operations see it (member ownership). */
+export function actorOf(service: object): { principal: string; admin: boolean } {
+  const p = (service as { [PRINCIPAL]?: Principal })[PRINCIPAL] ?? ANONYMOUS;
+  return { principal: p.id, admin: isAdmin(p) };
+}
+
 /** Replaces every method of `cls` with one that authenticates and checks its rule first. */
 export function guardMethods(cls: { prototype: object }, rules: Record<string, Rule> = RPC_RULES): void {
   const proto = cls.prototype as Record<string, unknown>;
@@ -71,6 +79,8 @@ export function guardMethods(cls: { prototype: object }, rules: Record<string, R
     proto[name] = async function (this: { env: Env; ctx: { props?: unknown } }, ...args: unknown[]) {
       const who = await rpcPrincipal(this.env, this.ctx?.props);
       if (!who.ok) return who;
+      // One entrypoint instance serves one binding's calls, with one props: the same principal.
+      (this as { [PRINCIPAL]?: Principal })[PRINCIPAL] = who.principal;
       const rule = rules[name];
       if (!rule) {
         if (!isAdmin(who.principal)) return fail("CLUSTER_AUTHORIZATION_FAILED", `no access rule covers StreamService.${name}: only admins may call it`);

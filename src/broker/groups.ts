@@ -1,5 +1,6 @@
 import { fail, type Failure } from "../core/errors";
 import { GROUP_ID_PATTERN } from "../core/limits";
+import type { Actor } from "../groups/owners";
 import type { AutoOffsetReset, CommitRequest, JoinInput, ResetTarget } from "../groups/types";
 import type { Env } from "../env";
 import { catalogStub } from "./stubs";
@@ -19,13 +20,14 @@ async function onGroup<R>(env: Env, groupId: string, op: (c: ReturnType<typeof c
   return ok.ok ? await op(coordinator(env, groupId)) : ok;
 }
 
-export const joinGroup = (env: Env, groupId: string, input: JoinInput) => onGroup(env, groupId, (c) => c.join(groupId, input));
-export const heartbeat = (env: Env, groupId: string, memberId: string, generation?: number, groupInstanceId?: string) =>
-  onGroup(env, groupId, (c) => c.heartbeat(memberId, generation, groupInstanceId));
-export const leaveGroup = (env: Env, groupId: string, memberId: string) => onGroup(env, groupId, (c) => c.leave(memberId));
+// `actor` (issue 16): only the principal that joined as a member may act as it.
+export const joinGroup = (env: Env, groupId: string, input: JoinInput, actor?: Actor) => onGroup(env, groupId, (c) => c.join(groupId, input, actor));
+export const heartbeat = (env: Env, groupId: string, memberId: string, generation?: number, groupInstanceId?: string, actor?: Actor) =>
+  onGroup(env, groupId, (c) => c.heartbeat(memberId, generation, groupInstanceId, actor));
+export const leaveGroup = (env: Env, groupId: string, memberId: string, actor?: Actor) => onGroup(env, groupId, (c) => c.leave(memberId, actor));
 export const describeGroup = (env: Env, groupId: string) => onGroup(env, groupId, (c) => c.describe());
 export const deleteGroup = (env: Env, groupId: string) => onGroup(env, groupId, (c) => c.deleteGroup(groupId));
-export const commitOffsets = (env: Env, groupId: string, input: CommitRequest) => onGroup(env, groupId, (c) => c.commit(groupId, input));
+export const commitOffsets = (env: Env, groupId: string, input: CommitRequest, actor?: Actor) => onGroup(env, groupId, (c) => c.commit(groupId, input, actor));
 export const validateTxnOffsets = (env: Env, groupId: string, input: CommitRequest) => onGroup(env, groupId, (c) => c.validateTxnOffsets(input));
 export const commitTxnOffsets = (env: Env, groupId: string, offsets: CommitRequest["offsets"], topicIds: Record<string, string>) =>
   onGroup(env, groupId, (c) => c.commitTxn(groupId, offsets, topicIds));

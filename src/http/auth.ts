@@ -15,6 +15,12 @@ export type AuthVariables = { principal: Principal };
 /** The principal the auth middleware admitted (ANONYMOUS, an admin, when auth is off). */
 export const principalOf = (c: Context): Principal => (c.get("principal") as Principal | undefined) ?? ANONYMOUS;
 
+/** The caller as group operations see it (member ownership, src/groups/owners.ts). */
+export const actorOf = (c: Context) => {
+  const p = principalOf(c);
+  return { principal: p.id, admin: isAdmin(p) };
+};
+
 const PRODUCE = /^\/v1\/topics\/[^/]+\/records$/;
 const FETCH = /^\/v1\/topics\/[^/]+\/partitions\/[^/]+\/records$/;
 

@@ -15,7 +15,7 @@ import type { Failure } from "../core/errors";
 import type { GroupView, MemberAnswer, PartitionLag } from "../groups/types";
 import type { Env } from "../env";
 import { visible } from "../auth/authorize";
-import { principalOf } from "./auth";
+import { actorOf, principalOf } from "./auth";
 import { failureResponse } from "./errors";
 import { jsonBody, optionalJsonBody, query } from "./validate";
 
@@ -84,22 +84,22 @@ groupRoutes.post("/:group/members", async (c) => {
     sessionTimeoutMs: b.session_timeout_ms,
     rebalanceTimeoutMs: b.rebalance_timeout_ms,
     assignor: b.assignor,
-  });
+  }, actorOf(c));
   return reply(c, r, answerJson);
 });
 
 groupRoutes.post("/:group/members/:member/heartbeat", async (c) => {
   const b = await optionalJsonBody(c, heartbeatSchema);
-  return reply(c, await heartbeat(c.env, c.req.param("group"), c.req.param("member"), b.generation, b.group_instance_id), answerJson);
+  return reply(c, await heartbeat(c.env, c.req.param("group"), c.req.param("member"), b.generation, b.group_instance_id, actorOf(c)), answerJson);
 });
 
 groupRoutes.delete("/:group/members/:member", async (c) =>
-  reply(c, await leaveGroup(c.env, c.req.param("group"), c.req.param("member")), () => ({ left: c.req.param("member") })),
+  reply(c, await leaveGroup(c.env, c.req.param("group"), c.req.param("member"), actorOf(c)), () => ({ left: c.req.param("member") })),
 );
 
 groupRoutes.post("/:group/offsets", async (c) => {
   const b = await jsonBody(c, commitSchema);
-  const r = await commitOffsets(c.env, c.req.param("group"), { memberId: b.member_id, generation: b.generation, offsets: b.offsets });
+  const r = await commitOffsets(c.env, c.req.param("group"), { memberId: b.member_id, generation: b.generation, offsets: b.offsets }, actorOf(c));
   return reply(c, r, (v) => ({ committed: v.committed }));
 });
 

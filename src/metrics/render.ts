@@ -44,15 +44,13 @@ export async function renderMetrics(env: Env): Promise<string> {
   for (const g of view.groups) out.sample("dostream_group_rebalances_total", { group: g.groupId }, g.summary.generation);
 
   const hw = new Map(view.partitions.map((p) => [`${p.topic}\0${p.partition}`, p.highWatermark]));
-  out.family("dostream_consumer_lag", "gauge", "High watermark minus committed offset, per group and partition");
+  // Samples of one family must follow its # TYPE line, so each family gets its own pass.
+  const committed = view.groups.flatMap((g) =>
+    ((g.summary.offsets ?? []) as Array<[string, number, number]>).map(([topic, partition, offset]) => ({ labels: { group: g.groupId, topic, partition: String(partition) }, offset, high: hw.get(`${topic}\0${partition}`) })),
+  );
   out.family("dostream_consumer_committed_offset", "gauge", "Committed offset, per group and partition");
-  for (const g of view.groups) {
-    for (const [topic, partition, offset] of (g.summary.offsets ?? []) as Array<[string, number, number]>) {
-      const labels = { group: g.groupId, topic, partition: String(partition) };
-      out.sample("dostream_consumer_committed_offset", labels, offset);
-      const high = hw.get(`${topic}\0${partition}`);
-      if (high !== undefined) out.sample("dostream_consumer_lag", labels, Math.max(0, high - offset));
-    }
-  }
+  for (const c of committed) out.sample("dostream_consumer_committed_offset", c.labels, c.offset);
+  out.family("dostream_consumer_lag", "gauge", "High watermark minus committed offset, per group and partition");
+  for (const c of committed) if (c.high !== undefined) out.sample("dostream_consumer_lag", c.labels, Math.max(0, c.high - c.offset));
   return out.text();
 }

@@ -35,7 +35,7 @@ import { check } from "../api/check";
 import { fail, type Result } from "../core/errors";
 import { DEFAULT_FETCH_MAX_BYTES, DEFAULT_FETCH_MAX_RECORDS, DEFAULT_SCHEMA_SAMPLE } from "../core/limits";
 import type { Env } from "../env";
-import { guardMethods } from "../auth/rpc";
+import { actorOf, guardMethods } from "../auth/rpc";
 
 interface FetchOptions {
   offset: number;
@@ -146,16 +146,16 @@ export class StreamService extends WorkerEntrypoint<Env> {
     return groups.joinGroup(this.env, String(groupId), {
       memberId: b.member_id, groupInstanceId: b.group_instance_id, topics: b.topics,
       sessionTimeoutMs: b.session_timeout_ms, rebalanceTimeoutMs: b.rebalance_timeout_ms, assignor: b.assignor,
-    });
+    }, actorOf(this));
   }
 
   async heartbeat(groupId: string, memberId: string, body: { generation?: number; group_instance_id?: string } = {}) {
     const v = check(heartbeatSchema, body, "argument");
-    return v.ok ? groups.heartbeat(this.env, String(groupId), String(memberId), v.value.generation, v.value.group_instance_id) : v;
+    return v.ok ? groups.heartbeat(this.env, String(groupId), String(memberId), v.value.generation, v.value.group_instance_id, actorOf(this)) : v;
   }
 
   leaveGroup(groupId: string, memberId: string) {
-    return groups.leaveGroup(this.env, String(groupId), String(memberId));
+    return groups.leaveGroup(this.env, String(groupId), String(memberId), actorOf(this));
   }
 
   describeGroup(groupId: string) {
@@ -207,7 +207,7 @@ export class StreamService extends WorkerEntrypoint<Env> {
   async commitOffsets(groupId: string, body: { member_id?: string; generation?: number; offsets: Array<{ topic: string; partition: number; offset: number; metadata?: string | null }> }) {
     const v = check(commitSchema, body, "argument");
     if (!v.ok) return v;
-    return groups.commitOffsets(this.env, String(groupId), { memberId: v.value.member_id, generation: v.value.generation, offsets: v.value.offsets });
+    return groups.commitOffsets(this.env, String(groupId), { memberId: v.value.member_id, generation: v.value.generation, offsets: v.value.offsets }, actorOf(this));
   }
 
   async groupOffsets(groupId: string, options: { topic?: string; auto_offset_reset?: "earliest" | "latest" | "none" } = {}) {
