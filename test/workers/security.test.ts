@@ -148,3 +148,32 @@ describe("/metrics", () => {
     expect((await off.call("GET", "/health?deep=1")).body).toMatchObject({ status: "ok", catalog: { status: "ok" } });
   });
 });
+
+describe("CDC events", () => {
+  it("a topic with cdc.enabled writes stream.produce, stream.commit and lifecycle events to __cdc; others write none", async () => {
+    const off = engineWith({});
+    const t = unique("cdc");
+    const quiet = unique("nocdc");
+    const g = unique("cdcg");
+    const cdcEnd = async () => {
+      const r = await off.call("GET", "/v1/topics/__cdc/offsets?at=latest");
+      return r.status === 200 ? (r.body.partitions[0].offset as number) : 0;
+    };
+    const start = await cdcEnd();
+    expect((await off.call("POST", "/v1/topics", { body: { name: t, config: { "cdc.enabled": "true" } } })).status).toBe(201);
+    await off.call("POST", "/v1/topics", { body: { name: quiet } });
+    await off.call("POST", `/v1/topics/${quiet}/records`, { body: { records: [{ value: 0 }] } });
+    await off.call("POST", `/v1/topics/${t}/records`, { body: { records: [{ key: "order_1", value: { total: 1 } }, { value: 2 }] } });
+    const joined = (await off.call("POST", `/v1/groups/${g}/members`, { body: { topics: [t] } })).body;
+    await off.call("POST", `/v1/groups/${g}/offsets`, { body: { member_id: joined.member_id, generation: joined.generation, offsets: [{ topic: t, partition: 0, offset: 2 }] } });
+
+    const page = await off.call("GET", `/v1/topics/__cdc/partitions/0/records?offset=${start}&max_records=100`);
+    const events = page.body.records.map((r: any) => r.value).filter((e: any) => e.topic === t || e.groupId === g || e.topic === quiet);
+    expect(events.map((e: any) => e.type)).toEqual(["topic.created", "stream.produce", "stream.produce", "group.member_joined", "stream.commit"]);
+    expect(events[1]).toMatchObject({ type: "stream.produce", topic: t, partition: 0, offset: 0, key: "order_1", timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    expect(events[4]).toEqual({ type: "stream.commit", groupId: g, topic: t, partition: 0, offset: 2 });
+    expect(events.some((e: any) => e.topic === quiet)).toBe(false);
+
+    expect((await off.call("PATCH", `/v1/topics/${t}/config`, { body: { config: { "cdc.enabled": "maybe" } } })).body.error).toMatchObject({ code: "INVALID_CONFIG", field: "config.cdc.enabled" });
+  });
+});
