@@ -3,9 +3,9 @@ import { authenticate, credentialsOf } from "../auth/authenticate";
 import { authorize } from "../auth/authorize";
 import { authConfig } from "../auth/config";
 import { PrincipalLimits } from "../auth/limits";
-import { ANONYMOUS, isAdmin, type Principal } from "../auth/principal";
+import { ANONYMOUS, isAdmin, type Operation, type Principal, type Resource } from "../auth/principal";
 import { ruleFor, type RouteRule } from "../auth/routes";
-import { fail } from "../core/errors";
+import { fail, StreamError } from "../core/errors";
 import type { Env } from "../env";
 import { metrics } from "../metrics/registry";
 import { errorResponse } from "./errors";
@@ -81,6 +81,15 @@ export function authMiddleware(): MiddlewareHandler<{ Bindings: Env; Variables: 
       admitted.release();
     }
   };
+}
+
+/**
+ * For a handler whose body names further resources (a transactional id in a produce, a group in
+ * transaction offsets): throws the 403 before the handler changes anything.
+ */
+export async function demand(c: Context, resource: Resource, operation: Operation): Promise<void> {
+  const r = await authorize(c.env, principalOf(c), resource, operation);
+  if (!r.ok) throw new StreamError(r.error);
 }
 
 async function check(c: Context, principal: Principal, match: { rule: RouteRule; params: Record<string, string> } | null): Promise<Response | null> {

@@ -8,6 +8,7 @@ import { StreamError } from "../core/errors";
 import { DEFAULT_FETCH_MAX_BYTES, DEFAULT_FETCH_MAX_RECORDS } from "../core/limits";
 import type { Env } from "../env";
 import { metrics } from "../metrics/registry";
+import { demand } from "./auth";
 import { failureResponse } from "./errors";
 import { produceBody } from "./produce-body";
 import { parseWith, query } from "./validate";
@@ -20,6 +21,7 @@ recordRoutes.post("/:topic/records", async (c) => {
   const fromBody = sessionFromBody(body);
   if (!fromBody.ok) return failureResponse(c, fromBody);
   let session = fromBody.session;
+  if (session?.transactionalId !== undefined) await demand(c, { type: "transactional_id", name: session.transactionalId }, "write");
   const key = c.req.header("idempotency-key");
   if (key !== undefined) {
     if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {

@@ -177,3 +177,24 @@ describe("CDC events", () => {
     expect((await off.call("PATCH", `/v1/topics/${t}/config`, { body: { config: { "cdc.enabled": "maybe" } } })).body.error).toMatchObject({ code: "INVALID_CONFIG", field: "config.cdc.enabled" });
   });
 });
+
+describe("resources named in a body", () => {
+  it("a transactional producer needs write on its transactional id; transaction offsets need the group", async () => {
+    const on = engineWith({ AUTH_MODE: "on", BOOTSTRAP_ADMIN_KEY: ADMIN });
+    const tid = unique("tid");
+    const plain = (await on.call("POST", "/v1/auth/keys", { token: ADMIN, body: { name: "p", entitlements: ["topic:body-*:write"] } })).body.key;
+    const r = await on.call("POST", "/v1/producers", { token: plain, body: { transactional_id: tid } });
+    expect(r.status).toBe(403);
+    expect(r.body.error.code).toBe("TRANSACTIONAL_ID_AUTHORIZATION_FAILED");
+    expect((await on.call("POST", "/v1/producers", { token: plain })).status).toBe(200);
+    const txner = (await on.call("POST", "/v1/auth/keys", { token: ADMIN, body: { name: "t", entitlements: [`transactional_id:${tid}:write`] } })).body.key;
+    const p = await on.call("POST", "/v1/producers", { token: txner, body: { transactional_id: tid } });
+    expect(p.status).toBe(200);
+    const offsets = await on.call("POST", `/v1/transactions/${tid}/offsets`, {
+      token: txner,
+      body: { producer_id: p.body.producer_id, producer_epoch: p.body.producer_epoch, group_id: unique("bg"), offsets: [{ topic: "t", partition: 0, offset: 1 }] },
+    });
+    expect(offsets.status).toBe(403);
+    expect(offsets.body.error.code).toBe("GROUP_AUTHORIZATION_FAILED");
+  });
+});
