@@ -19,7 +19,11 @@ interface Histogram {
 }
 
 export class MetricsRegistry {
-  readonly instance = crypto.randomUUID().slice(0, 8);
+  private id: string | null = null;
+  /** Random per isolate; made on first use (workerd forbids random values in global scope). */
+  get instance(): string {
+    return (this.id ??= crypto.randomUUID().slice(0, 8));
+  }
   private readonly counters = new Map<string, Map<string, { labels: Labels; value: number }>>();
   private readonly gauges = new Map<string, Map<string, { labels: Labels; value: number }>>();
   private readonly histograms = new Map<string, Map<string, Histogram>>();

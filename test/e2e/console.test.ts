@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { unique, useEngine } from "./harness";
 
@@ -16,18 +16,20 @@ if (!present) console.warn(`console test skipped: ${CHROMIUM} is missing (apt-ge
 
 describe.skipIf(!present)("console /ui in headless Chromium", () => {
   const { holder, call } = useEngine();
-  let browser: Browser;
+  let browser: BrowserContext;
   let profile: string;
   beforeAll(async () => {
     profile = mkdtempSync(join(tmpdir(), "dostream-chromium-"));
-    browser = await chromium.launch({
+    // A fresh profile (--user-data-dir, which playwright takes as launchPersistentContext's argument).
+    browser = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", `--user-data-dir=${profile}`],
+      headless: true,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     });
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
-    rmSync(profile, { recursive: true, force: true });
+    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it("lists topics and groups, produces a test record, and tails a record produced during the test", async () => {
