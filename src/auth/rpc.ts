@@ -64,6 +64,9 @@ export async function rpcPrincipal(env: Env, props: unknown): Promise<{ ok: true
 
 const PRINCIPAL = Symbol("principal");
 
+/** The principal of the guarded StreamService call in progress (ANONYMOUS when auth is off). */
+export const servicePrincipal = (service: object): Principal => (service as { [PRINCIPAL]?: Principal })[PRINCIPAL] ?? ANONYMOUS;
+
 /** The caller of a guarded StreamService method, as group operations see it (member ownership). */
 export function actorOf(service: object): { principal: string; admin: boolean } {
   const p = (service as { [PRINCIPAL]?: Principal })[PRINCIPAL] ?? ANONYMOUS;

@@ -35,7 +35,8 @@ import { check } from "../api/check";
 import { fail, type Result } from "../core/errors";
 import { DEFAULT_FETCH_MAX_BYTES, DEFAULT_FETCH_MAX_RECORDS, DEFAULT_SCHEMA_SAMPLE } from "../core/limits";
 import type { Env } from "../env";
-import { actorOf, guardMethods } from "../auth/rpc";
+import { actorOf, guardMethods, servicePrincipal } from "../auth/rpc";
+import { visible } from "../auth/authorize";
 
 interface FetchOptions {
   offset: number;
@@ -64,7 +65,9 @@ export class StreamService extends WorkerEntrypoint<Env> {
   }
 
   async listTopics() {
-    return { ok: true as const, topics: (await listTopics(this.env)).map((t) => ({ name: t.name, partitions: t.partitions })) };
+    const all = await listTopics(this.env);
+    const shown = await visible(this.env, servicePrincipal(this), "topic", all.map((t) => t.name)); // issue 16
+    return { ok: true as const, topics: all.filter((t) => shown.has(t.name)).map((t) => ({ name: t.name, partitions: t.partitions })) };
   }
 
   describeTopic(name: string) {
@@ -163,7 +166,9 @@ export class StreamService extends WorkerEntrypoint<Env> {
   }
 
   async listGroups() {
-    return { ok: true as const, groups: await groups.listGroups(this.env) };
+    const all = await groups.listGroups(this.env);
+    const shown = await visible(this.env, servicePrincipal(this), "group", all.map((g) => g.groupId)); // issue 16
+    return { ok: true as const, groups: all.filter((g) => shown.has(g.groupId)) };
   }
 
   deleteGroup(groupId: string) {

@@ -148,6 +148,10 @@ describe("StreamService binding", () => {
     expect(f).toMatchObject({ ok: true, records: [] });
     expect(await call({ token: reader.key }, "joinGroup", unique("g"), { topics: [t] })).toMatchObject({ ok: false, error: { code: "GROUP_AUTHORIZATION_FAILED" } });
     expect((await call({ token: admin.key }, "describeTopic", t)).ok).toBe(true);
+    // Lists show only what the caller may describe, as over HTTP.
+    const nobody = await key([], []);
+    expect((await call({ token: nobody.key }, "listTopics")).topics.map((x: any) => x.name)).not.toContain(t);
+    expect((await call({ token: reader.key }, "listTopics")).topics.map((x: any) => x.name)).toEqual([t]);
   });
 });
 
