@@ -26,6 +26,7 @@ import { groups } from "./suites/groups.mjs";
 import { history } from "./suites/history.mjs";
 import { roll } from "./suites/roll.mjs";
 import { schema } from "./suites/schema.mjs";
+import { security } from "./suites/security.mjs";
 import { sdk } from "./suites/sdk.mjs";
 import { server } from "./suites/server.mjs";
 import { soak } from "./suites/soak.mjs";
@@ -33,7 +34,7 @@ import { tiering } from "./suites/tiering.mjs";
 import { topics } from "./suites/topics.mjs";
 import { values } from "./suites/values.mjs";
 
-const SUITES = [foundation, groups, sdk, tiering, server, topics, history, values, roll, schema, eos, compaction, bridges, fanout, soak];
+const SUITES = [foundation, groups, sdk, tiering, server, topics, history, values, roll, schema, eos, compaction, bridges, fanout, security, soak];
 const CONFIG = "bench/wrangler.toml";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");

@@ -81,4 +81,31 @@ export const catalogMigrations: Migration[] = [
       CREATE TABLE bridge_key (id INTEGER PRIMARY KEY CHECK (id = 1), key TEXT NOT NULL);
     `,
   },
+  {
+    version: 30,
+    name: "api keys and acl bindings",
+    sql: `
+      -- Issue 16: API keys, stored as the SHA-256 of their secret (the secret is shown once).
+      CREATE TABLE api_keys (
+        key_id       TEXT PRIMARY KEY,
+        secret_hash  TEXT NOT NULL,         -- hex SHA-256 of the key's secret part
+        name         TEXT NOT NULL,
+        roles        TEXT NOT NULL,         -- JSON array
+        entitlements TEXT NOT NULL,         -- JSON array of 'type:name:operation'
+        created_at   INTEGER NOT NULL,
+        revoked_at   INTEGER
+      );
+      -- Kafka-ACL-like bindings: principal, resource (type, exact name or prefix), operation, allow/deny.
+      CREATE TABLE acl_bindings (
+        binding_id  TEXT PRIMARY KEY,
+        principal   TEXT NOT NULL,
+        resource    TEXT NOT NULL,          -- topic | group | cluster | transactional_id
+        name        TEXT NOT NULL,
+        prefix      INTEGER NOT NULL,       -- 1: name is a prefix
+        operation   TEXT NOT NULL,
+        permission  TEXT NOT NULL,          -- allow | deny
+        created_at  INTEGER NOT NULL
+      );
+    `,
+  },
 ];

@@ -47,4 +47,12 @@ export const groupMigrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 30,
+    name: "member owners",
+    sql: `
+      -- Issue 16: the principal that joined as each member; only it (or an admin) may act as it.
+      CREATE TABLE member_owners (member_id TEXT PRIMARY KEY, principal TEXT NOT NULL);
+    `,
+  },
 ];

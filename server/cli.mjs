@@ -4,6 +4,7 @@
 //
 //   npm start -- [--ip 127.0.0.1] [--port 8787] [--persist-to ./.dostream] [--log-requests]
 //                [--inspector-port N] [-c wrangler.toml [-c other/wrangler.toml ...]]
+//                [--var KEY=VALUE ...]   (e.g. --var AUTH_MODE=on --var BOOTSTRAP_ADMIN_KEY=...)
 //
 // With several configs the first worker answers on the port and the others are reachable only
 // through service bindings (as with `wrangler dev -c a -c b`).
@@ -14,7 +15,7 @@ import { serve } from "./serve.mjs";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const DEFAULTS = { ip: "127.0.0.1", port: "8787", "persist-to": ".dostream", config: ["wrangler.toml"] };
-const USAGE = "usage: npm start -- [--ip ADDR] [--port N] [--persist-to DIR] [--log-requests] [--inspector-port N] [-c CONFIG ...]";
+const USAGE = "usage: npm start -- [--ip ADDR] [--port N] [--persist-to DIR] [--log-requests] [--inspector-port N] [-c CONFIG ...] [--var KEY=VALUE ...]";
 
 function options() {
   const { values } = parseArgs({
@@ -26,6 +27,7 @@ function options() {
       config: { type: "string", short: "c", multiple: true },
       "log-requests": { type: "boolean" },
       "inspector-port": { type: "string" },
+      var: { type: "string", multiple: true },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -36,7 +38,18 @@ function options() {
   }
   const port = Number(values.port ?? DEFAULTS.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be an integer from 0 to 65535, got '${values.port}'`);
+  const vars = {};
+  for (const kv of values.var ?? []) {
+    const eq = kv.indexOf("=");
+    if (eq <= 0) throw new Error(`--var must be KEY=VALUE, got '${kv}'`);
+    vars[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  // Secrets may come from the environment instead of the command line (ps shows arguments).
+  for (const name of ["AUTH_MODE", "JWT_SECRET", "JWKS_URL", "JWKS", "JWT_ISSUER", "JWT_AUDIENCE", "BOOTSTRAP_ADMIN_KEY"]) {
+    if (process.env[`DOSTREAM_${name}`] !== undefined && vars[name] === undefined) vars[name] = process.env[`DOSTREAM_${name}`];
+  }
   return {
+    vars,
     ip: values.ip ?? DEFAULTS.ip,
     port,
     // Relative to where the command runs, as with wrangler dev.
@@ -78,7 +91,7 @@ async function main() {
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
-  server = await serve({ root: ROOT, workers, ip: opts.ip, port: opts.port, persistTo: opts.persistTo, logRequests: opts.logRequests, inspectorPort: opts.inspectorPort });
+  server = await serve({ root: ROOT, workers, ip: opts.ip, port: opts.port, persistTo: opts.persistTo, logRequests: opts.logRequests, inspectorPort: opts.inspectorPort, vars: opts.vars });
   if (stopping) return server.stop();
 
   process.stdout.write(
@@ -87,9 +100,27 @@ async function main() {
       `  state:  ${opts.persistTo}`,
       `  docs:   ${resolve(ROOT, "docs/http-api.md")} (HTTP API), ${resolve(ROOT, "src/sdk/README.md")} (SDK), ${resolve(ROOT, "README.md")}`,
       `  health: curl ${server.url}/health`,
+      `  console: ${server.url}/ui`,
+      authBanner(opts.vars, server.url),
       "",
     ].join("\n"),
   );
+}
+
+/** Says loudly whether anyone who can reach the port can do anything (issue 16). */
+function authBanner(vars, url) {
+  const mode = (vars.AUTH_MODE ?? "").toLowerCase();
+  if (mode === "on") {
+    return `  auth:   ON (API keys${vars.JWT_SECRET || vars.JWKS_URL || vars.JWKS ? " and JWT" : ""}); first key: curl -X POST ${url}/v1/auth/keys -H "authorization: Bearer $BOOTSTRAP_ADMIN_KEY" -d '{"name":"me","roles":["admin"]}'`;
+  }
+  return [
+    "",
+    "  !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!",
+    `  !!  AUTH IS OFF: anyone who can reach ${url} can read, write and delete everything.`,
+    "  !!  Turn it on: npm start -- --var AUTH_MODE=on --var BOOTSTRAP_ADMIN_KEY=<secret>",
+    "  !!  (docs/security.md)",
+    "  !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!",
+  ].join("\n");
 }
 
 main().catch((err) => {

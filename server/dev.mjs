@@ -17,7 +17,8 @@ for (let i = 0; i < args.length; i++) {
   else rest.push(args[i]);
 }
 const wrangler = resolve(ROOT, "node_modules/wrangler/bin/wrangler.js");
-const child = spawn(process.execPath, [wrangler, "dev", ...Object.entries(chosen).flat(), ...rest], { stdio: "inherit" });
+// DOSTREAM_LOCAL: this engine runs on one machine, so it may serve with auth off (docs/security.md).
+const child = spawn(process.execPath, [wrangler, "dev", ...Object.entries(chosen).flat(), "--var", "DOSTREAM_LOCAL:1", ...rest], { stdio: "inherit" });
 // wrangler handles Ctrl-C itself (the terminal sends it to the whole group); pass on a SIGTERM.
 process.on("SIGTERM", () => child.kill("SIGTERM"));
 process.on("SIGINT", () => {});

@@ -19,7 +19,7 @@ function loadMiniflare(root) {
  * are reachable through service bindings, as with `wrangler dev -c a -c b`).
  * Returns { url, stop }.
  */
-export async function serve({ root, workers, ip, port, persistTo, logRequests = false, inspectorPort }) {
+export async function serve({ root, workers, ip, port, persistTo, logRequests = false, inspectorPort, vars = {} }) {
   const { Miniflare, Log, LogLevel } = loadMiniflare(root);
   const mf = new Miniflare({
     // Miniflare's own entry worker (request logging, pretty error pages, live reload) adds a hop
@@ -42,6 +42,9 @@ export async function serve({ root, workers, ip, port, persistTo, logRequests = 
       modules: true,
       scriptPath: w.entry,
       modulesRoot: w.bundleDir,
+      // DOSTREAM_LOCAL tells the engine it runs on one machine (auth may be off: docs/security.md);
+      // --var values (AUTH_MODE, JWT_SECRET, ...) override wrangler.toml's [vars].
+      bindings: { ...w.workerOptions.bindings, DOSTREAM_LOCAL: "1", ...vars },
       // workerd's own HTTP socket straight into the worker's default export, as in production.
       ...(i === 0 && { unsafeDirectSockets: [{ host: ip, port }] }),
     })),

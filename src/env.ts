@@ -36,6 +36,23 @@ export interface Env {
   REALTIME_SSE_BUFFER_BYTES?: string;
   REALTIME_HEARTBEAT_MS?: string;
   REALTIME_SSE_RETRY_MS?: string;
+  // Issue 16 (docs/security.md): authentication, authorisation and limits.
+  /** on | open | off; unset or off serves without auth only where DOSTREAM_LOCAL=1. */
+  AUTH_MODE?: string;
+  /** Set by `npm start`, `npm run dev` and the test pool: this engine runs on one machine. */
+  DOSTREAM_LOCAL?: string;
+  JWT_SECRET?: string;
+  JWKS_URL?: string;
+  /** Inline JSON Web Key Set (JSON text) instead of JWKS_URL. */
+  JWKS?: string;
+  JWT_ISSUER?: string;
+  JWT_AUDIENCE?: string;
+  JWT_CLOCK_SKEW_S?: string;
+  /** A secret that authenticates as the admin principal `key:bootstrap`, to create the first keys. */
+  BOOTSTRAP_ADMIN_KEY?: string;
+  LIMIT_REQUESTS_PER_SECOND?: string;
+  LIMIT_PRODUCE_BYTES_PER_SECOND?: string;
+  LIMIT_CONCURRENT_REQUESTS?: string;
 }
 
 type DostreamEnv = Env;

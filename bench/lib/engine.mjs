@@ -62,13 +62,13 @@ export function buildWorker({ root, config, outDir }) {
  * idempotent; a synchronous kill is also registered on process exit so an error or Ctrl-C never
  * leaves a workerd behind.
  */
-export async function startEngine({ root, config, script, logFile, server = "direct", startTimeoutMs = 120_000 }) {
+export async function startEngine({ root, config, script, logFile, server = "direct", startTimeoutMs = 120_000, vars = {} }) {
   const [port, inspectorPort] = await freePorts(2);
   const persistDir = mkdtempSync(join(tmpdir(), "dostream-bench-"));
   const out = openSync(logFile, "w");
   const listen = ["--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir];
   const args = server === "direct"
-    ? [join(root, "server/cli.mjs"), "-c", config, ...listen]
+    ? [join(root, "server/cli.mjs"), "-c", config, ...listen, ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}=${v}`])]
     : [wranglerBin(root), "dev", script, "--no-bundle", "-c", config, ...listen, "--inspector-port", String(inspectorPort)];
   const what = server === "direct" ? "the engine (npm start's server)" : "wrangler dev";
   const child = spawn(process.execPath, args, {

@@ -16,14 +16,14 @@ export class HttpError extends Error {
  * (that instant is what latency measurements use). A string/Buffer body is sent as is, anything
  * else as JSON. `json(...)` additionally requires a 2xx status and parses the body.
  */
-export function createClient(baseUrl, { maxSockets = 128, timeoutMs = 60_000 } = {}) {
+export function createClient(baseUrl, { maxSockets = 128, timeoutMs = 60_000, headers: extraHeaders = {} } = {}) {
   const url = new URL(baseUrl);
   // Idle pooled sockets are dropped after 4 s, before workerd closes them (~5 s idle).
   const agent = new http.Agent({ keepAlive: true, maxSockets, timeout: IDLE_SOCKET_MS });
 
   function request(method, path, body, retried = false) {
     const payload = body === undefined || typeof body === "string" || Buffer.isBuffer(body) ? body : JSON.stringify(body);
-    const headers = payload === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(payload) };
+    const headers = { ...extraHeaders, ...(payload === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(payload) }) };
     return new Promise((resolve, reject) => {
       const req = http.request({ host: url.hostname, port: url.port, method, path, agent, headers }, (res) => {
         const chunks = [];

@@ -1,5 +1,7 @@
+import { emit, topicHasCdc } from "../cdc/events";
 import { fail, type Failure } from "../core/errors";
 import { GROUP_ID_PATTERN } from "../core/limits";
+import type { Actor } from "../groups/owners";
 import type { AutoOffsetReset, CommitRequest, JoinInput, ResetTarget } from "../groups/types";
 import type { Isolation } from "../groups/coordinator";
 import type { Env } from "../env";
@@ -20,13 +22,28 @@ async function onGroup<R>(env: Env, groupId: string, op: (c: ReturnType<typeof c
   return ok.ok ? await op(coordinator(env, groupId)) : ok;
 }
 
-export const joinGroup = (env: Env, groupId: string, input: JoinInput) => onGroup(env, groupId, (c) => c.join(groupId, input));
-export const heartbeat = (env: Env, groupId: string, memberId: string, generation?: number, groupInstanceId?: string) =>
-  onGroup(env, groupId, (c) => c.heartbeat(memberId, generation, groupInstanceId));
-export const leaveGroup = (env: Env, groupId: string, memberId: string) => onGroup(env, groupId, (c) => c.leave(memberId));
+// `actor` (issue 16): only the principal that joined as a member may act as it.
+export async function joinGroup(env: Env, groupId: string, input: JoinInput, actor?: Actor) {
+  const r = await onGroup(env, groupId, (c) => c.join(groupId, input, actor));
+  if (r.ok && !input.memberId) {
+    const cdc = await Promise.all(input.topics.map((t) => topicHasCdc(env, t)));
+    if (cdc.some(Boolean)) await emit(env, [{ type: "group.member_joined", groupId, memberId: r.memberId, topics: input.topics, timestamp: new Date().toISOString() }]);
+  }
+  return r;
+}
+export const heartbeat = (env: Env, groupId: string, memberId: string, generation?: number, groupInstanceId?: string, actor?: Actor) =>
+  onGroup(env, groupId, (c) => c.heartbeat(memberId, generation, groupInstanceId, actor));
+export const leaveGroup = (env: Env, groupId: string, memberId: string, actor?: Actor) => onGroup(env, groupId, (c) => c.leave(memberId, actor));
 export const describeGroup = (env: Env, groupId: string) => onGroup(env, groupId, (c) => c.describe());
 export const deleteGroup = (env: Env, groupId: string) => onGroup(env, groupId, (c) => c.deleteGroup(groupId));
-export const commitOffsets = (env: Env, groupId: string, input: CommitRequest) => onGroup(env, groupId, (c) => c.commit(groupId, input));
+export async function commitOffsets(env: Env, groupId: string, input: CommitRequest, actor?: Actor) {
+  const r = await onGroup(env, groupId, (c) => c.commit(groupId, input, actor));
+  if (r.ok) {
+    const cdc = await Promise.all(input.offsets.map((o) => topicHasCdc(env, o.topic)));
+    await emit(env, input.offsets.filter((_, i) => cdc[i]).map((o) => ({ type: "stream.commit" as const, groupId, topic: o.topic, partition: o.partition, offset: o.offset })));
+  }
+  return r;
+}
 export const validateTxnOffsets = (env: Env, groupId: string, input: CommitRequest) => onGroup(env, groupId, (c) => c.validateTxnOffsets(input));
 export const commitTxnOffsets = (env: Env, groupId: string, offsets: CommitRequest["offsets"], topicIds: Record<string, string>) =>
   onGroup(env, groupId, (c) => c.commitTxn(groupId, offsets, topicIds));

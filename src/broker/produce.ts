@@ -1,3 +1,4 @@
+import { cdcEnabled, emit, type CdcEvent } from "../cdc/events";
 import type { TopicInfo } from "../catalog/types";
 import { fail, type ErrorBody, type Result } from "../core/errors";
 import { assignPartitions } from "../core/partitioner";
@@ -33,6 +34,16 @@ export interface ProduceOk {
  * records only, so the caller learns exactly what was written and resends only the rest (issue 9).
  * `keepAlive` (the request's waitUntil) lets concurrent requests share appends (src/broker/append.ts).
  */
+function produceEvents(topic: string, input: WireRecord[], results: ProduceRecordResult[]): CdcEvent[] {
+  const events: CdcEvent[] = [];
+  results.forEach((r, i) => {
+    if ("error" in r) return;
+    const key = input[i]?.key;
+    events.push({ type: "stream.produce", topic, partition: r.partition, offset: r.offset, key: typeof key === "string" ? key : null, timestamp: new Date(r.timestamp).toISOString() });
+  });
+  return events;
+}
+
 export function produce(env: Env, topicName: string, input: WireRecord[], session?: ProduceSession, keepAlive?: KeepAlive): Promise<Result<ProduceOk>> {
   return withTopic<Omit<ProduceOk, "ok">>(env, topicName, async (topic) => {
     const timely = checkTimestamps(topic, input, Date.now());
@@ -77,6 +88,8 @@ export function produce(env: Env, topicName: string, input: WireRecord[], sessio
     const oneReason = failures.every((f) => f.code === failures[0].code || (isStaleMetadata(f.code) && isStaleMetadata(failures[0].code)));
     if (failures.length === groups.size && oneReason) return { ok: false, error: failures[0] };
     const failed = results.filter((r) => "error" in r).length;
+    // CDC (issue 16): a transactional produce is not an event until commit, and a replay is none.
+    if (cdcEnabled(topic.config) && session?.transactionalId === undefined && duplicates === 0) await emit(env, produceEvents(topic.name, input, results));
     return { ok: true, records: results, failed, ...(duplicates === groups.size ? { replayed: true } : {}) };
   });
 }

@@ -1,5 +1,5 @@
 import type { LogStorage } from "../log/partition-log";
-import type { ClusterStats, GroupSummary, PartitionSummary, SummaryReport } from "../stats/summaries";
+import type { ClusterStats, GroupSummary, MetricsView, PartitionSummary, SummaryReport } from "../stats/summaries";
 
 interface SummaryRow {
   id: string;
@@ -50,6 +50,19 @@ export class SummaryStore {
       totals.warm.segments += p.warm.segments;
     }
     return totals;
+  }
+
+  /** Every live partition's and registered group's last summary: /metrics in one read (issue 16). */
+  metricsView(): MetricsView {
+    const partitions = this.storage.sql
+      .exec<SummaryRow>("SELECT s.body FROM summaries s JOIN topics t ON t.topic_id = s.owner WHERE s.kind = 'partition'")
+      .toArray()
+      .map((r) => JSON.parse(r.body) as PartitionSummary);
+    const groups = this.storage.sql
+      .exec<SummaryRow>("SELECT s.id, s.body FROM summaries s JOIN groups g ON g.group_id = s.id WHERE s.kind = 'group'")
+      .toArray()
+      .map((r) => ({ groupId: r.id, summary: JSON.parse(r.body) as GroupSummary }));
+    return { partitions, groups };
   }
 
   /** Registered groups with their last reported state (null for a group that has not reported yet). */

@@ -32,6 +32,8 @@ export interface TopicConfig {
   "delete.retention.ms": number;
   /** Not a Kafka config: run schema discovery every this many ms (0 = only on request). */
   "schema.discovery.interval.ms": number;
+  /** Not a Kafka config (issue 16): write this topic's produces, commits and lifecycle to `__cdc`. */
+  "cdc.enabled": boolean;
 }
 export type CleanupPolicy = "delete" | "compact" | "delete,compact";
 export type TopicConfigKey = keyof TopicConfig;
@@ -49,9 +51,17 @@ export const DEFAULT_TOPIC_CONFIG: Readonly<TopicConfig> = Object.freeze({
   "min.cleanable.dirty.ratio": DEFAULT_MIN_CLEANABLE_DIRTY_RATIO,
   "delete.retention.ms": DEFAULT_DELETE_RETENTION_MS,
   "schema.discovery.interval.ms": 0,
+  "cdc.enabled": false,
 });
 
 type Parsed = { value: TopicConfig[TopicConfigKey] } | { problem: string };
+
+/** Kafka's boolean configs are "true"/"false" strings; accept booleans too. */
+function bool(raw: unknown): Parsed {
+  if (raw === true || raw === "true") return { value: true };
+  if (raw === false || raw === "false") return { value: false };
+  return { problem: "must be true or false" };
+}
 type Parser = (raw: unknown) => Parsed;
 
 /** Kafka configs travel as strings; accept numbers or numeric strings. */
@@ -118,6 +128,7 @@ const PARSERS = new Map<string, Parser>(Object.entries({
   "min.cleanable.dirty.ratio": ratio,
   "delete.retention.ms": integer(0),
   "schema.discovery.interval.ms": discoveryInterval,
+  "cdc.enabled": bool,
 } satisfies Record<TopicConfigKey, Parser>));
 
 export const TOPIC_CONFIG_KEYS = [...PARSERS.keys()] as TopicConfigKey[];

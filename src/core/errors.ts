@@ -81,6 +81,15 @@ export const ERROR_CODES = {
   SUBSCRIPTION_LIMIT_EXCEEDED: { status: 429, retriable: false },
   /** GET /v1/ws without `Upgrade: websocket`. */
   UPGRADE_REQUIRED: { status: 426, retriable: false },
+  // security (issue 16; Kafka names where Kafka has one)
+  /** No credentials, or credentials that do not verify (Kafka's SASL_AUTHENTICATION_FAILED). */
+  SASL_AUTHENTICATION_FAILED: { status: 401, retriable: false },
+  TOPIC_AUTHORIZATION_FAILED: { status: 403, retriable: false },
+  GROUP_AUTHORIZATION_FAILED: { status: 403, retriable: false },
+  CLUSTER_AUTHORIZATION_FAILED: { status: 403, retriable: false },
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: { status: 403, retriable: false },
+  /** A deployed engine with no AUTH_MODE: it refuses to serve rather than serve everyone. */
+  AUTH_NOT_CONFIGURED: { status: 503, retriable: false },
   // anything else: a bug or an infrastructure failure
   UNKNOWN_SERVER_ERROR: { status: 500, retriable: true },
 } as const satisfies Record<string, { status: number; retriable: boolean }>;

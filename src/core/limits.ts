@@ -287,3 +287,32 @@ export const REALTIME_READ_MAX_BYTES = 256 * 1024;
 export const REALTIME_READ_CONCURRENCY = 4;
 /** Largest WebSocket message a client may send (a subscribe with its filter). */
 export const MAX_WS_MESSAGE_BYTES = 16 * 1024;
+
+// Issue 16: authentication and per-principal limits (docs/security.md).
+/** Leeway for a JWT's exp/nbf/iat against this clock (`JWT_CLOCK_SKEW_S`). */
+export const DEFAULT_JWT_CLOCK_SKEW_S = 60;
+/**
+ * How long an isolate trusts a verified API key and the ACL bindings it read from the catalog, so
+ * an authenticated request costs no catalog call; a revocation or binding change made through
+ * another isolate takes effect within this (the isolate that made it forgets at once).
+ */
+export const AUTH_CACHE_TTL_MS = 5_000;
+/** Keys and principals one isolate caches at most. */
+export const MAX_CACHED_PRINCIPALS = 10_000;
+/**
+ * Per-principal limits when auth is on (each overridable by a var; 0 turns one off). Enforced
+ * per isolate (see src/auth/limits.ts): a principal spread over N isolates gets up to N× these.
+ */
+export const DEFAULT_REQUESTS_PER_SECOND = 1_000;
+/** Burst of the request bucket, in seconds of rate. */
+export const REQUEST_BURST_SECONDS = 2;
+/** Kafka's producer_byte_rate quota, per principal: 32 MiB/s, with a burst of REQUEST_BURST_SECONDS. */
+export const DEFAULT_PRODUCE_BYTES_PER_SECOND = 32 * 1024 * 1024;
+/** Requests in flight per principal (a long-poll, an SSE or WebSocket stream holds one). */
+export const DEFAULT_CONCURRENT_REQUESTS_PER_PRINCIPAL = 200;
+/** API key names and binding principals. */
+export const MAX_AUTH_NAME_LENGTH = 200;
+/** Roles and entitlements one API key may carry. */
+export const MAX_KEY_GRANTS = 100;
+/** Committed offsets a group's summary carries for /metrics' lag (one catalog row stays small). */
+export const GROUP_SUMMARY_MAX_OFFSETS = 1_000;

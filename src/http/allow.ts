@@ -9,7 +9,9 @@ const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
  * 405 (RFC 9110 §15.5.6: 405 means the target exists but not with this method).
  */
 export function allowedMethods(app: Hono<any>, path: string): string[] {
-  const allowed: string[] = METHODS.filter((m) => app.router.match(m, path)[0].length > 0);
+  // Middleware (app.use: method ALL, e.g. the auth middleware on "*") serves no method by itself.
+  const isRoute = (match: unknown) => (match as [[unknown, { method?: string }]])[0][1]?.method !== "ALL";
+  const allowed: string[] = METHODS.filter((m) => app.router.match(m, path)[0].some(isRoute));
   if (allowed.includes("GET")) allowed.splice(1, 0, "HEAD");
   return allowed;
 }

@@ -3,6 +3,10 @@ import type { Env } from "../env";
 import { allowedMethods } from "./allow";
 import { compactionRoutes } from "./compaction";
 import { bridgeRoutes } from "./bridges";
+import { authMiddleware, type AuthVariables } from "./auth";
+import { metricsRoutes } from "./metrics";
+import { securityRoutes } from "./security";
+import { uiRoutes } from "./ui";
 import { errorResponse, onError } from "./errors";
 import { fetchRoutes } from "./fetch";
 import { groupRoutes } from "./groups";
@@ -17,8 +21,12 @@ import { transactionRoutes } from "./transactions";
 
 /** The HTTP API. Routes parse and validate, call one broker function, and map its result. */
 export function createApp() {
-  const app = new Hono<{ Bindings: Env }>();
-  app.get("/health", (c) => c.json({ status: "ok", time: Date.now() }));
+  const app = new Hono<{ Bindings: Env; Variables: AuthVariables }>();
+  // Issue 16: every route, present and future, passes authentication and the route table first.
+  app.use("*", authMiddleware());
+  app.route("/", metricsRoutes);
+  app.route("/ui", uiRoutes);
+  app.route("/v1/auth", securityRoutes);
   app.route("/v1/topics", topicRoutes);
   app.route("/v1/topics", recordRoutes);
   app.route("/v1/topics", topicSchemaRoutes);

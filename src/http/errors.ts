@@ -1,10 +1,12 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { metrics } from "../metrics/registry";
 import { ERROR_CODES, StreamError, type ErrorBody, type Failure } from "../core/errors";
 
 /** The one place an error becomes an HTTP response: `{ "error": { code, message, field?, ... } }`. */
 export function errorResponse(c: Context, error: ErrorBody): Response {
   const status = (ERROR_CODES[error.code]?.status ?? 500) as ContentfulStatusCode;
+  metrics.inc("dostream_rejected_requests_total", { code: error.code });
   const { details, ...rest } = error;
   return c.json({ error: { ...rest, ...(details ?? {}) } }, status);
 }

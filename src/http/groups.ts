@@ -16,6 +16,8 @@ import {
 import type { Failure } from "../core/errors";
 import type { GroupView, MemberAnswer, PartitionLag } from "../groups/types";
 import type { Env } from "../env";
+import { visible } from "../auth/authorize";
+import { actorOf, principalOf } from "./auth";
 import { failureResponse } from "./errors";
 import { jsonBody, optionalJsonBody, query } from "./validate";
 
@@ -68,7 +70,9 @@ function reply<R extends { ok: true } | Failure>(c: Context, r: R, shape: (v: Ex
 }
 
 groupRoutes.get("/", async (c) => {
-  const groups = await listGroups(c.env);
+  const all = await listGroups(c.env);
+  const shown = await visible(c.env, principalOf(c), "group", all.map((g) => g.groupId));
+  const groups = all.filter((g) => shown.has(g.groupId));
   return c.json({ groups: groups.map((g) => ({ group_id: g.groupId, state: g.state })) });
 });
 
@@ -85,13 +89,13 @@ groupRoutes.post("/:group/members", async (c) => {
     sessionTimeoutMs: b.session_timeout_ms,
     rebalanceTimeoutMs: b.rebalance_timeout_ms,
     assignor: b.assignor,
-  });
+  }, actorOf(c));
   return reply(c, r, answerJson);
 });
 
 groupRoutes.post("/:group/members/:member/heartbeat", async (c) => {
   const b = await optionalJsonBody(c, heartbeatSchema);
-  return reply(c, await heartbeat(c.env, c.req.param("group"), c.req.param("member"), b.generation, b.group_instance_id), answerJson);
+  return reply(c, await heartbeat(c.env, c.req.param("group"), c.req.param("member"), b.generation, b.group_instance_id, actorOf(c)), answerJson);
 });
 
 /** Heartbeat + read of the member's partitions in one call (issue 14); see readAsMember. */
@@ -110,12 +114,12 @@ groupRoutes.post("/:group/members/:member/records", async (c) => {
 });
 
 groupRoutes.delete("/:group/members/:member", async (c) =>
-  reply(c, await leaveGroup(c.env, c.req.param("group"), c.req.param("member")), () => ({ left: c.req.param("member") })),
+  reply(c, await leaveGroup(c.env, c.req.param("group"), c.req.param("member"), actorOf(c)), () => ({ left: c.req.param("member") })),
 );
 
 groupRoutes.post("/:group/offsets", async (c) => {
   const b = await jsonBody(c, commitSchema);
-  const r = await commitOffsets(c.env, c.req.param("group"), { memberId: b.member_id, generation: b.generation, offsets: b.offsets });
+  const r = await commitOffsets(c.env, c.req.param("group"), { memberId: b.member_id, generation: b.generation, offsets: b.offsets }, actorOf(c));
   return reply(c, r, (v) => ({ committed: v.committed }));
 });
 

@@ -3,6 +3,7 @@ import { initProducerSchema } from "../api/schemas";
 import { initProducer } from "../broker/producers";
 import { StreamError } from "../core/errors";
 import type { Env } from "../env";
+import { demand } from "./auth";
 import { jsonBody } from "./validate";
 
 /** `POST /v1/producers` (issue 12): `{ transactional_id?, transaction_timeout_ms? }` → `{ producer_id, producer_epoch }`. */
@@ -14,6 +15,8 @@ producerRoutes.post("/", async (c) => {
   if (body.transaction_timeout_ms !== undefined && body.transactional_id === undefined) {
     throw new StreamError({ code: "INVALID_REQUEST", message: "transaction_timeout_ms needs a transactional_id", field: "transaction_timeout_ms" });
   }
+  // Issue 16: a transactional producer needs write on its transactional id.
+  if (body.transactional_id !== undefined) await demand(c, { type: "transactional_id", name: body.transactional_id }, "write");
   const r = await initProducer(c.env, body.transactional_id ?? null, body.transaction_timeout_ms);
   return c.json({ producer_id: r.producer_id, producer_epoch: r.producer_epoch }, 200);
 });

@@ -7,6 +7,8 @@ import { MAX_IDEMPOTENCY_KEY_LENGTH } from "../core/limits";
 import { StreamError } from "../core/errors";
 import { DEFAULT_FETCH_MAX_BYTES, DEFAULT_FETCH_MAX_RECORDS } from "../core/limits";
 import type { Env } from "../env";
+import { metrics } from "../metrics/registry";
+import { demand } from "./auth";
 import { failureResponse } from "./errors";
 import { produceBody } from "./produce-body";
 import { parseWith, query } from "./validate";
@@ -19,6 +21,7 @@ recordRoutes.post("/:topic/records", async (c) => {
   const fromBody = sessionFromBody(body);
   if (!fromBody.ok) return failureResponse(c, fromBody);
   let session = fromBody.session;
+  if (session?.transactionalId !== undefined) await demand(c, { type: "transactional_id", name: session.transactionalId }, "write");
   const key = c.req.header("idempotency-key");
   if (key !== undefined) {
     if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
@@ -29,6 +32,9 @@ recordRoutes.post("/:topic/records", async (c) => {
   }
   const r = await produce(c.env, c.req.param("topic"), body.records, session, (work) => c.executionCtx.waitUntil(work));
   if (!r.ok) return failureResponse(c, r);
+  const topic = c.req.param("topic");
+  metrics.inc("dostream_records_in_total", { topic }, r.records.length - r.failed);
+  metrics.inc("dostream_bytes_in_total", { topic }, Number(c.req.header("content-length") ?? 0) || 0);
   if (r.replayed) c.header("idempotent-replayed", "true");
   // 207: some partitions took their records and some did not; each record says which.
   return c.json({ records: r.records }, r.failed > 0 ? 207 : 200);
@@ -45,6 +51,8 @@ recordRoutes.get("/:topic/partitions/:partition/records", async (c) => {
     ...(q.isolation && { isolation: q.isolation }),
   });
   if (!r.ok) return failureResponse(c, r);
+  metrics.inc("dostream_records_out_total", { topic: c.req.param("topic") }, Math.max(0, r.nextOffset - q.offset));
+  metrics.inc("dostream_bytes_out_total", { topic: c.req.param("topic") }, r.recordsJson.length);
   // The partition already built the records' JSON; embed it rather than parse and re-serialize.
   const body = `{"topic":${JSON.stringify(c.req.param("topic"))},"partition":${partition},"records":${r.recordsJson},"next_offset":${r.nextOffset},"high_watermark":${r.highWatermark},"log_start_offset":${r.logStartOffset},"last_stable_offset":${r.lastStableOffset}}`;
   return c.body(body, 200, { "content-type": "application/json; charset=utf-8" });

@@ -5,6 +5,8 @@ import { listOffsets } from "../broker/consume";
 import { describeTopic, type PartitionDescription } from "../broker/topics";
 import type { TopicInfo } from "../catalog/types";
 import type { Env } from "../env";
+import { visible } from "../auth/authorize";
+import { principalOf } from "./auth";
 import { failureResponse } from "./errors";
 import { jsonBody, query } from "./validate";
 
@@ -39,7 +41,10 @@ topicRoutes.post("/", async (c) => {
 });
 
 topicRoutes.get("/", async (c) => {
-  const topics = await listTopics(c.env);
+  const all = await listTopics(c.env);
+  // Issue 16: a principal sees only the topics it may describe (as Kafka's Metadata answers).
+  const shown = await visible(c.env, principalOf(c), "topic", all.map((t) => t.name));
+  const topics = all.filter((t) => shown.has(t.name));
   return c.json({ topics: topics.map((t) => ({ name: t.name, partitions: t.partitions })) });
 });
 

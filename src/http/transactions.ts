@@ -4,6 +4,7 @@ import { beginTxn, describeTxn, endTxn, sendOffsetsToTxn, type TxnProducer } fro
 import { StreamError } from "../core/errors";
 import type { Env } from "../env";
 import { failureResponse } from "./errors";
+import { demand } from "./auth";
 import { jsonBody, parseWith } from "./validate";
 
 /**
@@ -24,6 +25,7 @@ function producerIn(c: Context, body: { producer_id: number; producer_epoch: num
 /** sendOffsetsToTransaction: `{ producer_id, producer_epoch, group_id, member_id?, generation?, offsets }`. */
 transactionRoutes.post("/:transactional_id/offsets", async (c) => {
   const b = await jsonBody(c, txnOffsetsSchema);
+  await demand(c, { type: "group", name: b.group_id }, "read"); // issue 16: the offsets are the group's
   const r = await sendOffsetsToTxn(c.env, producerIn(c, b), b.group_id, { memberId: b.member_id, generation: b.generation, offsets: b.offsets });
   if (!r.ok) return failureResponse(c, r);
   return c.json({ state: "Ongoing", group_id: b.group_id, offsets: b.offsets.length }, 200);

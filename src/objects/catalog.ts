@@ -1,5 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { catalogMigrations } from "../../migrations/catalog";
+import type { AclBinding } from "../auth/acl";
+import { AuthStore } from "../auth/store";
 import { Catalog } from "../catalog/catalog";
 import { ProducerIds } from "../catalog/producer-ids";
 import type { CreateTopicInput, PartitionControl } from "../catalog/types";
@@ -19,6 +21,7 @@ export class TopicCatalog extends DurableObject<Env> {
   private catalog!: Catalog;
   private producerIds!: ProducerIds;
   private bridges!: BridgeRegistry;
+  private auth!: AuthStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -38,6 +41,7 @@ export class TopicCatalog extends DurableObject<Env> {
       this.catalog = new Catalog(storage, control, defaultPartitions);
       this.producerIds = new ProducerIds(storage);
       this.bridges = new BridgeRegistry(ctx.storage.sql);
+      this.auth = new AuthStore(storage);
     });
   }
 
@@ -81,6 +85,9 @@ export class TopicCatalog extends DurableObject<Env> {
   stats() {
     return this.catalog.summaries.stats();
   }
+  metricsView() {
+    return this.catalog.summaries.metricsView();
+  }
 
   /** Issue 12: a new producer id, or, for a transactional id, its id with the epoch bumped. */
   initProducer(transactionalId: string | null) {
@@ -103,6 +110,29 @@ export class TopicCatalog extends DurableObject<Env> {
   /** The local credential key, used only when the BRIDGE_KEY secret is not set. */
   bridgeKey() {
     return this.bridges.localKey(newKeyBase64);
+  }
+
+  // Issue 16: API keys (hashed) and ACL bindings; src/auth/ decides, this only stores.
+  addKey(k: { keyId: string; secretHash: string; name: string; roles: string[]; entitlements: string[] }) {
+    return this.auth.addKey(k, Date.now());
+  }
+  listKeys() {
+    return this.auth.listKeys();
+  }
+  revokeKey(keyId: string) {
+    return this.auth.revokeKey(keyId, Date.now());
+  }
+  lookupKey(keyId: string) {
+    return this.auth.lookupKey(keyId);
+  }
+  addBinding(b: AclBinding) {
+    return this.auth.addBinding(b, Date.now());
+  }
+  listBindings() {
+    return this.auth.listBindings();
+  }
+  deleteBinding(id: string) {
+    return this.auth.deleteBinding(id);
   }
 
   /** Alarms are at-least-once; draining is idempotent, so a repeated alarm only repeats harmless work. */

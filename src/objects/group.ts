@@ -6,10 +6,12 @@ import { groupMinSessionTimeoutMs } from "../core/config";
 import { unwrap, type Result } from "../core/errors";
 import { Coordinator, type GroupDeps, type Isolation } from "../groups/coordinator";
 import { GroupStore } from "../groups/store";
+import { MemberOwners, type Actor } from "../groups/owners";
 import type { AutoOffsetReset, CommitRequest, JoinInput, ResetTarget } from "../groups/types";
 import { migrate } from "../log/migrator";
 import type { Env } from "../env";
 import { SummaryReporter } from "../stats/reporter";
+import { GROUP_SUMMARY_MAX_OFFSETS } from "../core/limits";
 import type { GroupSummary } from "../stats/summaries";
 
 /**
@@ -18,6 +20,8 @@ import type { GroupSummary } from "../stats/summaries";
  */
 export class GroupCoordinator extends DurableObject<Env> {
   private coordinator!: Coordinator;
+  private store!: GroupStore;
+  private owners!: MemberOwners;
   /** Group state changes are rare (membership changes), so each is reported at once (interval 0). */
   private readonly reporter = new SummaryReporter(0);
   private reported: string | null = null;
@@ -40,24 +44,42 @@ export class GroupCoordinator extends DurableObject<Env> {
     };
     ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage.sql, groupMigrations);
-      this.coordinator = new Coordinator(new GroupStore({ sql: ctx.storage.sql, transactionSync: (fn) => ctx.storage.transactionSync(fn) }), deps);
+      this.store = new GroupStore({ sql: ctx.storage.sql, transactionSync: (fn) => ctx.storage.transactionSync(fn) });
+      this.coordinator = new Coordinator(this.store, deps);
+      this.owners = new MemberOwners(this.store.storage);
       this.alarmAt = await ctx.storage.getAlarm();
     });
   }
 
-  join(groupId: string, input: JoinInput) {
-    return this.scheduled(this.coordinator.join(groupId, input, Date.now));
+  // `actor` (issue 16): who calls; member ids are bound to the principal that joined (src/groups/owners.ts).
+  async join(groupId: string, input: JoinInput, actor?: Actor) {
+    const owned = this.owners.check(input.memberId, actor);
+    if (!owned.ok) return owned;
+    const r = await this.scheduled(this.coordinator.join(groupId, input, Date.now));
+    if (r.ok) {
+      this.owners.prune(this.coordinator.membership.members.keys());
+      this.owners.record(r.memberId, actor);
+    }
+    return r;
   }
-  heartbeat(memberId: string, generation?: number, groupInstanceId?: string) {
+  heartbeat(memberId: string, generation?: number, groupInstanceId?: string, actor?: Actor) {
+    const owned = this.owners.check(memberId, actor);
+    if (!owned.ok) return owned;
     return this.scheduled(this.coordinator.heartbeat(memberId, generation, groupInstanceId, Date.now));
   }
-  leave(memberId: string) {
-    return this.scheduled(this.coordinator.leave(memberId));
+  async leave(memberId: string, actor?: Actor) {
+    const owned = this.owners.check(memberId, actor);
+    if (!owned.ok) return owned;
+    const r = await this.scheduled(this.coordinator.leave(memberId));
+    if (r.ok) this.owners.forget(memberId);
+    return r;
   }
   describe() {
     return this.coordinator.describe();
   }
-  commit(groupId: string, input: CommitRequest) {
+  commit(groupId: string, input: CommitRequest, actor?: Actor) {
+    const owned = this.owners.check(input.memberId, actor);
+    if (!owned.ok) return owned;
     return this.reporting(this.coordinator.commit(groupId, input, Date.now()));
   }
   validateTxnOffsets(input: CommitRequest) {
@@ -106,7 +128,9 @@ export class GroupCoordinator extends DurableObject<Env> {
   private async report(): Promise<void> {
     const m = this.coordinator.membership;
     if (!m.meta) return;
-    const body: GroupSummary = { state: m.state(), generation: m.meta.generation, members: m.members.size };
+    // Committed offsets ride along so /metrics can show lag per partition without asking the group.
+    const offsets = this.store.offsets().slice(0, GROUP_SUMMARY_MAX_OFFSETS).map((o): [string, number, number] => [o.topic, o.partition, o.offset]);
+    const body: GroupSummary = { state: m.state(), generation: m.meta.generation, members: m.members.size, offsets };
     const json = JSON.stringify(body);
     if (json === this.reported) return;
     const groupId = m.meta.groupId;

@@ -48,6 +48,8 @@ import { DEFAULT_FETCH_MAX_BYTES, DEFAULT_FETCH_MAX_RECORDS, DEFAULT_SCHEMA_SAMP
 import type { Env } from "../env";
 import * as bridges from "../bridges/manage";
 import { capabilityTable } from "../bridges/capabilities";
+import { actorOf, guardMethods, servicePrincipal } from "../auth/rpc";
+import { visible } from "../auth/authorize";
 
 interface FetchOptions {
   offset: number;
@@ -97,7 +99,9 @@ export class StreamService extends WorkerEntrypoint<Env> {
   }
 
   async listTopics() {
-    return { ok: true as const, topics: (await listTopics(this.env)).map((t) => ({ name: t.name, partitions: t.partitions })) };
+    const all = await listTopics(this.env);
+    const shown = await visible(this.env, servicePrincipal(this), "topic", all.map((t) => t.name)); // issue 16
+    return { ok: true as const, topics: all.filter((t) => shown.has(t.name)).map((t) => ({ name: t.name, partitions: t.partitions })) };
   }
 
   describeTopic(name: string) {
@@ -213,16 +217,16 @@ export class StreamService extends WorkerEntrypoint<Env> {
     return groups.joinGroup(this.env, String(groupId), {
       memberId: b.member_id, groupInstanceId: b.group_instance_id, topics: b.topics,
       sessionTimeoutMs: b.session_timeout_ms, rebalanceTimeoutMs: b.rebalance_timeout_ms, assignor: b.assignor,
-    });
+    }, actorOf(this));
   }
 
   async heartbeat(groupId: string, memberId: string, body: { generation?: number; group_instance_id?: string } = {}) {
     const v = check(heartbeatSchema, body, "argument");
-    return v.ok ? groups.heartbeat(this.env, String(groupId), String(memberId), v.value.generation, v.value.group_instance_id) : v;
+    return v.ok ? groups.heartbeat(this.env, String(groupId), String(memberId), v.value.generation, v.value.group_instance_id, actorOf(this)) : v;
   }
 
   leaveGroup(groupId: string, memberId: string) {
-    return groups.leaveGroup(this.env, String(groupId), String(memberId));
+    return groups.leaveGroup(this.env, String(groupId), String(memberId), actorOf(this));
   }
 
   describeGroup(groupId: string) {
@@ -230,7 +234,9 @@ export class StreamService extends WorkerEntrypoint<Env> {
   }
 
   async listGroups() {
-    return { ok: true as const, groups: await groups.listGroups(this.env) };
+    const all = await groups.listGroups(this.env);
+    const shown = await visible(this.env, servicePrincipal(this), "group", all.map((g) => g.groupId)); // issue 16
+    return { ok: true as const, groups: all.filter((g) => shown.has(g.groupId)) };
   }
 
   deleteGroup(groupId: string) {
@@ -293,7 +299,7 @@ export class StreamService extends WorkerEntrypoint<Env> {
   async commitOffsets(groupId: string, body: { member_id?: string; generation?: number; offsets: Array<{ topic: string; partition: number; offset: number; metadata?: string | null }> }) {
     const v = check(commitSchema, body, "argument");
     if (!v.ok) return v;
-    return groups.commitOffsets(this.env, String(groupId), { memberId: v.value.member_id, generation: v.value.generation, offsets: v.value.offsets });
+    return groups.commitOffsets(this.env, String(groupId), { memberId: v.value.member_id, generation: v.value.generation, offsets: v.value.offsets }, actorOf(this));
   }
 
   async groupOffsets(groupId: string, options: { topic?: string; auto_offset_reset?: "earliest" | "latest" | "none"; isolation?: "read_uncommitted" | "read_committed" } = {}) {
@@ -395,3 +401,6 @@ export class StreamService extends WorkerEntrypoint<Env> {
     return { ok: true as const, platforms: capabilityTable() };
   }
 }
+
+// Issue 16: every method authenticates (binding props.token) and passes its rule in src/auth/rpc.ts first.
+guardMethods(StreamService);

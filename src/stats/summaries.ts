@@ -27,6 +27,8 @@ export interface GroupSummary {
   state: GroupState;
   generation: number;
   members: number;
+  /** Committed offsets as [topic, partition, offset] (at most GROUP_SUMMARY_MAX_OFFSETS), for lag in /metrics. */
+  offsets?: Array<[string, number, number]>;
 }
 
 export interface SummaryReport {
@@ -41,6 +43,12 @@ export interface SummaryReport {
   /** Increases per reporter, so a report that arrives late never overwrites a newer one. */
   version: number;
   body: PartitionSummary | GroupSummary;
+}
+
+/** What /metrics reads from the catalog in one call (issue 16). */
+export interface MetricsView {
+  partitions: PartitionSummary[];
+  groups: Array<{ groupId: string; summary: GroupSummary }>;
 }
 
 /** Cluster totals, as `GET /stats` answers them. */

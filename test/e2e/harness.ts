@@ -26,6 +26,8 @@ export interface EngineOptions {
    * on the port; the others are reachable only through bindings (as with `wrangler dev -c a -c b`).
    */
   configs?: string[];
+  /** Worker vars for this engine (`--var KEY=VALUE`), e.g. { AUTH_MODE: "on" } (issue 16). */
+  vars?: Record<string, string>;
 }
 
 export interface Engine {
@@ -72,6 +74,7 @@ async function launch(options: EngineOptions & { persistDir: string }, ownsDir: 
   const configs = options.configs ?? ["wrangler.toml"];
   const args = [SERVER, ...configs.flatMap((c) => ["--config", c])];
   args.push("--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir);
+  for (const [k, v] of Object.entries(options.vars ?? {})) args.push("--var", `${k}=${v}`);
 
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
