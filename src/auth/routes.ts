@@ -64,6 +64,11 @@ export const ROUTE_RULES: Array<[method: string, path: string, rule: RouteRule]>
   ["POST", "/v1/transactions/:transactional_id/abort", txn("write")],
   ["POST", "/v1/transactions/:transactional_id/offsets", txn("write")],
   ["GET", "/v1/transactions/:transactional_id", txn("describe")],
+  // withIdempotency's records (issue 12): a unit-of-work id is guarded like a transactional id
+  ["POST", "/v1/idempotency/:id/claim", { access: "resource", type: "transactional_id", param: "id", operation: "write" }],
+  ["POST", "/v1/idempotency/:id/complete", { access: "resource", type: "transactional_id", param: "id", operation: "write" }],
+  ["POST", "/v1/idempotency/:id/release", { access: "resource", type: "transactional_id", param: "id", operation: "write" }],
+  ["GET", "/v1/idempotency/:id", { access: "resource", type: "transactional_id", param: "id", operation: "describe" }],
   // security administration
   ["GET", "/v1/auth/whoami", anyone],
   ["POST", "/v1/auth/keys", cluster("admin")],
@@ -86,6 +91,7 @@ export const ROUTE_RULES: Array<[method: string, path: string, rule: RouteRule]>
   ["GET", "/v1/bridges", cluster("describe")],
   ["POST", "/v1/bridges", cluster("admin")],
   ["GET", "/v1/bridges/:bridge", cluster("describe")],
+  ["PUT", "/v1/bridges/:bridge", cluster("admin")],
   ["DELETE", "/v1/bridges/:bridge", cluster("admin")],
   ["POST", "/v1/bridges/:bridge/*", cluster("admin")],
   ["GET", "/v1/bridges/:bridge/*", cluster("describe")],

@@ -33,7 +33,8 @@ export const RPC_RULES: Record<string, Rule> = {
   initProducer: (input?: { transactional_id?: unknown }) => (typeof input?.transactional_id === "string" ? txn("write")(input.transactional_id) : []),
   fetch_records: topic("read"),
   listOffsets: topic("describe"),
-  joinGroup: group("read"),
+  // Kafka checks READ on the group and on every subscribed topic when a member joins.
+  joinGroup: (g: unknown, body?: { topics?: unknown[] }) => [...group("read")(g), ...(body?.topics ?? []).flatMap((t) => topic("read")(t))],
   heartbeat: group("read"),
   leaveGroup: group("read"),
   describeGroup: group("describe"),
@@ -51,6 +52,27 @@ export const RPC_RULES: Record<string, Rule> = {
   registerSchema: topic("admin"),
   unregisterSchema: topic("admin"),
   inferSchema: anyone,
+  // Issue 12: withIdempotency's records, guarded like a transactional id.
+  idempotency: (id: unknown, action?: unknown) => txn(action === "describe" ? "describe" : "write")(id),
+  // Issue 13: compaction and the key view.
+  compactTopic: topic("admin"),
+  getKey: topic("read"),
+  readState: topic("read"),
+  // Issue 14: many partitions in one fetch (each topic is read), and the member read (its group;
+  // the member's topics were checked when it joined).
+  fetchMany: (body?: { partitions?: Array<{ topic?: unknown }> }) =>
+    [...new Set((body?.partitions ?? []).map((p) => String(p?.topic ?? "")))].flatMap((t) => topic("read")(t)),
+  readAsMember: group("read"),
+  // Issue 18: bridges are cluster resources.
+  createBridge: () => [{ resource: { type: "cluster", name: "cluster" }, operation: "admin" }],
+  updateBridge: () => [{ resource: { type: "cluster", name: "cluster" }, operation: "admin" }],
+  deleteBridge: () => [{ resource: { type: "cluster", name: "cluster" }, operation: "admin" }],
+  bridgeAction: () => [{ resource: { type: "cluster", name: "cluster" }, operation: "admin" }],
+  listBridges: () => [{ resource: { type: "cluster", name: "cluster" }, operation: "describe" }],
+  describeBridge: () => [{ resource: { type: "cluster", name: "cluster" }, operation: "describe" }],
+  bridgeTopics: () => [{ resource: { type: "cluster", name: "cluster" }, operation: "describe" }],
+  bridgeTopicSchema: () => [{ resource: { type: "cluster", name: "cluster" }, operation: "describe" }],
+  bridgePlatforms: anyone,
 };
 
 /** The principal of a binding call: from `props.token` when auth is on, else ANONYMOUS (admin). */

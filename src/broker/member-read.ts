@@ -2,6 +2,7 @@ import { fail, type Result } from "../core/errors";
 import type { AutoOffsetReset, MemberAnswer } from "../groups/types";
 import type { Isolation } from "../log/types";
 import type { Env } from "../env";
+import type { Actor } from "../groups/owners";
 import { groupOffsets, heartbeat } from "./groups";
 import { fetchMany, type PartitionAnswer, type PartitionRead } from "./multi-fetch";
 
@@ -34,8 +35,8 @@ export type MemberRead = MemberAnswer & {
  * partitions or the group is reconciling it returns at once, and it never waits longer than the
  * heartbeat interval, so reading keeps the member alive without a separate heartbeat.
  */
-export async function readAsMember(env: Env, groupId: string, memberId: string, req: MemberReadRequest): Promise<Result<MemberRead>> {
-  const answer = await heartbeat(env, groupId, memberId, req.generation, req.groupInstanceId);
+export async function readAsMember(env: Env, groupId: string, memberId: string, req: MemberReadRequest, actor?: Actor): Promise<Result<MemberRead>> {
+  const answer = await heartbeat(env, groupId, memberId, req.generation, req.groupInstanceId, actor);
   if (!answer.ok) return answer;
   const assigned = answer.assignment.flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition })));
   const given = new Map((req.positions ?? []).map((p) => [`${p.topic}:${p.partition}`, p.offset]));

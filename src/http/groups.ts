@@ -17,7 +17,7 @@ import type { Failure } from "../core/errors";
 import type { GroupView, MemberAnswer, PartitionLag } from "../groups/types";
 import type { Env } from "../env";
 import { visible } from "../auth/authorize";
-import { actorOf, principalOf } from "./auth";
+import { actorOf, demand, principalOf } from "./auth";
 import { failureResponse } from "./errors";
 import { jsonBody, optionalJsonBody, query } from "./validate";
 
@@ -82,6 +82,8 @@ groupRoutes.delete("/:group", async (c) => reply(c, await deleteGroup(c.env, c.r
 
 groupRoutes.post("/:group/members", async (c) => {
   const b = await jsonBody(c, joinSchema);
+  // Issue 16: as Kafka does, a member needs read on every topic it subscribes to.
+  for (const topic of new Set(b.topics)) await demand(c, { type: "topic", name: topic }, "read");
   const r = await joinGroup(c.env, c.req.param("group"), {
     memberId: b.member_id,
     groupInstanceId: b.group_instance_id,
@@ -106,7 +108,7 @@ groupRoutes.post("/:group/members/:member/records", async (c) => {
   const r = await readAsMember(c.env, c.req.param("group"), c.req.param("member"), {
     generation: b.generation, groupInstanceId: b.group_instance_id, positions: b.positions, autoOffsetReset: b.auto_offset_reset ?? "latest",
     maxRecords: b.max_records, maxBytes: b.max_bytes, waitMs: b.wait_ms ?? 0, isolation: b.isolation,
-  });
+  }, actorOf(c));
   if (!r.ok) return failureResponse(c, r);
   const head = JSON.stringify(answerJson(r)).slice(0, -1);
   const body = `${head},"partitions":[${r.partitions.map(partitionAnswerJson).join(",")}],"positions":${JSON.stringify(r.positions)}}`;

@@ -9,6 +9,7 @@ import { parsePartitionList, parsePositions, parseStart, type StartSpec } from "
 import { realtimeSettings } from "../realtime/settings";
 import type { Env } from "../env";
 import { failureResponse } from "./errors";
+import { demand, principalOf } from "./auth";
 
 /**
  * Realtime delivery (issue 15; docs/realtime.md): `GET /v1/topics/:topic/events` (SSE) and
@@ -33,6 +34,7 @@ realtimeTopicRoutes.get("/:topic/events", async (c) => {
   const group = q.group;
   if (group !== undefined) {
     if (!GROUP_ID_PATTERN.test(group)) throw new StreamError({ code: "INVALID_GROUP_ID", message: `group id '${group.slice(0, 64)}' is not legal: use 1-249 of [a-zA-Z0-9._-]`, field: "group" });
+    await demand(c, { type: "group", name: group }, "read"); // issue 16: the stream joins the group
     if (q.partitions !== undefined) throw new StreamError({ code: "INVALID_REQUEST", message: "a group member is assigned its partitions; leave out partitions", field: "partitions" });
     if (q.from !== undefined && q.from !== "earliest" && q.from !== "latest") {
       throw new StreamError({ code: "INVALID_REQUEST", message: "with group, from is the reset for partitions the group never committed: earliest or latest", field: "from" });
@@ -77,5 +79,7 @@ realtimeRoutes.get("/", async (c) => {
   }
   const { hubs } = realtimeSettings(c.env);
   const hub = `ws/${Math.floor(Math.random() * hubs)}`;
-  return realtimeHubStub(c.env, hub).fetch("https://hub/ws", { headers: { upgrade: "websocket", "x-hub-name": hub } });
+  // Issue 16: the hub checks each subscription against the principal that opened the connection.
+  const headers = { upgrade: "websocket", "x-hub-name": hub, "x-principal": JSON.stringify(principalOf(c)) };
+  return realtimeHubStub(c.env, hub).fetch("https://hub/ws", { headers });
 });

@@ -1,3 +1,5 @@
+import { authorize } from "../auth/authorize";
+import { ANONYMOUS, type Principal } from "../auth/principal";
 import { DurableObject } from "cloudflare:workers";
 import { realtimeMigrations } from "../../migrations/realtime";
 import { ERROR_CODES, fail, type ErrorBody, type Failure, type Result } from "../core/errors";
@@ -44,6 +46,16 @@ interface StoredSpec {
  * WebSocket subscriptions are stored, so a hibernated hub (no memory, no cost) is rebuilt by the
  * next message, close, alarm or partition wake.
  */
+/** The principal the Worker authenticated for a WebSocket (issue 16); none given: anonymous (auth off). */
+function principalFrom(raw: unknown): Principal {
+  try {
+    const p = (typeof raw === "string" ? JSON.parse(raw) : raw) as Principal | null;
+    return p && typeof p.id === "string" && Array.isArray(p.roles) && Array.isArray(p.entitlements) ? p : ANONYMOUS;
+  } catch {
+    return ANONYMOUS;
+  }
+}
+
 export class RealtimeHub extends DurableObject<Env> {
   private readonly settings: RealtimeSettings;
   private readonly hub: Hub;
@@ -124,7 +136,7 @@ export class RealtimeHub extends DurableObject<Env> {
     if (this.connections >= this.settings.maxConnections) {
       return errorResponse(fail("CONNECTION_LIMIT_EXCEEDED", `this hub serves ${this.settings.maxConnections} connections already; retry`));
     }
-    if (url.pathname === "/ws") return this.acceptWebSocket();
+    if (url.pathname === "/ws") return this.acceptWebSocket(principalFrom(request.headers.get("x-principal")));
     if (url.pathname === "/sse") return this.openSse((await request.json()) as SseOpen);
     return errorResponse(fail("NOT_FOUND", `no hub route ${url.pathname}`));
   }
@@ -179,11 +191,11 @@ export class RealtimeHub extends DurableObject<Env> {
     });
   }
 
-  private acceptWebSocket(): Response {
+  private acceptWebSocket(principal: Principal): Response {
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
     const conn = crypto.randomUUID();
-    server.serializeAttachment({ conn });
+    server.serializeAttachment({ conn, principal });
     const sink = this.connection(server);
     this.conns.set(conn, sink);
     const { maxSubscriptions, wsBufferBytes } = this.settings;
@@ -212,6 +224,15 @@ export class RealtimeHub extends DurableObject<Env> {
       case "ping":
         return sink.send(JSON.stringify({ type: "pong", ...(m.nonce !== undefined && { nonce: m.nonce }) }));
       case "subscribe": {
+        // Issue 16: read on the topic (and on the group, for a group subscription) for the
+        // principal that opened the connection; a refusal subscribes nothing.
+        const principal = principalFrom((ws.deserializeAttachment() as { principal?: unknown }).principal);
+        const allowed = await authorize(this.env, principal, { type: "topic", name: m.topic }, "read");
+        if (!allowed.ok) return answer(allowed, {});
+        if (m.group !== undefined) {
+          const g = await authorize(this.env, principal, { type: "group", name: m.group }, "read");
+          if (!g.ok) return answer(g, {});
+        }
         const r = await this.subscribe(conn, sink, m);
         return r.ok ? undefined : answer(r, {});
       }

@@ -197,7 +197,7 @@ export class StreamService extends WorkerEntrypoint<Env> {
     const r = await readAsMember(this.env, String(groupId), String(memberId), {
       generation: b.generation, groupInstanceId: b.group_instance_id, positions: b.positions, autoOffsetReset: b.auto_offset_reset ?? "latest",
       maxRecords: b.max_records, maxBytes: b.max_bytes, waitMs: b.wait_ms ?? 0, isolation: b.isolation,
-    });
+    }, actorOf(this));
     if (!r.ok) return r;
     return { ...r, partitions: r.partitions.map((a) => partitionPage(a, options?.as_text === true)) };
   }
