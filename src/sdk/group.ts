@@ -200,7 +200,10 @@ export class ConsumerGroup<T = unknown> extends Emitter<GroupEvents> {
     return (this.view?.members ?? []).map((m) => {
       const pairs = m.assignment.flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition }))).sort(byPartition);
       const local = [...this.local.values()].find((l) => l.memberId === m.memberId);
-      return { id: local?.id ?? m.groupInstanceId ?? m.memberId, memberId: m.memberId, assignment: this.shape(pairs), topicPartitions: pairs };
+      const info = { id: local?.id ?? m.groupInstanceId ?? m.memberId, assignment: this.shape(pairs) } as GroupMemberInfo;
+      // dotdo's shape is exactly { id, assignment }: the extras are there to read, not to compare or print.
+      Object.defineProperties(info, { memberId: { value: m.memberId }, topicPartitions: { value: pairs } });
+      return info;
     });
   }
 
