@@ -90,11 +90,14 @@ export const ROUTE_RULES: Array<[method: string, path: string, rule: RouteRule]>
   ["GET", "/v1/topics/:topic/state", topic("read")],
   ["GET", "/v1/bridges", cluster("describe")],
   ["POST", "/v1/bridges", cluster("admin")],
-  ["GET", "/v1/bridges/:bridge", cluster("describe")],
-  ["PUT", "/v1/bridges/:bridge", cluster("admin")],
-  ["DELETE", "/v1/bridges/:bridge", cluster("admin")],
-  ["POST", "/v1/bridges/:bridge/*", cluster("admin")],
-  ["GET", "/v1/bridges/:bridge/*", cluster("describe")],
+  ["GET", "/v1/bridges/platforms", anyone],
+  ["GET", "/v1/bridges/:name", cluster("describe")],
+  ["PUT", "/v1/bridges/:name", cluster("admin")],
+  ["DELETE", "/v1/bridges/:name", cluster("admin")],
+  ["POST", "/v1/bridges/:name/reconnect", cluster("admin")],
+  ["POST", "/v1/bridges/:name/disconnect", cluster("admin")],
+  ["GET", "/v1/bridges/:name/topics", cluster("describe")],
+  ["GET", "/v1/bridges/:name/topics/:topic/schema", cluster("describe")],
 ];
 
 const router = new TrieRouter<RouteRule>();
