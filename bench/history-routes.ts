@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { Env } from "../src/env";
 import { PartitionDO as EnginePartitionDO } from "../src/objects/partition";
-import { icebergTable } from "../src/tiering/cold-sinks";
+import { icebergTable } from "../src/tiering/cold-sink";
 import { appendDataFiles, icebergDataKey, r2IcebergStore } from "../src/tiering/iceberg";
 import { segmentKey } from "../src/tiering/segment-index";
 

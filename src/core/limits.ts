@@ -174,3 +174,7 @@ export const DEFAULT_TRANSACTION_TIMEOUT_MS = 60_000;
 export const MAX_TRANSACTION_TIMEOUT_MS = 900_000;
 /** How soon the coordinator's alarm re-drives markers a commit or abort could not write. */
 export const TXN_MARKER_RETRY_MS = 1_000;
+
+// Moved here from the modules that used them (issue 10: limits in one module, STYLE rule 6).
+/** Pipelines take about 1 MB per request; a cold hand-off stays under it. */
+export const PIPELINE_MAX_BATCH_BYTES = 1_000_000;

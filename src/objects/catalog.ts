@@ -5,26 +5,25 @@ import { ProducerIds } from "../catalog/producer-ids";
 import type { CreateTopicInput, PartitionControl } from "../catalog/types";
 import { migrate } from "../log/migrator";
 import { unwrap } from "../core/errors";
-import type { Env } from "../env";
 import type { SummaryReport } from "../stats/summaries";
-import { partitionStub } from "../broker/stubs";
-import { dropColdTable } from "../tiering/cold-sinks";
+import { dropColdTable } from "./cold-tier";
+import { partitionStub } from "./names";
 
 const OUTBOX_RETRY_MS = 1_000;
 
 /** The single topic catalog. Thin: storage, RPC, and the alarm that finishes owed partition work. */
-export class TopicCatalog extends DurableObject<Env> {
+export class TopicCatalog extends DurableObject {
   private catalog!: Catalog;
   private producerIds!: ProducerIds;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
     super(ctx, env);
     const control: PartitionControl = {
       init: async (topicId, partition, topic, config) => {
-        unwrap(await partitionStub(env, topicId, partition).init({ topicId, partition, topic, config }));
+        unwrap(await partitionStub(env.PARTITIONS, topicId, partition).init({ topicId, partition, topic, config }));
       },
       destroy: async (topicId, partition) => {
-        unwrap(await partitionStub(env, topicId, partition).destroy({ topicId, partition }));
+        unwrap(await partitionStub(env.PARTITIONS, topicId, partition).destroy({ topicId, partition }));
       },
       dropCold: (topicId, topic) => dropColdTable(env, topic, topicId),
     };

@@ -1,21 +1,19 @@
 import { DurableObject } from "cloudflare:workers";
 import { groupMigrations } from "../../migrations/group";
-import { catalogStub, partitionStub } from "../broker/stubs";
-import { lookupTopic } from "../broker/topics";
 import { unwrap, type Result } from "../core/errors";
 import { Coordinator, type GroupDeps } from "../groups/coordinator";
 import { GroupStore } from "../groups/store";
 import type { AutoOffsetReset, CommitRequest, JoinInput, ResetTarget } from "../groups/types";
 import { migrate } from "../log/migrator";
-import type { Env } from "../env";
 import { SummaryReporter } from "../stats/reporter";
 import type { GroupSummary } from "../stats/summaries";
+import { catalogStub, partitionStub } from "./names";
 
 /**
  * One consumer group's coordinator, named by group id. Thin: storage, RPC, and the alarm that
  * expires members whose session ran out, so expiry never waits for some request to arrive.
  */
-export class GroupCoordinator extends DurableObject<Env> {
+export class GroupCoordinator extends DurableObject {
   private coordinator!: Coordinator;
   /** Group state changes are rare (membership changes), so each is reported at once (interval 0). */
   private readonly reporter = new SummaryReporter(0);
@@ -23,17 +21,18 @@ export class GroupCoordinator extends DurableObject<Env> {
   /** The alarm as last set here (read once at start), so a heartbeat needs no storage call to check it. */
   private alarmAt: number | null = null;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
     super(ctx, env);
     const deps: GroupDeps = {
       topic: async (name) => {
-        const r = await lookupTopic(env, name);
+        // The catalog directly: this object is not a Worker isolate with a topic cache to keep warm.
+        const r = await catalogStub(env.CATALOG).get(name);
         return r.ok ? { topicId: r.topic.topicId, partitions: r.topic.partitions } : null;
       },
-      bounds: async (topicId, p) => unwrap(await partitionStub(env, topicId, p).bounds()),
-      offsetForTimestamp: async (topicId, p, timestamp) => unwrap(await partitionStub(env, topicId, p).listOffset({ timestamp })).offset,
-      register: async (groupId) => catalogStub(env).registerGroup(groupId),
-      unregister: async (groupId) => catalogStub(env).unregisterGroup(groupId),
+      bounds: async (topicId, p) => unwrap(await partitionStub(env.PARTITIONS, topicId, p).bounds()),
+      offsetForTimestamp: async (topicId, p, timestamp) => unwrap(await partitionStub(env.PARTITIONS, topicId, p).listOffset({ timestamp })).offset,
+      register: async (groupId) => catalogStub(env.CATALOG).registerGroup(groupId),
+      unregister: async (groupId) => catalogStub(env.CATALOG).unregisterGroup(groupId),
       durable: () => ctx.storage.sync(),
     };
     ctx.blockConcurrencyWhile(async () => {
@@ -109,7 +108,7 @@ export class GroupCoordinator extends DurableObject<Env> {
     if (json === this.reported) return;
     const groupId = m.meta.groupId;
     await this.reporter.changed(Date.now(), async (version) => {
-      await catalogStub(this.env).report({ kind: "group", id: groupId, owner: groupId, version, body });
+      await catalogStub(this.env.CATALOG).report({ kind: "group", id: groupId, owner: groupId, version, body });
       this.reported = json;
     });
   }

@@ -6,14 +6,13 @@ import { migrate } from "../log/migrator";
 import { PartitionLog } from "../log/partition-log";
 import type { AppendOk, AppendProducer, AppendRecord, FetchOk, FetchRequest, ListOffsetOk, OffsetSpec, PartitionInit, PartitionOffsets } from "../log/types";
 import { Waiters } from "../log/waiters";
-import { catalogStub } from "../broker/stubs";
 import { SUMMARY_REPORT_INTERVAL_MS } from "../core/limits";
 import { SummaryReporter } from "../stats/reporter";
-import { coldSinkFor } from "../tiering/cold-sinks";
 import { partitionTiers } from "../tiering/tiers";
 import type { TierUpkeep } from "../tiering/upkeep";
 import type { WarmTier } from "../tiering/warm-tier";
-import type { Env } from "../env";
+import { coldSinkFor } from "./cold-tier";
+import { catalogStub } from "./names";
 
 /** Roll steps per alarm run, so one alarm never holds the partition for long; the rest is rescheduled. */
 const ROLL_STEPS_PER_ALARM = 8;
@@ -23,7 +22,7 @@ const ROLL_STEPS_PER_ALARM = 8;
  * fresh objects. Thin on purpose: storage and RPC here, the log's rules in PartitionLog (hot)
  * and the tiers (src/tiering/tiers.ts: warm segments in R2, cold hand-off, retention, R2 deletes).
  */
-export class PartitionDO extends DurableObject<Env> {
+export class PartitionDO extends DurableObject {
   private log!: PartitionLog;
   warm!: WarmTier;
   upkeep!: TierUpkeep;
@@ -33,7 +32,7 @@ export class PartitionDO extends DurableObject<Env> {
   private readonly rollProgress = new Waiters();
   private alarmAt: number | null = null;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage.sql, partitionMigrations);
@@ -162,7 +161,7 @@ export class PartitionDO extends DurableObject<Env> {
     const id = this.log.identity;
     const o = this.offsets();
     if (!id || !o.ok) return; // deleted: the catalog has dropped this incarnation's summaries
-    await catalogStub(this.env).report({
+    await catalogStub(this.env.CATALOG).report({
       kind: "partition", id: `${id.topicId}/${id.partition}`, owner: id.topicId, version,
       body: {
         topic: id.topic, partition: id.partition, logStartOffset: o.logStartOffset, highWatermark: o.highWatermark,

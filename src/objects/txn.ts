@@ -3,9 +3,9 @@ import { txnMigrations } from "../../migrations/txn";
 import type { Result } from "../core/errors";
 import { TXN_MARKER_RETRY_MS } from "../core/limits";
 import { migrate } from "../log/migrator";
-import { writeMarkers } from "../txn/markers";
+import { writeMarkers, type MarkerTargets } from "../txn/markers";
 import { TransactionState, type TxnDescription, type TxnGroupOffsets, type TxnPartition } from "../txn/state";
-import type { Env } from "../env";
+import { groupStub, partitionStub } from "./names";
 
 /**
  * The transaction coordinator of one transactional id (issue 12), named by it. Thin: storage, RPC
@@ -13,13 +13,19 @@ import type { Env } from "../env";
  * transaction, the markers are written before the call returns; the alarm finishes what a crash or
  * a failed partition left, and aborts transactions past their timeout.
  */
-export class TxnCoordinator extends DurableObject<Env> {
+export class TxnCoordinator extends DurableObject {
   private txn!: TransactionState;
+  private readonly targets: MarkerTargets;
   /** One marker run at a time: a second run could mark a later transaction's rows with this decision. */
   private driving: Promise<void> | null = null;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
     super(ctx, env);
+    this.targets = {
+      markPartition: (topicId, partition, producerId, epoch, commit) => partitionStub(env.PARTITIONS, topicId, partition).markTxn(producerId, epoch, commit),
+      // The group ids were checked when the offsets joined the transaction.
+      commitGroupOffsets: (groupId, offsets, topicIds) => groupStub(env.GROUPS, groupId).commitTxn(groupId, offsets, topicIds),
+    };
     ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage.sql, txnMigrations);
       this.txn = new TransactionState({ sql: ctx.storage.sql, transactionSync: (fn) => ctx.storage.transactionSync(fn) });
@@ -70,7 +76,7 @@ export class TxnCoordinator extends DurableObject<Env> {
     const pending = this.txn.pending();
     if (!pending) return;
     const run = (async () => {
-      if (await writeMarkers(this.env, pending).catch(() => false)) this.txn.complete(Date.now());
+      if (await writeMarkers(this.targets, pending).catch(() => false)) this.txn.complete(Date.now());
     })();
     this.driving = run;
     try {

@@ -5,6 +5,7 @@
  */
 import { fail, type Result } from "../core/errors";
 import { MAX_REGISTERED_SCHEMA_BYTES } from "../core/limits";
+import type { TopicInfo } from "../catalog/types";
 import type { LogStorage } from "../log/partition-log";
 import { allowedUnder, diffSchemas, type Compatibility, type SchemaChange } from "./diff";
 import { schemaProblem, type JsonSchema } from "./json-schema";
@@ -209,3 +210,11 @@ export function canonical(v: unknown, key?: string): string {
   }
   return JSON.stringify(v);
 }
+
+/** What the registry keeps of a topic to run periodic discovery on its own. */
+export type TopicFacts = ReturnType<typeof topicFacts>;
+
+export function topicFacts(topic: TopicInfo) {
+  return { name: topic.name, topicId: topic.topicId, discoveryIntervalMs: topic.config["schema.discovery.interval.ms"] };
+}
+

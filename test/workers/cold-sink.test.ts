@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { PIPELINE_MAX_BATCH_BYTES, PipelineColdSink } from "../../src/tiering/cold-sink";
+import { PIPELINE_MAX_BATCH_BYTES } from "../../src/core/limits";
+import { PipelineColdSink } from "../../src/tiering/cold-sink";
 import { encodeSegment } from "../../src/tiering/parquet";
 import type { SegmentRecord } from "../../src/tiering/types";
 

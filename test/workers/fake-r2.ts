@@ -1,4 +1,4 @@
-import { IcebergColdSink } from "../../src/tiering/cold-sinks";
+import { IcebergColdSink } from "../../src/tiering/cold-sink";
 import { r2IcebergStore } from "../../src/tiering/iceberg";
 import type { LogStorage } from "../../src/log/partition-log";
 import { partitionTiers } from "../../src/tiering/tiers";

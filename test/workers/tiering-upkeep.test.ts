@@ -1,6 +1,6 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { icebergTable } from "../../src/tiering/cold-sinks";
+import { icebergTable } from "../../src/tiering/cold-sink";
 import { loadTable, r2IcebergStore } from "../../src/tiering/iceberg";
 import { segmentKey } from "../../src/tiering/segment-index";
 import { FaultyR2, countingStorage, useBucket } from "./fake-r2";

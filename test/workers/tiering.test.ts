@@ -3,7 +3,7 @@ import { decompress } from "fzstd";
 import { parquetReadObjects } from "hyparquet";
 import { describe, expect, it } from "vitest";
 import { loadTable, r2IcebergStore } from "../../src/tiering/iceberg";
-import { icebergTable } from "../../src/tiering/cold-sinks";
+import { icebergTable } from "../../src/tiering/cold-sink";
 import { FaultyR2, useBucket } from "./fake-r2";
 import { api, createTopic, unique } from "./helpers";
 

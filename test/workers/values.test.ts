@@ -5,7 +5,7 @@ import { parquetReadObjects } from "hyparquet";
 import { describe, expect, it } from "vitest";
 import { recordValueSpans } from "../../src/api/json-text";
 import { partitionForKey } from "../../src/core/partitioner";
-import { icebergTable } from "../../src/tiering/cold-sinks";
+import { icebergTable } from "../../src/tiering/cold-sink";
 import { loadTable, r2IcebergStore } from "../../src/tiering/iceberg";
 import { api, createTopic, unique } from "./helpers";
 

@@ -1,0 +1,43 @@
+// The layering rules of docs/architecture.md, checked by test/unit/architecture.test.ts
+// (and by hand: `npx depcruise src`). Type-only imports count: a type loop is still a loop to read.
+/** Plain logic: testable without a Durable Object, so it never sees Env or an object class. */
+const PLAIN = "^src/(log|groups|tiering|catalog|core|txn|schema|stats|storage)/";
+
+module.exports = {
+  forbidden: [
+    {
+      name: "no-circular",
+      comment: "src has no import cycle (issue 10).",
+      severity: "error",
+      from: { path: "^src/" },
+      to: { circular: true },
+    },
+    {
+      name: "plain-logic-knows-no-env",
+      comment: "Below src/objects nothing imports Env or a Durable Object class: the objects wire storage, stubs and sinks in.",
+      severity: "error",
+      from: { path: PLAIN },
+      to: { path: "^src/(env\\.ts|objects/)" },
+    },
+    {
+      name: "plain-logic-is-not-a-client",
+      comment: "Plain logic does not call routing or transport (routing is the Worker-side client of the objects).",
+      severity: "error",
+      from: { path: PLAIN },
+      to: { path: "^src/(broker|routing|http|rpc|sdk)/" },
+    },
+    {
+      name: "objects-do-not-route",
+      comment: "Durable Objects get stubs from src/objects/names.ts, not from the Worker-side routing layer.",
+      severity: "error",
+      from: { path: "^src/objects/" },
+      to: { path: "^src/(env\\.ts|broker/|routing/|http/|rpc/)" },
+    },
+  ],
+  options: {
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+    doNotFollow: { path: "node_modules" },
+    exclude: { path: "^src/sdk/" },
+  },
+};
