@@ -1,16 +1,14 @@
 import type { TopicConfig } from "../core/config";
 import { fail, type Failure, type Result } from "../core/errors";
 import { DEFAULT_PRODUCER_ID_EXPIRATION_MS, SQLITE_MAX_PARAMS } from "../core/limits";
+import type { SqlStore } from "../storage";
 import { ProducerState } from "./producer-state";
 import { encodeRecord, recordSize, toArrayBuffer } from "./records";
 import { TXN_ABORTED, TxnMarkers } from "./txn-markers";
 import type { AppendOk, AppendProducer, AppendRecord, FetchOk, FetchRequest, ListOffsetOk, OffsetSpec, PartitionInit, PartitionOffsets } from "./types";
 
-/** The storage a partition log needs: a Durable Object's SQLite and its synchronous transaction. */
-export interface LogStorage {
-  sql: SqlStorage;
-  transactionSync<T>(fn: () => T): T;
-}
+/** @deprecated The storage seam moved to src/storage (issue 10); this alias serves branches in flight. */
+export type LogStorage = SqlStore;
 
 interface State {
   topic_id: string;
@@ -47,7 +45,7 @@ const ROWS_PER_INSERT = Math.floor(SQLITE_MAX_PARAMS / INSERT_COLUMNS);
 
 /**
  * One topic partition's log in SQLite: dense offsets from 0, atomic batch appends, bounded
- * fetches, offset lookups. Pure logic over `LogStorage`, so the Durable Object stays thin.
+ * fetches, offset lookups. Pure logic over `SqlStore`, so the Durable Object stays thin.
  */
 export class PartitionLog {
   private state: State | null = null;
@@ -59,7 +57,7 @@ export class PartitionLog {
   /** Transactions with records here: markers and the last stable offset (issue 12). */
   readonly txns: TxnMarkers;
 
-  constructor(private readonly storage: LogStorage) {
+  constructor(private readonly storage: SqlStore) {
     this.producers = new ProducerState(storage.sql);
     this.txns = new TxnMarkers(storage.sql);
     const row = storage.sql.exec<StateRow>("SELECT * FROM partition_state WHERE id = 1").toArray()[0];

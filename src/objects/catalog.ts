@@ -3,7 +3,7 @@ import { catalogMigrations } from "../../migrations/catalog";
 import { Catalog } from "../catalog/catalog";
 import { ProducerIds } from "../catalog/producer-ids";
 import type { CreateTopicInput, PartitionControl } from "../catalog/types";
-import { migrate } from "../log/migrator";
+import { durableObjectStore, migrate } from "../storage";
 import { unwrap } from "../core/errors";
 import type { SummaryReport } from "../stats/summaries";
 import { dropColdTable } from "./cold-tier";
@@ -29,8 +29,8 @@ export class TopicCatalog extends DurableObject {
     };
     const defaultPartitions = Number(env.DEFAULT_PARTITIONS ?? "1") || 1;
     ctx.blockConcurrencyWhile(async () => {
-      migrate(ctx.storage.sql, catalogMigrations);
-      const storage = { sql: ctx.storage.sql, transactionSync: <T>(fn: () => T) => ctx.storage.transactionSync(fn) };
+      const storage = durableObjectStore(ctx);
+      migrate(storage.sql, catalogMigrations);
       this.catalog = new Catalog(storage, control, defaultPartitions);
       this.producerIds = new ProducerIds(storage);
     });

@@ -4,7 +4,7 @@ import { unwrap, type Result } from "../core/errors";
 import { Coordinator, type GroupDeps } from "../groups/coordinator";
 import { GroupStore } from "../groups/store";
 import type { AutoOffsetReset, CommitRequest, JoinInput, ResetTarget } from "../groups/types";
-import { migrate } from "../log/migrator";
+import { durableObjectStore, migrate } from "../storage";
 import { SummaryReporter } from "../stats/reporter";
 import type { GroupSummary } from "../stats/summaries";
 import { catalogStub, partitionStub } from "./names";
@@ -36,8 +36,9 @@ export class GroupCoordinator extends DurableObject {
       durable: () => ctx.storage.sync(),
     };
     ctx.blockConcurrencyWhile(async () => {
-      migrate(ctx.storage.sql, groupMigrations);
-      this.coordinator = new Coordinator(new GroupStore({ sql: ctx.storage.sql, transactionSync: (fn) => ctx.storage.transactionSync(fn) }), deps);
+      const storage = durableObjectStore(ctx);
+      migrate(storage.sql, groupMigrations);
+      this.coordinator = new Coordinator(new GroupStore(storage), deps);
       this.alarmAt = await ctx.storage.getAlarm();
     });
   }

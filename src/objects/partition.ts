@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { partitionMigrations } from "../../migrations/partition";
 import { fail, type Result } from "../core/errors";
 import { DEFAULT_PRODUCER_ID_EXPIRATION_MS, HOT_BURST_MAX_BYTES, HOT_BURST_WAIT_MS } from "../core/limits";
-import { migrate } from "../log/migrator";
+import { durableObjectStore, migrate } from "../storage";
 import { PartitionLog } from "../log/partition-log";
 import type { AppendOk, AppendProducer, AppendRecord, FetchOk, FetchRequest, ListOffsetOk, OffsetSpec, PartitionInit, PartitionOffsets } from "../log/types";
 import { Waiters } from "../log/waiters";
@@ -35,8 +35,8 @@ export class PartitionDO extends DurableObject {
   constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
-      migrate(ctx.storage.sql, partitionMigrations);
-      const storage = { sql: ctx.storage.sql, transactionSync: <T>(fn: () => T) => ctx.storage.transactionSync(fn) };
+      const storage = durableObjectStore(ctx);
+      migrate(storage.sql, partitionMigrations);
       this.log = new PartitionLog(storage);
       ({ warm: this.warm, upkeep: this.upkeep } = partitionTiers(this.log, storage, env.SEGMENTS, coldSinkFor(env)));
       this.alarmAt = await ctx.storage.getAlarm();

@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { schemaRegistryMigrations } from "../../migrations/schema-registry";
 import { DEFAULT_SCHEMA_SAMPLE } from "../core/limits";
-import { migrate } from "../log/migrator";
+import { durableObjectStore, migrate } from "../storage";
 import type { FetchRequest } from "../log/types";
 import type { Compatibility } from "../schema/diff";
 import type { JsonSchema } from "../schema/json-schema";
@@ -21,8 +21,9 @@ export class SchemaRegistry extends DurableObject {
   constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
-      migrate(ctx.storage.sql, schemaRegistryMigrations);
-      this.history = new SchemaHistory({ sql: ctx.storage.sql, transactionSync: (fn) => ctx.storage.transactionSync(fn) });
+      const storage = durableObjectStore(ctx);
+      migrate(storage.sql, schemaRegistryMigrations);
+      this.history = new SchemaHistory(storage);
     });
   }
 

@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { txnMigrations } from "../../migrations/txn";
 import type { Result } from "../core/errors";
 import { TXN_MARKER_RETRY_MS } from "../core/limits";
-import { migrate } from "../log/migrator";
+import { durableObjectStore, migrate } from "../storage";
 import { writeMarkers, type MarkerTargets } from "../txn/markers";
 import { TransactionState, type TxnDescription, type TxnGroupOffsets, type TxnPartition } from "../txn/state";
 import { groupStub, partitionStub } from "./names";
@@ -27,8 +27,9 @@ export class TxnCoordinator extends DurableObject {
       commitGroupOffsets: (groupId, offsets, topicIds) => groupStub(env.GROUPS, groupId).commitTxn(groupId, offsets, topicIds),
     };
     ctx.blockConcurrencyWhile(async () => {
-      migrate(ctx.storage.sql, txnMigrations);
-      this.txn = new TransactionState({ sql: ctx.storage.sql, transactionSync: (fn) => ctx.storage.transactionSync(fn) });
+      const storage = durableObjectStore(ctx);
+      migrate(storage.sql, txnMigrations);
+      this.txn = new TransactionState(storage);
     });
   }
 

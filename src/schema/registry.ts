@@ -6,7 +6,7 @@
 import { fail, type Result } from "../core/errors";
 import { MAX_REGISTERED_SCHEMA_BYTES } from "../core/limits";
 import type { TopicInfo } from "../catalog/types";
-import type { LogStorage } from "../log/partition-log";
+import type { SqlStore } from "../storage";
 import { allowedUnder, diffSchemas, type Compatibility, type SchemaChange } from "./diff";
 import { schemaProblem, type JsonSchema } from "./json-schema";
 import type { InferredSchema } from "./types";
@@ -56,7 +56,7 @@ interface VersionRow {
 export const DEFAULT_COMPATIBILITY: Compatibility = "BACKWARD";
 
 export class SchemaHistory {
-  constructor(private readonly storage: LogStorage) {}
+  constructor(private readonly storage: SqlStore) {}
 
   /** Stores a discovery when its shape differs from the latest version; answers the version it matches. */
   recordDiscovery(inferred: InferredSchema, jsonSchema: JsonSchema, now: number): { version: VersionDetail; created: boolean } {

@@ -1,4 +1,4 @@
-import type { LogStorage } from "../log/partition-log";
+import type { SqlStore } from "../storage";
 
 export interface SegmentInfo {
   baseOffset: number;
@@ -39,7 +39,7 @@ const toInfo = (r: SegmentRow): SegmentInfo => ({
 
 /** The warm segment index of one partition, in its SQLite. */
 export class SegmentIndex {
-  constructor(private readonly storage: LogStorage) {}
+  constructor(private readonly storage: SqlStore) {}
 
   /** The oldest `limit` segments (retention walks from the start and stops at the first it keeps). */
   *oldest(limit: number): Generator<SegmentInfo> {
