@@ -102,12 +102,11 @@ export class GroupCoordinator extends DurableObject {
    * retried by the next operation or alarm (the last reported summary stays unchanged).
    */
   private async report(): Promise<void> {
-    const m = this.coordinator.membership;
-    if (!m.meta) return;
-    const body: GroupSummary = { state: m.state(), generation: m.meta.generation, members: m.members.size };
-    const json = JSON.stringify(body);
+    const summary = this.coordinator.summary();
+    if (!summary) return;
+    const { groupId, ...body } = summary;
+    const json = JSON.stringify(body satisfies GroupSummary);
     if (json === this.reported) return;
-    const groupId = m.meta.groupId;
     await this.reporter.changed(Date.now(), async (version) => {
       await catalogStub(this.env.CATALOG).report({ kind: "group", id: groupId, owner: groupId, version, body });
       this.reported = json;
@@ -120,7 +119,7 @@ export class GroupCoordinator extends DurableObject {
    * next one (at most one early alarm per session timeout, instead of a storage call per heartbeat).
    */
   private async schedule(): Promise<void> {
-    const next = this.coordinator.membership.nextDeadline();
+    const next = this.coordinator.nextDeadline();
     if (next === null) {
       if (this.alarmAt !== null) await this.ctx.storage.deleteAlarm();
       this.alarmAt = null;
