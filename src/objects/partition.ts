@@ -133,7 +133,7 @@ export class PartitionDO extends DurableObject {
   offsets(): Result<PartitionOffsets> {
     const hot = this.log.offsets();
     if (!hot.ok) return hot;
-    const warm = this.warm.index.totals();
+    const warm = this.warm.totals();
     return { ...hot, records: hot.records + warm.records, bytes: hot.bytes + warm.recordBytes, hot: { records: hot.records, bytes: hot.bytes }, warm: { records: warm.records, bytes: warm.bytes, segments: warm.segments } };
   }
 

@@ -173,6 +173,11 @@ export class WarmTier {
     return null;
   }
 
+  /** Records, Parquet bytes and segments in the warm tier (partition offsets and summaries). */
+  totals() {
+    return this.index.totals();
+  }
+
   /** Forgets an open reader of a segment that retention retired. */
   forget(objectKey: string): void {
     this.readers.forget(objectKey);
