@@ -2,6 +2,7 @@ import type { TopicConfig } from "../core/config";
 import { fail, type Failure, type Result } from "../core/errors";
 import { DEFAULT_PRODUCER_ID_EXPIRATION_MS, SQLITE_MAX_PARAMS } from "../core/limits";
 import type { SqlStore } from "../storage";
+import { FetchPage } from "./fetch-page";
 import { ProducerState } from "./producer-state";
 import { encodeRecord, recordSize, toArrayBuffer } from "./records";
 import { TXN_ABORTED, TxnMarkers } from "./txn-markers";
@@ -168,8 +169,7 @@ export class PartitionLog {
   }
 
   /**
-   * Reads from `offset`. Like Kafka, returns at least one record when one exists even if it is
-   * larger than `maxBytes`, so a consumer can always make progress.
+   * Reads from `offset`, paged by FetchPage (Kafka's rules: at least one record, aborted skipped).
    */
   read(req: Omit<FetchRequest, "waitMs">): Result<FetchOk> {
     const state = this.readable();
@@ -182,25 +182,13 @@ export class PartitionLog {
       "SELECT offset, timestamp, key, value, headers, size, txn_state FROM records WHERE offset >= ? AND offset < ? ORDER BY offset LIMIT ?",
       req.offset, committed ? lso : state.next_offset, req.maxRecords,
     );
-    const parts: string[] = [];
-    let bytes = 0;
-    let next = req.offset;
-    for (const row of cursor) {
-      // read_committed skips aborted records but moves past them, so a reader never re-reads them.
-      if (committed && row.txn_state === TXN_ABORTED) {
-        next = row.offset + 1;
-        continue;
-      }
-      if (parts.length > 0 && bytes + row.size > req.maxBytes) break;
-      bytes += row.size;
-      parts.push(encodeRecord(row));
-      next = row.offset + 1;
-    }
+    const page = new FetchPage(req);
+    for (const row of cursor) if (!page.offer(row.offset, row.size, row.txn_state === TXN_ABORTED, () => encodeRecord(row))) break;
     return {
       ok: true,
-      recordsJson: `[${parts.join(",")}]`,
-      count: parts.length,
-      nextOffset: next,
+      recordsJson: page.json(),
+      count: page.count,
+      nextOffset: page.next,
       highWatermark: state.next_offset,
       logStartOffset: state.log_start_offset,
       lastStableOffset: lso,

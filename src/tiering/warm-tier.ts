@@ -1,6 +1,7 @@
 import { fail, type Result } from "../core/errors";
 import type { PartitionLog, StoredRecord } from "../log/partition-log";
 import { encodeRecord, recordSize } from "../log/records";
+import { FetchPage } from "../log/fetch-page";
 import { TXN_ABORTED } from "../log/txn-markers";
 import type { FetchOk, FetchRequest } from "../log/types";
 import type { R2Garbage } from "./r2-garbage";
@@ -106,49 +107,38 @@ export class WarmTier {
    * the budget reaches, so a fetch holds about `maxBytes`, not a whole segment (issue 9 item 5).
    */
   async read(req: FetchRequest): Promise<Result<FetchOk>> {
-    const parts: string[] = [];
-    let bytes = 0;
-    let next = req.offset;
+    const page = new FetchPage(req);
     let full = false;
-    for (let segment = this.index.at(next); segment && !full; segment = this.index.at(next)) {
+    for (let segment = this.index.at(page.next); segment && !full; segment = this.index.at(page.next)) {
       let records: SegmentRecord[];
       try {
-        const budget = parts.length === 0 ? req.maxBytes : Math.max(0, req.maxBytes - bytes);
-        records = await this.readers.read(segment, next, req.maxRecords - parts.length, budget);
+        records = await this.readers.read(segment, page.next, req.maxRecords - page.count, page.budget());
       } catch (err) {
         // Retention may have deleted the segment while we read it: then the offset is simply gone.
-        if (this.index.at(next)?.baseOffset !== segment.baseOffset) {
-          if (parts.length > 0) break;
+        if (this.index.at(page.next)?.baseOffset !== segment.baseOffset) {
+          if (page.count > 0) break;
           return this.outOfRange(req.offset);
         }
         throw err;
       }
+      // Rolled rows are below the last stable offset, so their txn_state is final (see rollCandidates).
       for (const r of records) {
-        // Rolled rows are below the last stable offset, so their txn_state is final (see rollCandidates).
-        if (req.isolation === "read_committed" && r.txnState === TXN_ABORTED) {
-          next = r.offset + 1;
-          continue;
-        }
-        const size = recordSize(r);
-        if (parts.length >= req.maxRecords || (parts.length > 0 && bytes + size > req.maxBytes)) {
+        if (!page.offer(r.offset, recordSize(r), r.txnState === TXN_ABORTED, () => encodeRecord(r))) {
           full = true;
           break;
         }
-        bytes += size;
-        parts.push(encodeRecord(r));
-        next = r.offset + 1;
       }
       // The reader stops early only when the budget ends; past the segment's last record the
       // read continues at the next segment's (or the hot) start.
       const last = records.at(-1)?.offset ?? segment.lastOffset;
-      if (parts.length >= req.maxRecords || last < segment.lastOffset) full = true;
-      else if (!full) next = Math.max(next, segment.lastOffset + 1);
+      if (page.full || last < segment.lastOffset) full = true;
+      else if (!full) page.next = Math.max(page.next, segment.lastOffset + 1);
     }
-    if (parts.length === 0 && next === req.offset) return this.outOfRange(req.offset);
+    if (page.count === 0 && page.next === req.offset) return this.outOfRange(req.offset);
     const bounds = this.log.bounds();
     if (!bounds.ok) return bounds;
     return {
-      ok: true, recordsJson: `[${parts.join(",")}]`, count: parts.length, nextOffset: next,
+      ok: true, recordsJson: page.json(), count: page.count, nextOffset: page.next,
       highWatermark: bounds.highWatermark, logStartOffset: bounds.logStartOffset, lastStableOffset: this.log.lastStable(bounds.highWatermark),
     };
   }
