@@ -9,7 +9,7 @@ import { SEGMENT_MAX_RECORDS } from "../core/limits";
 import { encodeRowGroups } from "./parquet";
 import { planSegment } from "./segment-plan";
 import { ReaderCache } from "./reader-cache";
-import { segmentKey, SegmentIndex, type SegmentInfo } from "./segment-index";
+import { ColdState, segmentKey, SegmentIndex, type SegmentInfo } from "./segment-index";
 import type { SegmentRecord } from "./types";
 
 /**
@@ -86,7 +86,7 @@ export class WarmTier {
       bytes: bytes.byteLength,
       recordBytes: plan.bytes,
       objectKey: segmentKey(id.topicId, id.partition, baseOffset),
-      coldState: 0,
+      coldState: ColdState.owed,
     };
     // Until the index holds it, the object is garbage (swept by the alarm after its rolls): a crash
     // after the put, or a topic delete while the put was in flight, then orphans nothing.

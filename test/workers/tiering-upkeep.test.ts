@@ -2,7 +2,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { icebergTable } from "../../src/tiering/cold-sink";
 import { loadTable, r2IcebergStore } from "../../src/tiering/iceberg";
-import { segmentKey } from "../../src/tiering/segment-index";
+import { ColdState, segmentKey } from "../../src/tiering/segment-index";
 import { FaultyR2, countingStorage, useBucket } from "./fake-r2";
 import { api, createTopic, unique } from "./helpers";
 
@@ -86,7 +86,7 @@ describe("R2 side effects of tiering (issue 9 #6)", () => {
       }
       instance.log.removeRolled(N - 1, () => {
         for (let i = 0; i < N; i++) {
-          instance.warm.index.insert({ baseOffset: i, lastOffset: i, minTimestamp: old, maxTimestamp: old, recordCount: 1, bytes: 1, recordBytes: 10, objectKey: segmentKey(id, 0, i), coldState: 1 }, old);
+          instance.warm.index.insert({ baseOffset: i, lastOffset: i, minTimestamp: old, maxTimestamp: old, recordCount: 1, bytes: 1, recordBytes: 10, objectKey: segmentKey(id, 0, i), coldState: ColdState.handedOver }, old);
         }
       });
     });
@@ -203,7 +203,7 @@ describe("per-alarm work does not grow with history (issue 9 #9)", () => {
       const now = Date.now();
       instance.log.removeRolled(n - 1, () => {
         for (let i = 0; i < n; i++) {
-          instance.warm.index.insert({ baseOffset: i, lastOffset: i, minTimestamp: now, maxTimestamp: now, recordCount: 1, bytes: 1, recordBytes: 10, objectKey: segmentKey(id, 0, i), coldState: 1 }, now);
+          instance.warm.index.insert({ baseOffset: i, lastOffset: i, minTimestamp: now, maxTimestamp: now, recordCount: 1, bytes: 1, recordBytes: 10, objectKey: segmentKey(id, 0, i), coldState: ColdState.handedOver }, now);
         }
       });
     });
