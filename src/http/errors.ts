@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { ERROR_CODES, StreamError, type ErrorBody, type Failure } from "../core/errors";
+import { ERROR_CODES, EngineError, type ErrorBody, type Failure } from "../core/errors";
 
 /** The one place an error becomes an HTTP response: `{ "error": { code, message, field?, ... } }`. */
 export function errorResponse(c: Context, error: ErrorBody): Response {
@@ -15,7 +15,7 @@ export function failureResponse(c: Context, failure: Failure): Response {
 
 /** Hono's onError: expected errors keep their code; anything else is a bug, logged, and a 500. */
 export function onError(err: Error, c: Context): Response {
-  if (err instanceof StreamError) return errorResponse(c, err.toBody());
+  if (err instanceof EngineError) return errorResponse(c, err.toBody());
   console.error("unhandled error", err);
   return errorResponse(c, { code: "UNKNOWN_SERVER_ERROR", message: "internal error; see the worker log" });
 }

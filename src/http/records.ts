@@ -4,7 +4,7 @@ import { fetchRecords } from "../broker/consume";
 import { produce } from "../broker/produce";
 import { sessionForKey, sessionFromBody } from "../broker/idempotence";
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from "../core/limits";
-import { StreamError } from "../core/errors";
+import { EngineError } from "../core/errors";
 import { DEFAULT_FETCH_MAX_BYTES, DEFAULT_FETCH_MAX_RECORDS } from "../core/limits";
 import type { Env } from "../env";
 import { failureResponse } from "./errors";
@@ -22,9 +22,9 @@ recordRoutes.post("/:topic/records", async (c) => {
   const key = c.req.header("idempotency-key");
   if (key !== undefined) {
     if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
-      throw new StreamError({ code: "INVALID_REQUEST", message: `Idempotency-Key must be 1-${MAX_IDEMPOTENCY_KEY_LENGTH} characters`, field: "Idempotency-Key" });
+      throw new EngineError({ code: "INVALID_REQUEST", message: `Idempotency-Key must be 1-${MAX_IDEMPOTENCY_KEY_LENGTH} characters`, field: "Idempotency-Key" });
     }
-    if (session) throw new StreamError({ code: "INVALID_REQUEST", message: "use either an Idempotency-Key or producer_id/base_sequences, not both", field: "Idempotency-Key" });
+    if (session) throw new EngineError({ code: "INVALID_REQUEST", message: "use either an Idempotency-Key or producer_id/base_sequences, not both", field: "Idempotency-Key" });
     session = await sessionForKey(c.req.param("topic"), key, body);
   }
   const r = await produce(c.env, c.req.param("topic"), body.records, session, (work) => c.executionCtx.waitUntil(work));
