@@ -2,12 +2,7 @@ import { fail, type Result } from "../core/errors";
 import { getAssignor, type AssignorName } from "./assignors";
 import type { GroupMeta, GroupStore } from "./store";
 import { byTopic, partitionKey, splitKey, type GroupState, type GroupView, type JoinInput, type Member, type MemberAnswer } from "./types";
-
-export const DEFAULT_SESSION_TIMEOUT_MS = 45_000; // Kafka 3.x default
-export const DEFAULT_REBALANCE_TIMEOUT_MS = 300_000; // Kafka's max.poll.interval.ms default
-export const MIN_SESSION_TIMEOUT_MS = 500;
-export const MAX_SESSION_TIMEOUT_MS = 30 * 60_000;
-const MAX_HEARTBEAT_INTERVAL_MS = 3_000;
+import { DEFAULT_SESSION_TIMEOUT_MS, DEFAULT_REBALANCE_TIMEOUT_MS, MIN_SESSION_TIMEOUT_MS, MAX_SESSION_TIMEOUT_MS, MAX_HEARTBEAT_INTERVAL_MS } from "../core/limits";
 
 export type TopicMeta = { topicId: string; partitions: number };
 /** One committed offset as saved: the topic id it was validated against, so a re-created topic starts fresh. */

@@ -4,7 +4,7 @@ import { DEFAULT_PRODUCER_ID_EXPIRATION_MS, SQLITE_MAX_PARAMS } from "../core/li
 import type { SqlStore } from "../storage";
 import { FetchPage } from "./fetch-page";
 import { ProducerState } from "./producer-state";
-import { encodeRecord, recordSize, toArrayBuffer } from "./records";
+import { checkRecordSize, encodeRecord, recordSize, toArrayBuffer } from "./records";
 import { TXN_ABORTED, TxnMarkers } from "./txn-markers";
 import type { AppendOk, AppendProducer, AppendRecord, FetchOk, FetchRequest, ListOffsetOk, OffsetSpec, PartitionInit, PartitionOffsets } from "./types";
 
@@ -139,9 +139,9 @@ export class PartitionLog {
     }
     const { config } = state;
     const sizes = records.map(recordSize);
-    const tooLarge = sizes.findIndex((size) => size > config["max.message.bytes"]);
-    if (tooLarge >= 0) {
-      return fail("MESSAGE_TOO_LARGE", `record ${tooLarge} is ${sizes[tooLarge]} bytes; max.message.bytes is ${config["max.message.bytes"]}`, `records[${tooLarge}]`);
+    for (const [i, size] of sizes.entries()) {
+      const big = checkRecordSize(i, size, config["max.message.bytes"], state.topic);
+      if (big) return big;
     }
     const logAppendTime = config["message.timestamp.type"] === "LogAppendTime";
     const timestamps = records.map((r) => (logAppendTime || r.timestamp === null ? now : r.timestamp));

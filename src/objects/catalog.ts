@@ -8,8 +8,7 @@ import { unwrap } from "../core/errors";
 import type { SummaryReport } from "../stats/summaries";
 import { dropColdTable } from "./cold-tier";
 import { partitionStub } from "./names";
-
-const OUTBOX_RETRY_MS = 1_000;
+import { OUTBOX_RETRY_MS } from "../core/limits";
 
 /** The single topic catalog. Thin: storage, RPC, and the alarm that finishes owed partition work. */
 export class TopicCatalog extends DurableObject {

@@ -13,9 +13,7 @@ import type { TierUpkeep } from "../tiering/upkeep";
 import type { WarmTier } from "../tiering/warm-tier";
 import { coldSinkFor } from "./cold-tier";
 import { catalogStub } from "./names";
-
-/** Roll steps per alarm run, so one alarm never holds the partition for long; the rest is rescheduled. */
-const ROLL_STEPS_PER_ALARM = 8;
+import { ROLL_STEPS_PER_ALARM } from "../core/limits";
 
 /**
  * One topic partition. Named `${topicId}/${partition}` so a re-created topic (new topicId) gets

@@ -65,4 +65,12 @@ describe("PartitionLog on better-sqlite3", () => {
     expect(again).toMatchObject({ ok: true, duplicate: true, baseOffset: 0 });
     expect(log.bounds()).toEqual({ ok: true, logStartOffset: 0, highWatermark: 2 });
   });
+
+  it("refuses a record over the partition's own max.message.bytes with MESSAGE_TOO_LARGE and writes nothing", async () => {
+    const { log } = await openLog();
+    log.init({ topicId: "t-1", topic: "orders", partition: 0, config: effectiveConfig({ "max.message.bytes": 100 }) });
+    const r = log.append([rec('"small"'), rec(JSON.stringify("z".repeat(200)))], 1);
+    expect(r.ok ? "ok" : [r.error.code, r.error.field]).toEqual(["MESSAGE_TOO_LARGE", "records[1]"]);
+    expect(log.bounds()).toEqual({ ok: true, logStartOffset: 0, highWatermark: 0 });
+  });
 });
