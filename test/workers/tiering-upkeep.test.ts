@@ -5,6 +5,7 @@ import { loadTable, r2IcebergStore } from "../../src/tiering/iceberg";
 import { ColdState, segmentKey } from "../../src/tiering/segment-index";
 import { FaultyR2, countingStorage, useBucket } from "./fake-r2";
 import { api, createTopic, unique } from "./helpers";
+import * as names from "../../src/objects/names";
 
 // Issue 9, items 6-8: every R2 side effect of tiering is bounded and can be re-driven, a topic
 // delete wins over a roll in flight and takes the cold table with it, and alarms never spin.
@@ -13,7 +14,7 @@ async function topicId(t: string): Promise<string> {
   return (await api("GET", `/v1/topics/${t}`)).body.topic_id;
 }
 function partitionStub(id: string, p = 0): DurableObjectStub {
-  return env.PARTITIONS.get(env.PARTITIONS.idFromName(`${id}/${p}`)) as unknown as DurableObjectStub;
+  return names.partitionStub(env.PARTITIONS, id, p) as unknown as DurableObjectStub;
 }
 function inside<T>(stub: DurableObjectStub, fn: (instance: any) => Promise<T>): Promise<T> {
   const run = runInDurableObject as unknown as (s: DurableObjectStub, f: (instance: any) => Promise<T>) => Promise<T>;
