@@ -3,6 +3,7 @@ import type { Env } from "../env";
 import { allowedMethods } from "./allow";
 import { errorResponse, onError } from "./errors";
 import { groupRoutes } from "./groups";
+import { openApiDocument } from "./openapi";
 import { producerRoutes } from "./producers";
 import { recordRoutes } from "./records";
 import { schemaRoutes, topicSchemaRoutes } from "./schema";
@@ -22,6 +23,8 @@ export function createApp() {
   app.route("/v1/producers", producerRoutes);
   app.route("/v1/transactions", transactionRoutes);
   app.route("/stats", statsRoutes);
+  // Built from the route table at request time, so it lists every route (src/http/openapi.ts).
+  app.get("/openapi.json", (c) => c.json(openApiDocument(app.routes)));
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;
     const allow = allowedMethods(app, path);
