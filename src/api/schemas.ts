@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { WireHeaders } from "./wire";
-import { MAX_FETCH_MAX_BYTES, MAX_FETCH_MAX_RECORDS, MAX_PRODUCER_EPOCH, MAX_PRODUCER_SEQUENCE, MAX_RECORDS_PER_REQUEST, MAX_SCHEMA_SAMPLE, MAX_TRANSACTION_TIMEOUT_MS, MAX_WAIT_MS } from "../core/limits";
+import type { FetchRequest } from "../log/types";
+import { DEFAULT_FETCH_MAX_BYTES, DEFAULT_FETCH_MAX_RECORDS, MAX_FETCH_MAX_BYTES, MAX_FETCH_MAX_RECORDS, MAX_PRODUCER_EPOCH, MAX_PRODUCER_SEQUENCE, MAX_RECORDS_PER_REQUEST, MAX_SCHEMA_SAMPLE, MAX_TRANSACTION_TIMEOUT_MS, MAX_WAIT_MS } from "../core/limits";
 
 /**
  * Request shapes, shared by the HTTP routes and the StreamService binding so both transports
@@ -118,6 +119,20 @@ export const fetchQuerySchema = z.object({
   /** Kafka's isolation.level (issue 12): read_committed stops at the last stable offset. */
   isolation: z.enum(["read_uncommitted", "read_committed"]).optional(),
 });
+
+/**
+ * The fetch options as the domain takes them (camelCase, defaults applied): both transports parse
+ * with this, so HTTP and the binding cannot drift apart on a default (issue 10, item 3).
+ */
+export const fetchRequestSchema = fetchQuerySchema.transform(
+  (q): FetchRequest => ({
+    offset: q.offset,
+    maxRecords: q.max_records ?? DEFAULT_FETCH_MAX_RECORDS,
+    maxBytes: q.max_bytes ?? DEFAULT_FETCH_MAX_BYTES,
+    waitMs: q.wait_ms ?? 0,
+    ...(q.isolation && { isolation: q.isolation }),
+  }),
+);
 
 export const offsetsQuerySchema = z.object({
   at: z.union([z.enum(["earliest", "latest"]), queryInt(Number.MAX_SAFE_INTEGER)]),

@@ -1,11 +1,10 @@
 import { Hono } from "hono";
-import { fetchQuerySchema, partitionParamSchema } from "../api/schemas";
+import { fetchRequestSchema, partitionParamSchema } from "../api/schemas";
 import { fetchRecords } from "../broker/consume";
 import { produce } from "../broker/produce";
 import { sessionForKey, sessionFromBody } from "../broker/idempotence";
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from "../core/limits";
 import { EngineError } from "../core/errors";
-import { DEFAULT_FETCH_MAX_BYTES, DEFAULT_FETCH_MAX_RECORDS } from "../core/limits";
 import type { Env } from "../env";
 import { failureResponse } from "./errors";
 import { produceBody } from "./produce-body";
@@ -36,14 +35,7 @@ recordRoutes.post("/:topic/records", async (c) => {
 
 recordRoutes.get("/:topic/partitions/:partition/records", async (c) => {
   const { partition } = parseWith(partitionParamSchema, { partition: c.req.param("partition") }, "path");
-  const q = query(c, fetchQuerySchema);
-  const r = await fetchRecords(c.env, c.req.param("topic"), partition, {
-    offset: q.offset,
-    maxRecords: q.max_records ?? DEFAULT_FETCH_MAX_RECORDS,
-    maxBytes: q.max_bytes ?? DEFAULT_FETCH_MAX_BYTES,
-    waitMs: q.wait_ms ?? 0,
-    ...(q.isolation && { isolation: q.isolation }),
-  });
+  const r = await fetchRecords(c.env, c.req.param("topic"), partition, query(c, fetchRequestSchema));
   if (!r.ok) return failureResponse(c, r);
   // The partition already built the records' JSON; embed it rather than parse and re-serialize.
   const body = `{"topic":${JSON.stringify(c.req.param("topic"))},"partition":${partition},"records":${r.recordsJson},"next_offset":${r.nextOffset},"high_watermark":${r.highWatermark},"log_start_offset":${r.logStartOffset},"last_stable_offset":${r.lastStableOffset}}`;

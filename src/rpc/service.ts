@@ -4,7 +4,7 @@ import {
   alterConfigSchema,
   commitSchema,
   createTopicSchema,
-  fetchQuerySchema,
+  fetchRequestSchema,
   groupOffsetsQuerySchema,
   heartbeatSchema,
   joinSchema,
@@ -33,7 +33,7 @@ import { initProducer } from "../broker/producers";
 import { describeTopic } from "../broker/topics";
 import { check } from "../api/check";
 import { fail, type Result } from "../core/errors";
-import { DEFAULT_FETCH_MAX_BYTES, DEFAULT_FETCH_MAX_RECORDS, DEFAULT_SCHEMA_SAMPLE } from "../core/limits";
+import { DEFAULT_SCHEMA_SAMPLE } from "../core/limits";
 import type { Env } from "../env";
 
 interface FetchOptions {
@@ -115,16 +115,10 @@ export class StreamService extends WorkerEntrypoint<Env> {
   async fetch_records(topic: string, partition: number, options: FetchOptions & { as_text?: boolean }): Promise<Result<({ records: FetchedRecord[] } | { records_json: string }) & FetchPage>> {
     const { as_text: asText, ...rest } = options ?? ({} as typeof options);
     const asQuery = Object.fromEntries(Object.entries(rest).map(([k, n]) => [k, String(n)]));
-    const v = check(fetchQuerySchema, asQuery, "argument");
+    const v = check(fetchRequestSchema, asQuery, "argument");
     if (!v.ok) return v;
     if (!Number.isInteger(partition) || partition < 0) return fail("UNKNOWN_TOPIC_OR_PARTITION", `partition ${partition} does not exist`, "partition");
-    const r = await fetchRecords(this.env, String(topic), partition, {
-      offset: v.value.offset,
-      maxRecords: v.value.max_records ?? DEFAULT_FETCH_MAX_RECORDS,
-      maxBytes: v.value.max_bytes ?? DEFAULT_FETCH_MAX_BYTES,
-      waitMs: v.value.wait_ms ?? 0,
-      ...(v.value.isolation && { isolation: v.value.isolation }),
-    });
+    const r = await fetchRecords(this.env, String(topic), partition, v.value);
     if (!r.ok) return r;
     const page = { nextOffset: r.nextOffset, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset, lastStableOffset: r.lastStableOffset };
     return asText === true ? { ok: true, records_json: r.recordsJson, ...page } : { ok: true, records: JSON.parse(r.recordsJson) as FetchedRecord[], ...page };
