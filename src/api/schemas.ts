@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { WireHeaders } from "./wire";
+import type { JoinInput } from "../groups/types";
 import type { FetchRequest } from "../log/types";
 import { DEFAULT_FETCH_MAX_BYTES, DEFAULT_FETCH_MAX_RECORDS, MAX_FETCH_MAX_BYTES, MAX_FETCH_MAX_RECORDS, MAX_PRODUCER_EPOCH, MAX_PRODUCER_SEQUENCE, MAX_RECORDS_PER_REQUEST, MAX_SCHEMA_SAMPLE, MAX_TRANSACTION_TIMEOUT_MS, MAX_WAIT_MS } from "../core/limits";
 
@@ -151,6 +152,18 @@ export const joinSchema = z.strictObject({
   rebalance_timeout_ms: z.int().optional(),
   assignor: assignorName.optional(),
 });
+
+/** A join as the coordinator takes it (camelCase): the HTTP route and the binding both parse with this. */
+export const joinRequestSchema = joinSchema.transform(
+  (b): JoinInput => ({
+    memberId: b.member_id,
+    groupInstanceId: b.group_instance_id,
+    topics: b.topics,
+    sessionTimeoutMs: b.session_timeout_ms,
+    rebalanceTimeoutMs: b.rebalance_timeout_ms,
+    assignor: b.assignor,
+  }),
+);
 
 export const heartbeatSchema = z.strictObject({
   generation: nonNegativeInt.optional(),

@@ -1,5 +1,5 @@
 import { Hono, type Context } from "hono";
-import { commitSchema, groupOffsetsQuerySchema, heartbeatSchema, joinSchema, resetOffsetsSchema } from "../api/schemas";
+import { commitSchema, groupOffsetsQuerySchema, heartbeatSchema, joinRequestSchema, resetOffsetsSchema } from "../api/schemas";
 import {
   commitOffsets,
   deleteGroup,
@@ -72,15 +72,7 @@ groupRoutes.get("/:group", async (c) => reply(c, await describeGroup(c.env, c.re
 groupRoutes.delete("/:group", async (c) => reply(c, await deleteGroup(c.env, c.req.param("group")), () => ({ deleted: c.req.param("group") })));
 
 groupRoutes.post("/:group/members", async (c) => {
-  const b = await jsonBody(c, joinSchema);
-  const r = await joinGroup(c.env, c.req.param("group"), {
-    memberId: b.member_id,
-    groupInstanceId: b.group_instance_id,
-    topics: b.topics,
-    sessionTimeoutMs: b.session_timeout_ms,
-    rebalanceTimeoutMs: b.rebalance_timeout_ms,
-    assignor: b.assignor,
-  });
+  const r = await joinGroup(c.env, c.req.param("group"), await jsonBody(c, joinRequestSchema));
   return reply(c, r, answerJson);
 });
 

@@ -7,7 +7,7 @@ import {
   fetchRequestSchema,
   groupOffsetsQuerySchema,
   heartbeatSchema,
-  joinSchema,
+  joinRequestSchema,
   offsetsQuerySchema,
   inferSchemaSchema,
   initProducerSchema,
@@ -133,13 +133,8 @@ export class StreamService extends WorkerEntrypoint<Env> {
   // Consumer groups: the same bodies as the HTTP routes (snake_case), the same validation.
 
   async joinGroup(groupId: string, body: { topics: string[]; member_id?: string; group_instance_id?: string; session_timeout_ms?: number; rebalance_timeout_ms?: number; assignor?: "range" | "roundRobin" | "sticky" }) {
-    const v = check(joinSchema, body, "argument");
-    if (!v.ok) return v;
-    const b = v.value;
-    return groups.joinGroup(this.env, String(groupId), {
-      memberId: b.member_id, groupInstanceId: b.group_instance_id, topics: b.topics,
-      sessionTimeoutMs: b.session_timeout_ms, rebalanceTimeoutMs: b.rebalance_timeout_ms, assignor: b.assignor,
-    });
+    const v = check(joinRequestSchema, body, "argument");
+    return v.ok ? groups.joinGroup(this.env, String(groupId), v.value) : v;
   }
 
   async heartbeat(groupId: string, memberId: string, body: { generation?: number; group_instance_id?: string } = {}) {

@@ -19,3 +19,14 @@ describe("fetchRequestSchema", () => {
     }
   });
 });
+
+describe("joinRequestSchema", () => {
+  it("turns the wire join into the coordinator's JoinInput, and refuses bad input", async () => {
+    const { joinRequestSchema } = await import("../../src/api/schemas");
+    expect(joinRequestSchema.parse({ topics: ["a"], member_id: "m", group_instance_id: "i", session_timeout_ms: 6000, rebalance_timeout_ms: 9000, assignor: "sticky" })).toEqual({
+      memberId: "m", groupInstanceId: "i", topics: ["a"], sessionTimeoutMs: 6000, rebalanceTimeoutMs: 9000, assignor: "sticky",
+    });
+    expect(joinRequestSchema.parse({ topics: ["a"] })).toMatchObject({ topics: ["a"], memberId: undefined });
+    for (const bad of [{ topics: [] }, { topics: ["a"], assignor: "random" }, { topics: ["a"], extra: 1 }]) expect(joinRequestSchema.safeParse(bad).success).toBe(false);
+  });
+});
