@@ -1,16 +1,25 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 
-// Three projects, all run by `npm test`:
-//  - unit:    pure modules in Node (partitioner cross-check against KafkaJS, assignors, parsing)
+// Five projects, all run by `npm test`:
+//  - unit:    pure modules in Node (partitioner cross-check against KafkaJS, assignors, parsing), the
+//             layering check, and the plain logic over the storage seam on better-sqlite3 (test/unit/node-storage)
 //  - workers: integration tests inside workerd with real Durable Object SQLite and local R2
-//  - e2e:     a real `wrangler dev` process started by the test setup on a free port
+//  - e2e:     a real engine process (the direct server of `npm start`) started by the harness on a free port
 //  - sdk-binding: the transport-neutral SDK tests once more, over a service binding
 //  - sdk:     the SDK as users get it (built to dist/, imported as 'dostream/db/stream') against a real engine
 export default defineConfig({
   test: {
     projects: [
       {
+        // parquet-wasm's .wasm import is a compiled module in workerd; Node gets it from a shim.
+        resolve: {
+          alias: {
+            "parquet-wasm/esm/parquet_wasm_bg.wasm": fileURLToPath(new URL("./test/support/parquet-wasm-node.ts", import.meta.url)),
+            "cloudflare:sockets": fileURLToPath(new URL("./test/support/cloudflare-sockets-stub.ts", import.meta.url)),
+          },
+        },
         test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" },
       },
       {

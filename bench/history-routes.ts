@@ -1,9 +1,10 @@
 import { Hono } from "hono";
 import type { Env } from "../src/env";
 import { PartitionDO as EnginePartitionDO } from "../src/objects/partition";
-import { icebergTable } from "../src/tiering/cold-sinks";
+import { icebergTable } from "../src/tiering/cold-sink";
 import { appendDataFiles, icebergDataKey, r2IcebergStore } from "../src/tiering/iceberg";
 import { segmentKey } from "../src/tiering/segment-index";
+import * as names from "../src/objects/names";
 
 /**
  * Bench-only: how per-call work grows with history (bench/suites/history.mjs). R2 calls are
@@ -68,7 +69,7 @@ export class PartitionDO extends EnginePartitionDO {
 
 export const historyRoutes = new Hono<{ Bindings: Env }>().basePath("/bench/history");
 
-const stub = (env: Env, topicId: string) => env.PARTITIONS.get(env.PARTITIONS.idFromName(`${topicId}/0`)) as unknown as DurableObjectStub<PartitionDO>;
+const stub = (env: Env, topicId: string) => names.partitionStub(env.PARTITIONS, topicId, 0) as unknown as DurableObjectStub<PartitionDO>;
 
 /** POST /bench/history/partition/:topicId/seed?n= — warm index rows. */
 historyRoutes.post("/partition/:topicId/seed", async (c) => c.json({ ok: await stub(c.env, c.req.param("topicId")).benchSeedSegments(Number(c.req.query("n"))) }));

@@ -1,4 +1,4 @@
-import type { Migration } from "../src/log/migrator";
+import type { Migration } from "../src/storage";
 
 /** Schema of the TopicCatalog: topics, their incarnations and configs, and pending partition work. */
 export const catalogMigrations: Migration[] = [

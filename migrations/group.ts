@@ -1,4 +1,4 @@
-import type { Migration } from "../src/log/migrator";
+import type { Migration } from "../src/storage";
 
 /** Schema of a GroupCoordinator: one consumer group's membership, generation and committed offsets. */
 export const groupMigrations: Migration[] = [

@@ -1,4 +1,4 @@
-import type { Migration } from "../src/log/migrator";
+import type { Migration } from "../src/storage";
 
 /**
  * Schema of a PartitionDO: one topic partition's hot log and its state.

@@ -1,4 +1,4 @@
-import type { Migration } from "../src/log/migrator";
+import type { Migration } from "../src/storage";
 
 /** Schema of a SchemaRegistry (one per topic incarnation): schema versions and settings. */
 export const schemaRegistryMigrations: Migration[] = [

@@ -1,4 +1,4 @@
-import type { Migration } from "../src/log/migrator";
+import type { Migration } from "../src/storage";
 
 /** Schema of a TxnCoordinator: one transactional id's producer and its current transaction (issue 12). */
 export const txnMigrations: Migration[] = [

@@ -3,8 +3,8 @@ import type { PartitionDO } from "./objects/partition";
 import type { GroupCoordinator } from "./objects/group";
 import type { SchemaRegistry } from "./objects/schema-registry";
 import type { TxnCoordinator } from "./objects/txn";
-import type { BridgeDO } from "./objects/bridge";
-import type { RealtimeHub } from "./objects/realtime-hub";
+import type { BridgeRpc } from "./bridges/view";
+import type { RealtimeHubRpc } from "./realtime/rpc";
 
 /** Bindings declared in wrangler.toml. */
 export interface Env {
@@ -14,11 +14,11 @@ export interface Env {
   SCHEMAS: DurableObjectNamespace<SchemaRegistry>;
   TXNS: DurableObjectNamespace<TxnCoordinator>;
   /** One BridgeDO per bridge to an external broker (issue 18). */
-  BRIDGES: DurableObjectNamespace<BridgeDO>;
+  BRIDGES: DurableObjectNamespace<BridgeRpc>;
   /** Worker secret: 32 bytes of base64, the AES-GCM key for bridge credentials. Unset locally: the catalog keeps a generated one. */
   BRIDGE_KEY?: string;
   /** SSE streams and WebSocket connections (issue 15): hubs that partitions wake on append. */
-  REALTIME: DurableObjectNamespace<RealtimeHub>;
+  REALTIME: DurableObjectNamespace<RealtimeHubRpc>;
   SEGMENTS: R2Bucket;
   /** How Iceberg readers address the SEGMENTS bucket (R2's S3 API), written into table metadata. */
   SEGMENTS_BUCKET_URI?: string;

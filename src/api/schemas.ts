@@ -1,6 +1,8 @@
 import { z } from "zod";
 import type { WireHeaders } from "./wire";
-import { MAX_FETCH_MAX_BYTES, MAX_FETCH_MAX_RECORDS, MAX_FETCH_PARTITIONS, MAX_IDEMPOTENCY_KEY_LENGTH, MAX_PRODUCER_EPOCH, MAX_PRODUCER_SEQUENCE, MAX_RECORDS_PER_REQUEST, MAX_SCHEMA_SAMPLE, MAX_STATE_PAGE_KEYS, MAX_TRANSACTION_TIMEOUT_MS, MAX_WAIT_MS } from "../core/limits";
+import type { JoinInput } from "../groups/types";
+import type { FetchRequest } from "../log/types";
+import { DEFAULT_FETCH_MAX_BYTES, DEFAULT_FETCH_MAX_RECORDS, MAX_FETCH_MAX_BYTES, MAX_FETCH_MAX_RECORDS, MAX_FETCH_PARTITIONS, MAX_IDEMPOTENCY_KEY_LENGTH, MAX_PRODUCER_EPOCH, MAX_PRODUCER_SEQUENCE, MAX_RECORDS_PER_REQUEST, MAX_SCHEMA_SAMPLE, MAX_STATE_PAGE_KEYS, MAX_TRANSACTION_TIMEOUT_MS, MAX_WAIT_MS } from "../core/limits";
 
 /**
  * Request shapes, shared by the HTTP routes and the StreamService binding so both transports
@@ -153,6 +155,20 @@ export const memberRecordsSchema = z.strictObject({
   ...fetchBounds,
 });
 
+/**
+ * The fetch options as the domain takes them (camelCase, defaults applied): both transports parse
+ * with this, so HTTP and the binding cannot drift apart on a default (issue 10, item 3).
+ */
+export const fetchRequestSchema = fetchQuerySchema.transform(
+  (q): FetchRequest => ({
+    offset: q.offset,
+    maxRecords: q.max_records ?? DEFAULT_FETCH_MAX_RECORDS,
+    maxBytes: q.max_bytes ?? DEFAULT_FETCH_MAX_BYTES,
+    waitMs: q.wait_ms ?? 0,
+    ...(q.isolation && { isolation: q.isolation }),
+  }),
+);
+
 export const offsetsQuerySchema = z.object({
   at: z.union([z.enum(["earliest", "latest"]), queryInt(Number.MAX_SAFE_INTEGER)]),
 });
@@ -170,6 +186,18 @@ export const joinSchema = z.strictObject({
   rebalance_timeout_ms: z.int().optional(),
   assignor: assignorName.optional(),
 });
+
+/** A join as the coordinator takes it (camelCase): the HTTP route and the binding both parse with this. */
+export const joinRequestSchema = joinSchema.transform(
+  (b): JoinInput => ({
+    memberId: b.member_id,
+    groupInstanceId: b.group_instance_id,
+    topics: b.topics,
+    sessionTimeoutMs: b.session_timeout_ms,
+    rebalanceTimeoutMs: b.rebalance_timeout_ms,
+    assignor: b.assignor,
+  }),
+);
 
 export const heartbeatSchema = z.strictObject({
   generation: nonNegativeInt.optional(),

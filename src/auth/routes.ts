@@ -26,6 +26,7 @@ const cluster = (operation: Operation): RouteRule => ({ access: "resource", type
 
 export const ROUTE_RULES: Array<[method: string, path: string, rule: RouteRule]> = [
   ["GET", "/health", pub],
+  ["GET", "/openapi.json", pub],
   ["GET", "/ui", pub],
   ["GET", "/ui/*", pub],
   ["GET", "/stats", cluster("describe")],

@@ -13,7 +13,7 @@ import { bridgeKey } from "./keys";
 import { encrypt } from "./secrets";
 import { parseBridgeSpec } from "./spec";
 import type { BridgeSpec } from "./types";
-import type { BridgeView } from "../objects/bridge";
+import type { BridgeView } from "./view";
 
 /**
  * The Worker-side bridge operations (issue 18), shared by HTTP and the StreamService binding.

@@ -1,4 +1,5 @@
-import { cdcEnabled, emit } from "../cdc/events";
+import { cdcEnabled } from "../cdc/events";
+import { emit } from "./cdc";
 import type { CreateTopicInput, TopicInfo } from "../catalog/types";
 import type { Result } from "../core/errors";
 import type { Env } from "../env";

@@ -1,16 +1,13 @@
-import { emit, topicHasCdc } from "../cdc/events";
+import { emit, topicHasCdc } from "./cdc";
 import { fail, type Failure } from "../core/errors";
 import { GROUP_ID_PATTERN } from "../core/limits";
 import type { Actor } from "../groups/owners";
 import type { AutoOffsetReset, CommitRequest, JoinInput, ResetTarget } from "../groups/types";
 import type { Isolation } from "../groups/coordinator";
 import type { Env } from "../env";
-import { catalogStub } from "./stubs";
+import { catalogStub, groupStub as coordinator } from "./stubs";
 
-/** Consumer-group operations: each group is its own coordinator object, named by the group id. */
-function coordinator(env: Env, groupId: string) {
-  return env.GROUPS.get(env.GROUPS.idFromName(groupId));
-}
+// Consumer-group operations: each group is its own coordinator object, named by the group id.
 
 function checkGroupId(groupId: string): { ok: true } | Failure {
   return GROUP_ID_PATTERN.test(groupId) ? { ok: true } : fail("INVALID_GROUP_ID", `group id '${groupId}' is not legal: use 1-249 of [a-zA-Z0-9._-]`, "group");

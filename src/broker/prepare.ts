@@ -4,7 +4,7 @@ import type { WireHeaders, WireRecord } from "../api/wire";
 import { base64DecodedSize, decodeBase64 } from "../core/base64";
 import { fail, type Failure, type Result } from "../core/errors";
 import { MAX_VALUE_DEPTH } from "../core/limits";
-import { recordSize } from "../log/records";
+import { checkRecordSize, recordSize } from "../log/records";
 import type { AppendRecord } from "../log/types";
 import { checkPartition } from "./topics";
 
@@ -34,7 +34,8 @@ export function prepare(topic: TopicInfo, input: WireRecord[]): Result<{ records
     if (!headers.ok) return headers;
     const record: AppendRecord = { key: key.key, value: value.value, headers: headers.text, timestamp: r.timestamp ?? null };
     const size = recordSize(record);
-    if (size > max) return fail("MESSAGE_TOO_LARGE", `record ${i} is ${size} bytes; topic '${topic.name}' allows ${max} (max.message.bytes)`, at);
+    const big = checkRecordSize(i, size, max, topic.name);
+    if (big) return big;
     records.push(record);
   }
   return { ok: true, records };

@@ -1,4 +1,5 @@
-import { cdcEnabled, emit, type CdcEvent } from "../cdc/events";
+import { cdcEnabled, type CdcEvent } from "../cdc/events";
+import { emit } from "./cdc";
 import type { TopicInfo } from "../catalog/types";
 import { fail, type ErrorBody, type Result } from "../core/errors";
 import { assignPartitions } from "../core/partitioner";

@@ -1,34 +1,23 @@
 import type { TopicInfo } from "../catalog/types";
 import { fail, type Result } from "../core/errors";
-import { MAX_FETCH_MAX_RECORDS, MAX_SCHEMA_SAMPLE_BYTES, SCHEMA_CACHE_TTL_MS } from "../core/limits";
+import { SCHEMA_CACHE_TTL_MS } from "../core/limits";
 import type { AppendRecord } from "../log/types";
 import { decodeFetchedValue } from "../schema/decode";
 import type { Compatibility } from "../schema/diff";
-import { SchemaAccumulator, type InferInput } from "../schema/infer";
-import { toJsonSchema, topicUri, type JsonSchema } from "../schema/json-schema";
+import { SchemaAccumulator } from "../schema/infer";
+import { toJsonSchema, topicUri } from "../schema/json-schema";
 import { JsonNumber, parseJson, type JsonValue } from "../schema/json-text";
-import { spreadSample } from "../schema/sample";
-import type { InferredSchema } from "../schema/types";
+
+export type { Inference, SampledPartition } from "../schema/sample-topic";
+export { topicFacts } from "../schema/registry";
+import { sampleTopic, type Inference, type SampledPartition } from "../schema/sample-topic";
 import { RecordValidator } from "../schema/validate";
-import type { EnforcedSchema, VersionDetail } from "../schema/registry";
+import { topicFacts, type EnforcedSchema, type VersionDetail } from "../schema/registry";
 import type { WireRecord } from "../api/wire";
 import type { Env } from "../env";
 import { fetchRecords } from "./consume";
 import { partitionStub, schemaRegistryStub } from "./stubs";
 import { withTopic } from "./topics";
-
-export interface SampledPartition {
-  partition: number;
-  records: number;
-  fromOffset: number;
-  toOffset: number;
-}
-
-export interface Inference {
-  uri: string;
-  schema: InferredSchema;
-  jsonSchema: JsonSchema;
-}
 
 export interface Discovery extends Inference {
   topic: string;
@@ -39,56 +28,15 @@ export interface Discovery extends Inference {
 }
 
 /**
- * Reads the newest `sample` records of a topic, spread across partitions, through the ordinary
- * fetch path (hot SQLite or warm Parquet alike), and infers their schema. Bounded by the sample
- * size and by MAX_SCHEMA_SAMPLE_BYTES.
+ * Reads the newest `sample` records of a topic through the ordinary fetch path (hot SQLite or warm
+ * Parquet alike, with routing's stale-metadata retry) and infers their schema: see sampleTopic.
  */
-export async function inferTopic(env: Env, topic: TopicInfo, sample: number): Promise<Result<Inference & { sampled: SampledPartition[] }>> {
-  const bounds = await Promise.all(Array.from({ length: topic.partitions }, (_, p) => partitionStub(env, topic.topicId, p).bounds()));
-  for (const b of bounds) if (!b.ok) return b;
-  const ranges = bounds.map((b) => (b.ok ? b : { logStartOffset: 0, highWatermark: 0 }));
-  const shares = spreadSample(sample, ranges.map((b) => b.highWatermark - b.logStartOffset));
-  const bytesEach = Math.max(1, Math.floor(MAX_SCHEMA_SAMPLE_BYTES / Math.max(1, shares.filter((s) => s > 0).length)));
-  const acc = new SchemaAccumulator();
-  const sampled = await Promise.all(
-    shares.map(async (share, partition): Promise<SampledPartition> => {
-      const end = ranges[partition].highWatermark;
-      const from = end - share;
-      let offset = from;
-      let records = 0;
-      let bytes = 0;
-      while (offset < end && records < share && bytes < bytesEach) {
-        const r = await fetchRecords(env, topic.name, partition, {
-          offset,
-          maxRecords: Math.min(share - records, MAX_FETCH_MAX_RECORDS),
-          maxBytes: bytesEach - bytes,
-          waitMs: 0,
-        });
-        // Retention may move the log start past `offset` while we read: sample what is left.
-        if (!r.ok || r.count === 0) break;
-        bytes += r.recordsJson.length;
-        for (const value of valuesOf(r.recordsJson)) {
-          acc.add(value);
-          records++;
-        }
-        offset = r.nextOffset;
-      }
-      return { partition, records, fromOffset: from, toOffset: offset };
-    }),
+export function inferTopic(env: Env, topic: TopicInfo, sample: number): Promise<Result<Inference & { sampled: SampledPartition[] }>> {
+  return sampleTopic(
+    { bounds: (p) => partitionStub(env, topic.topicId, p).bounds(), read: (p, req) => fetchRecords(env, topic.name, p, req) },
+    topic,
+    sample,
   );
-  const schema = acc.result();
-  const uri = topicUri(topic.name);
-  return { ok: true, uri, schema, jsonSchema: toJsonSchema(schema, uri), sampled };
-}
-
-/** The record values in a fetch answer's JSON, numbers kept as written. */
-function* valuesOf(recordsJson: string): Generator<InferInput> {
-  const records = parseJson(recordsJson);
-  if (!Array.isArray(records)) return;
-  for (const rec of records) {
-    const r = rec as Record<string, JsonValue>;
-    yield decodeFetchedValue(r.value, r.value_encoding);
-  }
 }
 
 /** GET /v1/topics/:topic/schema: samples, infers, and stores a new version when the shape changed. */
@@ -99,11 +47,6 @@ export function discoverSchema(env: Env, topicName: string, sample: number): Pro
     const { version, created } = await schemaRegistryStub(env, topic.topicId).recordDiscovery(topicFacts(topic), inferred.schema, inferred.jsonSchema);
     return { ok: true, topic: topic.name, uri: inferred.uri, schema: inferred.schema, jsonSchema: inferred.jsonSchema, sampled: inferred.sampled, version, created };
   });
-}
-
-/** What the registry keeps of a topic to run periodic discovery on its own. */
-export function topicFacts(topic: TopicInfo) {
-  return { name: topic.name, topicId: topic.topicId, discoveryIntervalMs: topic.config["schema.discovery.interval.ms"] };
 }
 
 /** Tells the topic's registry its discovery interval (after a create or a config change). */

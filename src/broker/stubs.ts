@@ -1,36 +1,44 @@
 import type { Env } from "../env";
+import * as names from "../objects/names";
+
+// The Worker-side spelling of src/objects/names.ts (the one naming module): routing passes `env`.
 
 /** The single catalog object. */
 export function catalogStub(env: Env) {
-  return env.CATALOG.get(env.CATALOG.idFromName("catalog"));
+  return names.catalogStub(env.CATALOG);
 }
 
 /** A partition object is named by the topic's incarnation id, so a re-created topic starts empty. */
 export function partitionStub(env: Env, topicId: string, partition: number) {
-  return env.PARTITIONS.get(env.PARTITIONS.idFromName(`${topicId}/${partition}`));
+  return names.partitionStub(env.PARTITIONS, topicId, partition);
 }
 
 /** A topic incarnation's schema registry: a re-created topic starts with no schema history. */
 export function schemaRegistryStub(env: Env, topicId: string) {
-  return env.SCHEMAS.get(env.SCHEMAS.idFromName(topicId));
+  return names.schemaRegistryStub(env.SCHEMAS, topicId);
 }
 
 /** A transactional id's coordinator (issue 12). */
 export function txnStub(env: Env, transactionalId: string) {
-  return env.TXNS.get(env.TXNS.idFromName(transactionalId));
+  return names.txnStub(env.TXNS, transactionalId);
+}
+
+/** A consumer group's coordinator. */
+export function groupStub(env: Env, groupId: string) {
+  return names.groupStub(env.GROUPS, groupId);
 }
 
 /** withIdempotency's claim record for one unit-of-work id (issue 12): a TxnCoordinator of its own. */
 export function idempotencyStub(env: Env, id: string) {
-  return env.TXNS.get(env.TXNS.idFromName(`idempotency/${id}`));
+  return names.idempotencyStub(env.TXNS, id);
 }
 
 /** A bridge's object (issue 18), named by the bridge name. */
 export function bridgeStub(env: Env, name: string) {
-  return env.BRIDGES.get(env.BRIDGES.idFromName(name));
+  return names.bridgeStub(env.BRIDGES, name);
 }
 
 /** A realtime hub (issue 15), named by the router: `sse/<topicId>/<n>` or `ws/<n>`. */
 export function realtimeHubStub(env: Env, name: string) {
-  return env.REALTIME.get(env.REALTIME.idFromName(name));
+  return names.realtimeHubStub(env.REALTIME, name);
 }

@@ -1,6 +1,6 @@
 import type { TierTotals } from "../stats/summaries";
 import type { TopicInfo } from "../catalog/types";
-import { fail, type Result } from "../core/errors";
+import { fail, needsMetadataRefresh, type Result } from "../core/errors";
 import { MAX_CACHED_TOPICS, TOPIC_CACHE_TTL_MS } from "../core/limits";
 import type { Env } from "../env";
 import { catalogStub, partitionStub } from "./stubs";
@@ -26,9 +26,9 @@ export function forgetTopic(name: string): void {
   cache.delete(name);
 }
 
-/** Codes a partition answers when the caller's metadata is stale (deleted or re-created topic). */
+/** Codes a partition answers when the caller's metadata is stale (deleted or re-created topic): see the error table. */
 export function isStaleMetadata(code: string): boolean {
-  return code === "UNKNOWN_TOPIC_OR_PARTITION" || code === "LEADER_NOT_AVAILABLE";
+  return needsMetadataRefresh(code);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { effectiveConfig, mergeOverrides, parseTopicConfig, type TopicConfig } from "../core/config";
 import { fail, type Result } from "../core/errors";
 import { MAX_PARTITIONS_PER_TOPIC, TOPIC_NAME_PATTERN } from "../core/limits";
-import type { LogStorage } from "../log/partition-log";
+import type { SqlStore } from "../storage";
 import { SummaryStore } from "./summaries";
 import type { CreateTopicInput, PartitionControl, TopicInfo } from "./types";
 
@@ -40,7 +40,7 @@ export class Catalog {
   readonly summaries: SummaryStore;
 
   constructor(
-    private readonly storage: LogStorage,
+    private readonly storage: SqlStore,
     private readonly partitions: PartitionControl,
     private readonly defaultPartitions: number,
   ) {

@@ -1,5 +1,5 @@
 import { MAX_PRODUCER_EPOCH } from "../core/limits";
-import type { LogStorage } from "../log/partition-log";
+import type { SqlStore } from "../storage";
 
 export interface ProducerIdentity {
   producer_id: number;
@@ -13,7 +13,7 @@ export interface ProducerIdentity {
  * would overflow, the transactional id gets a fresh producer id at epoch 0, as Kafka does.
  */
 export class ProducerIds {
-  constructor(private readonly storage: LogStorage) {}
+  constructor(private readonly storage: SqlStore) {}
 
   init(transactionalId: string | null, now: number): ProducerIdentity {
     return this.storage.transactionSync(() => {

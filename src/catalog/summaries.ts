@@ -1,4 +1,4 @@
-import type { LogStorage } from "../log/partition-log";
+import type { SqlStore } from "../storage";
 import type { ClusterStats, GroupSummary, MetricsView, PartitionSummary, SummaryReport } from "../stats/summaries";
 
 interface SummaryRow {
@@ -15,7 +15,7 @@ interface SummaryRow {
  * object cannot bring it back.
  */
 export class SummaryStore {
-  constructor(private readonly storage: LogStorage) {}
+  constructor(private readonly storage: SqlStore) {}
 
   report(r: SummaryReport): void {
     const live = r.kind === "partition"

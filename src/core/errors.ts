@@ -9,7 +9,12 @@ export const ERROR_CODES = {
   NOT_FOUND: { status: 404, retriable: false },
   METHOD_NOT_ALLOWED: { status: 405, retriable: false },
   // topics and records (Kafka names)
-  UNKNOWN_TOPIC_OR_PARTITION: { status: 404, retriable: false },
+  /**
+   * Not retriable for a client (the topic may simply not exist), but, as Kafka's
+   * InvalidMetadataException family, a sign that routing's cached metadata may be stale: routing
+   * refreshes it and retries once (src/broker/topics.ts withTopic).
+   */
+  UNKNOWN_TOPIC_OR_PARTITION: { status: 404, retriable: false, refreshMetadata: true },
   TOPIC_ALREADY_EXISTS: { status: 409, retriable: false },
   INVALID_TOPIC_EXCEPTION: { status: 400, retriable: false },
   INVALID_PARTITIONS: { status: 400, retriable: false },
@@ -24,7 +29,7 @@ export const ERROR_CODES = {
   MESSAGE_TOO_LARGE: { status: 413, retriable: false },
   RECORD_LIST_TOO_LARGE: { status: 413, retriable: false },
   OFFSET_OUT_OF_RANGE: { status: 416, retriable: false },
-  LEADER_NOT_AVAILABLE: { status: 503, retriable: true },
+  LEADER_NOT_AVAILABLE: { status: 503, retriable: true, refreshMetadata: true },
   /** A partition's hot tier is more than HOT_BURST_MAX_BYTES past hot.max.records: retry once the roll catches up. */
   THROTTLING_QUOTA_EXCEEDED: { status: 429, retriable: true },
   // schemas (Confluent Schema Registry's meanings; not Kafka protocol codes)
@@ -92,9 +97,21 @@ export const ERROR_CODES = {
   AUTH_NOT_CONFIGURED: { status: 503, retriable: false },
   // anything else: a bug or an infrastructure failure
   UNKNOWN_SERVER_ERROR: { status: 500, retriable: true },
-} as const satisfies Record<string, { status: number; retriable: boolean }>;
+} as const satisfies Record<string, { status: number; retriable: boolean; refreshMetadata?: true }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+/**
+ * The table's two retry rules. `retriable`: the same request may succeed later unchanged (clients
+ * and the SDK retry). `refreshMetadata`: the answer may come from stale cached topic metadata, so
+ * routing asks the catalog again and retries once.
+ */
+export function isRetriable(code: string): boolean {
+  return (ERROR_CODES as Record<string, { retriable: boolean }>)[code]?.retriable ?? false;
+}
+export function needsMetadataRefresh(code: string): boolean {
+  return (ERROR_CODES as Record<string, { refreshMetadata?: true }>)[code]?.refreshMetadata === true;
+}
 
 /** The wire shape of every error: `{ "error": { code, message, field? } }` plus optional details. */
 export interface ErrorBody {
@@ -123,20 +140,23 @@ export function isFailure(value: unknown): value is Failure {
   return typeof value === "object" && value !== null && (value as { ok?: unknown }).ok === false;
 }
 
-/** Thrown form of a Failure, for code paths where unwinding is clearer than threading results. */
-export class StreamError extends Error {
+/**
+ * Thrown form of a Failure, for code paths where unwinding is clearer than threading results; the
+ * HTTP layer's onError maps it to a response. (Not the SDK's StreamError, which clients catch.)
+ */
+export class EngineError extends Error {
   readonly code: ErrorCode;
   readonly field?: string;
   readonly details?: ErrorBody["details"];
   constructor(body: ErrorBody) {
     super(body.message);
-    this.name = "StreamError";
+    this.name = "EngineError";
     this.code = body.code;
     this.field = body.field;
     this.details = body.details;
   }
   get retriable(): boolean {
-    return ERROR_CODES[this.code]?.retriable ?? false;
+    return isRetriable(this.code);
   }
   get status(): number {
     return ERROR_CODES[this.code]?.status ?? 500;
@@ -146,12 +166,11 @@ export class StreamError extends Error {
   }
 }
 
-/** Unwraps a Result, throwing its failure as a StreamError. */
-export function unwrap<R extends { ok: true } | Failure>(result: R): Exclude<R, Failure> {
-  if (!result.ok) throw new StreamError((result as Failure).error);
-  return result as Exclude<R, Failure>;
-}
+/** @deprecated Renamed EngineError (issue 10: one StreamError, the SDK's); kept for branches in flight. */
+export const StreamError = EngineError;
 
-export function statusOf(code: ErrorCode): number {
-  return ERROR_CODES[code]?.status ?? 500;
+/** Unwraps a Result, throwing its failure as an EngineError. */
+export function unwrap<R extends { ok: true } | Failure>(result: R): Exclude<R, Failure> {
+  if (!result.ok) throw new EngineError((result as Failure).error);
+  return result as Exclude<R, Failure>;
 }

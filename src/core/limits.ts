@@ -316,3 +316,33 @@ export const MAX_AUTH_NAME_LENGTH = 200;
 export const MAX_KEY_GRANTS = 100;
 /** Committed offsets a group's summary carries for /metrics' lag (one catalog row stays small). */
 export const GROUP_SUMMARY_MAX_OFFSETS = 1_000;
+
+// Moved here from the modules that used them (issue 10: limits in one module, STYLE rule 6).
+/** Pipelines take about 1 MB per request; a cold hand-off stays under it. */
+export const PIPELINE_MAX_BATCH_BYTES = 1_000_000;
+/** How soon the catalog's alarm re-drives partition work a create, delete or config change could not finish. */
+export const OUTBOX_RETRY_MS = 1_000;
+/** Roll steps per alarm run, so one alarm never holds the partition for long; the rest is rescheduled. */
+export const ROLL_STEPS_PER_ALARM = 8;
+/** Open segment readers kept per partition object: enough for a replay plus a few random reads. */
+export const MAX_OPEN_READERS = 4;
+/** Bytes read from the end of a segment on open: footer and page indexes of 10+ row groups fit. */
+export const FOOTER_PREFETCH_BYTES = 64 * 1024;
+/**
+ * Commit attempts before giving up. Each lost race means another writer made progress, so with
+ * P partitions rolling at once the last one needs up to P attempts; past this the caller's alarm
+ * retries later (the append is idempotent).
+ */
+export const COMMIT_ATTEMPTS = 16;
+/** Snapshots kept in metadata (older ones expire; fast appends keep every data file reachable). */
+export const SNAPSHOTS_KEPT = 100;
+/** Java's `write.metadata.previous-versions-max` default. */
+export const METADATA_LOG_KEPT = 100;
+/** Consumer group session timeout when a member names none (Kafka 3.x default). */
+export const DEFAULT_SESSION_TIMEOUT_MS = 45_000;
+/** Rebalance timeout when a member names none (Kafka's max.poll.interval.ms default). */
+export const DEFAULT_REBALANCE_TIMEOUT_MS = 300_000;
+/** Bounds of a member's session and rebalance timeouts (INVALID_SESSION_TIMEOUT outside them). */
+export const MAX_SESSION_TIMEOUT_MS = 30 * 60_000;
+/** The heartbeat interval told to members is a third of the session, at most this (Kafka's default). */
+export const MAX_HEARTBEAT_INTERVAL_MS = 3_000;

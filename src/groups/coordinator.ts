@@ -37,6 +37,7 @@ export interface GroupDeps {
  * the write, because other requests may interleave while this one awaits.
  */
 export class Coordinator {
+  /** Read by the safety property test (test/workers/groups-safety.test.ts); callers use the methods below. */
   readonly membership: Membership;
   /** Settles staged membership changes; changes staged while one settle is being made durable share the next. */
   private readonly rebalances: GroupCommit;
@@ -91,6 +92,16 @@ export class Coordinator {
     return this.membership.pending ? this.rebalances.request(then) : Promise.resolve(then());
   }
 
+  /** What the group reports to the catalog, or null while it does not exist. */
+  summary() {
+    return this.membership.summary();
+  }
+
+  /** The earliest session or rebalance deadline: when the alarm must run `expire`. */
+  nextDeadline(): number | null {
+    return this.membership.nextDeadline();
+  }
+
   describe(): Result<GroupView> {
     return this.membership.meta ? this.membership.view() : fail("GROUP_ID_NOT_FOUND", "group not found", "group");
   }
@@ -100,12 +111,8 @@ export class Coordinator {
     if (!checked.ok) return checked;
     const fenced = this.fence(input);
     if (!fenced.ok) return fenced;
-    const isNew = this.membership.meta === null;
-    const meta = this.membership.ensureMeta(groupId);
-    this.store.storage.transactionSync(() => {
-      for (const o of input.offsets) this.store.saveOffset(o.topic, o.partition, checked.topicIds.get(o.topic)!, o.offset, o.metadata ?? null, now);
-      this.store.saveMeta(meta);
-    });
+    const rows = input.offsets.map((o) => ({ ...o, topicId: checked.topicIds.get(o.topic)!, metadata: o.metadata ?? null }));
+    const isNew = this.membership.saveOffsets(groupId, rows, now);
     if (isNew) await this.deps.register(groupId);
     return { ok: true, committed: input.offsets.length };
   }
@@ -125,12 +132,7 @@ export class Coordinator {
 
   /** The transaction's commit marker for this group: saves its offsets. Idempotent (same offsets again). */
   async commitTxn(groupId: string, offsets: CommitRequest["offsets"], topicIds: Record<string, string>, now: number): Promise<Result<{ committed: number }>> {
-    const isNew = this.membership.meta === null;
-    const meta = this.membership.ensureMeta(groupId);
-    this.store.storage.transactionSync(() => {
-      for (const o of offsets) this.store.saveOffset(o.topic, o.partition, topicIds[o.topic], o.offset, o.metadata ?? null, now);
-      this.store.saveMeta(meta);
-    });
+    const isNew = this.membership.saveOffsets(groupId, offsets.map((o) => ({ ...o, topicId: topicIds[o.topic], metadata: o.metadata ?? null })), now);
     if (isNew) await this.deps.register(groupId);
     return { ok: true, committed: offsets.length };
   }
@@ -191,12 +193,7 @@ export class Coordinator {
       offsets.push({ topic, partition: p, offset });
     }
     if (this.membership.members.size > 0) return fail("NON_EMPTY_GROUP", `group '${groupId}' gained members while resetting; nothing changed`);
-    const isNew = this.membership.meta === null;
-    const group = this.membership.ensureMeta(groupId);
-    this.store.storage.transactionSync(() => {
-      for (const o of offsets) this.store.saveOffset(o.topic, o.partition, meta.topicId, o.offset, null, now);
-      this.store.saveMeta(group);
-    });
+    const isNew = this.membership.saveOffsets(groupId, offsets.map((o) => ({ ...o, topicId: meta.topicId, metadata: null })), now);
     if (isNew) await this.deps.register(groupId);
     return { ok: true, offsets };
   }
@@ -204,9 +201,7 @@ export class Coordinator {
   async deleteGroup(groupId: string): Promise<Result<{}>> {
     if (!this.membership.meta) return fail("GROUP_ID_NOT_FOUND", `group '${groupId}' not found`, "group");
     if (this.membership.members.size > 0) return fail("NON_EMPTY_GROUP", `group '${groupId}' has active members`);
-    this.store.storage.transactionSync(() => this.store.deleteAll());
-    this.membership.meta = null;
-    this.membership.topics.clear();
+    this.membership.deleteAll();
     await this.deps.unregister(groupId);
     return { ok: true };
   }

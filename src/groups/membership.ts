@@ -3,13 +3,11 @@ import { DEFAULT_GROUP_MIN_SESSION_TIMEOUT_MS } from "../core/limits";
 import { getAssignor, type AssignorName } from "./assignors";
 import type { GroupMeta, GroupStore } from "./store";
 import { byTopic, partitionKey, splitKey, type GroupState, type GroupView, type JoinInput, type Member, type MemberAnswer } from "./types";
-
-export const DEFAULT_SESSION_TIMEOUT_MS = 45_000; // Kafka 3.x default
-export const DEFAULT_REBALANCE_TIMEOUT_MS = 300_000; // Kafka's max.poll.interval.ms default
-export const MAX_SESSION_TIMEOUT_MS = 30 * 60_000;
-const MAX_HEARTBEAT_INTERVAL_MS = 3_000;
+import { DEFAULT_SESSION_TIMEOUT_MS, DEFAULT_REBALANCE_TIMEOUT_MS, MAX_SESSION_TIMEOUT_MS, MAX_HEARTBEAT_INTERVAL_MS } from "../core/limits";
 
 export type TopicMeta = { topicId: string; partitions: number };
+/** One committed offset as saved: the topic id it was validated against, so a re-created topic starts fresh. */
+export type SavedOffset = { topic: string; partition: number; topicId: string; offset: number; metadata: string | null };
 
 /**
  * A group's members, generations and assignment, computed on the coordinator (KIP-848 style).
@@ -50,6 +48,33 @@ export class Membership {
   }
 
   /**
+   * Saves committed offsets and the group's meta in one transaction; a commit to a group nobody
+   * joined yet creates it (as in Kafka). True when the group is new, so the caller registers it.
+   */
+  saveOffsets(groupId: string, offsets: readonly SavedOffset[], now: number): boolean {
+    const isNew = this.meta === null;
+    const meta = this.ensureMeta(groupId);
+    this.store.transaction(() => {
+      for (const o of offsets) this.store.saveOffset(o.topic, o.partition, o.topicId, o.offset, o.metadata, now);
+      this.store.saveMeta(meta);
+    });
+    return isNew;
+  }
+
+  /** Kafka's DeleteGroups: every row of the group goes and this object forgets it. */
+  deleteAll(): void {
+    this.store.transaction(() => this.store.deleteAll());
+    this.meta = null;
+    this.topics.clear();
+  }
+
+  /** What the group reports to the catalog (src/stats/), or null before anyone joined or committed. */
+  summary(): { groupId: string; state: GroupState; generation: number; members: number } | null {
+    if (!this.meta) return null;
+    return { groupId: this.meta.groupId, state: this.state(), generation: this.meta.generation, members: this.members.size };
+  }
+
+  /**
    * Join or rejoin: validates and stages the change; the caller settles (if `pending`) and then
    * answers the member. `fresh` must hold current metadata for every topic in `input.topics`.
    */
@@ -76,7 +101,7 @@ export class Membership {
       member = { ...byInstance, memberId: crypto.randomUUID() };
       this.members.delete(byInstance.memberId);
       this.members.set(member.memberId, member);
-      this.store.storage.transactionSync(() => {
+      this.store.transaction(() => {
         this.store.deleteMember(byInstance.memberId);
         this.store.saveMember(member!);
       });
@@ -174,7 +199,7 @@ export class Membership {
       m.target = target;
     }
     this.touched.clear();
-    this.store.storage.transactionSync(() => {
+    this.store.transaction(() => {
       for (const id of this.removed) this.store.deleteMember(id);
       this.removed.clear();
       for (const m of changed) this.store.saveMember(m);

@@ -1,4 +1,4 @@
-import type { LogStorage } from "../log/partition-log";
+import type { SqlStore } from "../storage";
 import type { AssignorName } from "./assignors";
 import { GROUP_LAST_SEEN_SLACK } from "../core/limits";
 import type { Member } from "./types";
@@ -55,7 +55,12 @@ export class GroupStore {
   private writtenMeta = "";
   private writtenTopics = "";
 
-  constructor(readonly storage: LogStorage) {}
+  constructor(private readonly storage: SqlStore) {}
+
+  /** Runs `fn` as one SQLite transaction: the writes of a settle or a commit land together or not at all. */
+  transaction<T>(fn: () => T): T {
+    return this.storage.transactionSync(fn);
+  }
 
   loadMeta(): GroupMeta | null {
     const row = this.storage.sql.exec<MetaRow>("SELECT * FROM group_meta WHERE id = 1").toArray()[0];

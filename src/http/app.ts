@@ -11,6 +11,7 @@ import { errorResponse, onError } from "./errors";
 import { fetchRoutes } from "./fetch";
 import { groupRoutes } from "./groups";
 import { idempotencyRoutes } from "./idempotency";
+import { openApiDocument } from "./openapi";
 import { producerRoutes } from "./producers";
 import { realtimeRoutes, realtimeTopicRoutes } from "./realtime";
 import { recordRoutes } from "./records";
@@ -41,6 +42,8 @@ export function createApp() {
   app.route("/v1/idempotency", idempotencyRoutes);
   app.route("/v1/bridges", bridgeRoutes);
   app.route("/stats", statsRoutes);
+  // Built from the route table at request time, so it lists every route (src/http/openapi.ts).
+  app.get("/openapi.json", (c) => c.json(openApiDocument(app.routes)));
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;
     const allow = allowedMethods(app, path);

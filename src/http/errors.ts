@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { metrics } from "../metrics/registry";
-import { ERROR_CODES, StreamError, type ErrorBody, type Failure } from "../core/errors";
+import { ERROR_CODES, EngineError, StreamError, type ErrorBody, type Failure } from "../core/errors";
 
 /** The one place an error becomes an HTTP response: `{ "error": { code, message, field?, ... } }`. */
 export function errorResponse(c: Context, error: ErrorBody): Response {
@@ -17,7 +17,7 @@ export function failureResponse(c: Context, failure: Failure): Response {
 
 /** Hono's onError: expected errors keep their code; anything else is a bug, logged, and a 500. */
 export function onError(err: Error, c: Context): Response {
-  if (err instanceof StreamError) return errorResponse(c, err.toBody());
+  if (err instanceof EngineError) return errorResponse(c, err.toBody());
   console.error("unhandled error", err);
   return errorResponse(c, { code: "UNKNOWN_SERVER_ERROR", message: "internal error; see the worker log" });
 }

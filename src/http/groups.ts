@@ -1,5 +1,5 @@
 import { Hono, type Context } from "hono";
-import { commitSchema, groupOffsetsQuerySchema, heartbeatSchema, joinSchema, memberRecordsSchema, resetOffsetsSchema } from "../api/schemas";
+import { commitSchema, groupOffsetsQuerySchema, heartbeatSchema, joinRequestSchema, memberRecordsSchema, resetOffsetsSchema } from "../api/schemas";
 import { readAsMember } from "../broker/member-read";
 import { checkDistinct, partitionAnswerJson } from "../broker/multi-fetch";
 import {
@@ -81,17 +81,10 @@ groupRoutes.get("/:group", async (c) => reply(c, await describeGroup(c.env, c.re
 groupRoutes.delete("/:group", async (c) => reply(c, await deleteGroup(c.env, c.req.param("group")), () => ({ deleted: c.req.param("group") })));
 
 groupRoutes.post("/:group/members", async (c) => {
-  const b = await jsonBody(c, joinSchema);
+  const input = await jsonBody(c, joinRequestSchema);
   // Issue 16: as Kafka does, a member needs read on every topic it subscribes to.
-  for (const topic of new Set(b.topics)) await demand(c, { type: "topic", name: topic }, "read");
-  const r = await joinGroup(c.env, c.req.param("group"), {
-    memberId: b.member_id,
-    groupInstanceId: b.group_instance_id,
-    topics: b.topics,
-    sessionTimeoutMs: b.session_timeout_ms,
-    rebalanceTimeoutMs: b.rebalance_timeout_ms,
-    assignor: b.assignor,
-  }, actorOf(c));
+  for (const topic of new Set(input.topics)) await demand(c, { type: "topic", name: topic }, "read");
+  const r = await joinGroup(c.env, c.req.param("group"), input, actorOf(c));
   return reply(c, r, answerJson);
 });
 

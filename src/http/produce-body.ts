@@ -3,7 +3,7 @@ import { produceSchema } from "../api/schemas";
 import { recordValueSpans } from "../api/json-text";
 import type { WireRecord } from "../api/wire";
 import { markValueTextChecked } from "../broker/prepare";
-import { StreamError } from "../core/errors";
+import { EngineError } from "../core/errors";
 import { MAX_VALUE_DEPTH } from "../core/limits";
 import { parseWith, readJsonText } from "./validate";
 import type { z } from "zod";
@@ -24,10 +24,10 @@ export async function produceBody(c: Context): Promise<z.output<typeof produceSc
   if (!found.ok) {
     const value = /^records\[\d+\]\.value/.exec(found.path)?.[0];
     if (found.tooDeep && value) {
-      throw new StreamError({ code: "INVALID_RECORD", message: `record value nests deeper than ${MAX_VALUE_DEPTH} levels`, field: value });
+      throw new EngineError({ code: "INVALID_RECORD", message: `record value nests deeper than ${MAX_VALUE_DEPTH} levels`, field: value });
     }
     const where = found.path ? ` in ${found.path}` : "";
-    throw new StreamError({ code: "INVALID_REQUEST", message: `request body is not valid JSON: ${found.problem} at character ${found.at}${where}` });
+    throw new EngineError({ code: "INVALID_REQUEST", message: `request body is not valid JSON: ${found.problem} at character ${found.at}${where}` });
   }
   const body = parseWith(produceSchema, JSON.parse(text), "body");
   const records = body.records as WireRecord[];

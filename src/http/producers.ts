@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { initProducerSchema } from "../api/schemas";
 import { initProducer } from "../broker/producers";
-import { StreamError } from "../core/errors";
+import { EngineError } from "../core/errors";
 import type { Env } from "../env";
 import { demand } from "./auth";
 import { jsonBody } from "./validate";
@@ -13,7 +13,7 @@ producerRoutes.post("/", async (c) => {
   const hasBody = (c.req.header("content-length") ?? "0") !== "0" || c.req.header("content-type") !== undefined;
   const body = hasBody ? await jsonBody(c, initProducerSchema) : {};
   if (body.transaction_timeout_ms !== undefined && body.transactional_id === undefined) {
-    throw new StreamError({ code: "INVALID_REQUEST", message: "transaction_timeout_ms needs a transactional_id", field: "transaction_timeout_ms" });
+    throw new EngineError({ code: "INVALID_REQUEST", message: "transaction_timeout_ms needs a transactional_id", field: "transaction_timeout_ms" });
   }
   // Issue 16: a transactional producer needs write on its transactional id.
   if (body.transactional_id !== undefined) await demand(c, { type: "transactional_id", name: body.transactional_id }, "write");

@@ -1,11 +1,10 @@
 import { Hono } from "hono";
-import { fetchQuerySchema, partitionParamSchema } from "../api/schemas";
+import { fetchRequestSchema, partitionParamSchema } from "../api/schemas";
 import { fetchRecords } from "../broker/consume";
 import { produce } from "../broker/produce";
 import { sessionForKey, sessionFromBody } from "../broker/idempotence";
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from "../core/limits";
-import { StreamError } from "../core/errors";
-import { DEFAULT_FETCH_MAX_BYTES, DEFAULT_FETCH_MAX_RECORDS } from "../core/limits";
+import { EngineError } from "../core/errors";
 import type { Env } from "../env";
 import { metrics } from "../metrics/registry";
 import { demand } from "./auth";
@@ -25,9 +24,9 @@ recordRoutes.post("/:topic/records", async (c) => {
   const key = c.req.header("idempotency-key");
   if (key !== undefined) {
     if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
-      throw new StreamError({ code: "INVALID_REQUEST", message: `Idempotency-Key must be 1-${MAX_IDEMPOTENCY_KEY_LENGTH} characters`, field: "Idempotency-Key" });
+      throw new EngineError({ code: "INVALID_REQUEST", message: `Idempotency-Key must be 1-${MAX_IDEMPOTENCY_KEY_LENGTH} characters`, field: "Idempotency-Key" });
     }
-    if (session) throw new StreamError({ code: "INVALID_REQUEST", message: "use either an Idempotency-Key or producer_id/base_sequences, not both", field: "Idempotency-Key" });
+    if (session) throw new EngineError({ code: "INVALID_REQUEST", message: "use either an Idempotency-Key or producer_id/base_sequences, not both", field: "Idempotency-Key" });
     session = await sessionForKey(c.req.param("topic"), key, body);
   }
   const r = await produce(c.env, c.req.param("topic"), body.records, session, (work) => c.executionCtx.waitUntil(work));
@@ -42,16 +41,10 @@ recordRoutes.post("/:topic/records", async (c) => {
 
 recordRoutes.get("/:topic/partitions/:partition/records", async (c) => {
   const { partition } = parseWith(partitionParamSchema, { partition: c.req.param("partition") }, "path");
-  const q = query(c, fetchQuerySchema);
-  const r = await fetchRecords(c.env, c.req.param("topic"), partition, {
-    offset: q.offset,
-    maxRecords: q.max_records ?? DEFAULT_FETCH_MAX_RECORDS,
-    maxBytes: q.max_bytes ?? DEFAULT_FETCH_MAX_BYTES,
-    waitMs: q.wait_ms ?? 0,
-    ...(q.isolation && { isolation: q.isolation }),
-  });
+  const req = query(c, fetchRequestSchema);
+  const r = await fetchRecords(c.env, c.req.param("topic"), partition, req);
   if (!r.ok) return failureResponse(c, r);
-  metrics.inc("dostream_records_out_total", { topic: c.req.param("topic") }, Math.max(0, r.nextOffset - q.offset));
+  metrics.inc("dostream_records_out_total", { topic: c.req.param("topic") }, Math.max(0, r.nextOffset - req.offset));
   metrics.inc("dostream_bytes_out_total", { topic: c.req.param("topic") }, r.recordsJson.length);
   // The partition already built the records' JSON; embed it rather than parse and re-serialize.
   const body = `{"topic":${JSON.stringify(c.req.param("topic"))},"partition":${partition},"records":${r.recordsJson},"next_offset":${r.nextOffset},"high_watermark":${r.highWatermark},"log_start_offset":${r.logStartOffset},"last_stable_offset":${r.lastStableOffset}}`;

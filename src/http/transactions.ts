@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import { transactionalIdParamSchema, txnOffsetsSchema, txnRequestSchema } from "../api/schemas";
 import { beginTxn, describeTxn, endTxn, sendOffsetsToTxn, type TxnProducer } from "../broker/transactions";
-import { StreamError } from "../core/errors";
+import { EngineError } from "../core/errors";
 import type { Env } from "../env";
 import { failureResponse } from "./errors";
 import { demand } from "./auth";
@@ -48,6 +48,6 @@ for (const action of ["commit", "abort"] as const) {
 transactionRoutes.get("/:transactional_id", async (c) => {
   const { transactional_id } = parseWith(transactionalIdParamSchema, { transactional_id: c.req.param("transactional_id") }, "path");
   const d = await describeTxn(c.env, transactional_id);
-  if (!d) throw new StreamError({ code: "TRANSACTIONAL_ID_NOT_FOUND", message: `no producer was initialised for transactional id '${transactional_id}'` });
+  if (!d) throw new EngineError({ code: "TRANSACTIONAL_ID_NOT_FOUND", message: `no producer was initialised for transactional id '${transactional_id}'` });
   return c.json(d, 200);
 });

@@ -1,12 +1,12 @@
 import type { Context } from "hono";
 import type { z } from "zod";
 import { check } from "../api/check";
-import { StreamError } from "../core/errors";
+import { EngineError } from "../core/errors";
 import { MAX_REQUEST_BYTES } from "../core/limits";
 
 export function parseWith<S extends z.ZodType>(schema: S, input: unknown, where: string): z.output<S> {
   const r = check(schema, input, where);
-  if (!r.ok) throw new StreamError(r.error);
+  if (!r.ok) throw new EngineError(r.error);
   return r.value;
 }
 
@@ -22,7 +22,7 @@ export async function jsonBodyWithText<S extends z.ZodType>(c: Context, schema: 
   try {
     json = JSON.parse(text);
   } catch {
-    throw new StreamError({ code: "INVALID_REQUEST", message: "request body is not valid JSON" });
+    throw new EngineError({ code: "INVALID_REQUEST", message: "request body is not valid JSON" });
   }
   return { value: parseWith(schema, json, "body"), text };
 }
@@ -34,22 +34,22 @@ export async function jsonBodyWithText<S extends z.ZodType>(c: Context, schema: 
 export async function readJsonText(c: Context): Promise<string> {
   const type = c.req.header("content-type") ?? "";
   if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
-    throw new StreamError({ code: "UNSUPPORTED_MEDIA_TYPE", message: `expected Content-Type: application/json, got '${type || "none"}'`, field: "content-type" });
+    throw new EngineError({ code: "UNSUPPORTED_MEDIA_TYPE", message: `expected Content-Type: application/json, got '${type || "none"}'`, field: "content-type" });
   }
   const declared = Number(c.req.header("content-length") ?? "0");
   if (declared > MAX_REQUEST_BYTES) throw tooLarge();
   const encoding = (c.req.header("content-encoding") ?? "identity").toLowerCase();
   if (encoding !== "identity" && encoding !== "gzip") {
-    throw new StreamError({ code: "UNSUPPORTED_MEDIA_TYPE", message: `Content-Encoding '${encoding}' is not supported; use gzip or none`, field: "content-encoding" });
+    throw new EngineError({ code: "UNSUPPORTED_MEDIA_TYPE", message: `Content-Encoding '${encoding}' is not supported; use gzip or none`, field: "content-encoding" });
   }
   const raw = c.req.raw.body;
-  if (!raw) throw new StreamError({ code: "INVALID_REQUEST", message: "request body is empty; expected JSON" });
+  if (!raw) throw new EngineError({ code: "INVALID_REQUEST", message: "request body is empty; expected JSON" });
   const stream = encoding === "gzip" ? raw.pipeThrough(new DecompressionStream("gzip")) : raw;
   try {
     return await readCapped(stream);
   } catch (err) {
-    if (err instanceof StreamError) throw err;
-    throw new StreamError({ code: "INVALID_REQUEST", message: "request body could not be decompressed as gzip", field: "content-encoding" });
+    if (err instanceof EngineError) throw err;
+    throw new EngineError({ code: "INVALID_REQUEST", message: "request body could not be decompressed as gzip", field: "content-encoding" });
   }
 }
 
@@ -76,8 +76,8 @@ async function readCapped(stream: ReadableStream<Uint8Array>): Promise<string> {
   return new TextDecoder().decode(all);
 }
 
-function tooLarge(): StreamError {
-  return new StreamError({ code: "RECORD_LIST_TOO_LARGE", message: `request body exceeds ${MAX_REQUEST_BYTES} bytes` });
+function tooLarge(): EngineError {
+  return new EngineError({ code: "RECORD_LIST_TOO_LARGE", message: `request body exceeds ${MAX_REQUEST_BYTES} bytes` });
 }
 
 /** Like jsonBody, but an absent body (no Content-Length, or 0) means `{}`: heartbeats need no body. */

@@ -1,3 +1,4 @@
+import type { Sql } from "../storage";
 import { TXN_OPEN } from "./txn-markers";
 
 /** A key's latest committed record, as the key view holds it (value null: a tombstone). */
@@ -28,7 +29,7 @@ const UPSERT = `ON CONFLICT (key) DO UPDATE SET offset = excluded.offset, timest
  * entry is obsolete.
  */
 export class KeyView {
-  constructor(private readonly sql: SqlStorage) {}
+  constructor(private readonly sql: Sql) {}
 
   /** Inside the append's transaction: applies the non-transactional records in [from, to). */
   appended(from: number, to: number): void {

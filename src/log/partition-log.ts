@@ -1,17 +1,16 @@
 import type { TopicConfig } from "../core/config";
 import { fail, type Failure, type Result } from "../core/errors";
 import { DEFAULT_PRODUCER_ID_EXPIRATION_MS, SQLITE_MAX_PARAMS } from "../core/limits";
+import type { SqlStore } from "../storage";
+import { FetchPage } from "./fetch-page";
 import { KeyView } from "./key-view";
 import { ProducerState } from "./producer-state";
-import { encodeRecord, recordSize, toArrayBuffer } from "./records";
+import { checkRecordSize, encodeRecord, recordSize, toArrayBuffer } from "./records";
 import { TXN_ABORTED, TxnMarkers } from "./txn-markers";
 import type { AppendOk, AppendProducer, AppendRecord, FetchOk, FetchRequest, ListOffsetOk, OffsetSpec, PartitionInit, PartitionOffsets } from "./types";
 
-/** The storage a partition log needs: a Durable Object's SQLite and its synchronous transaction. */
-export interface LogStorage {
-  sql: SqlStorage;
-  transactionSync<T>(fn: () => T): T;
-}
+/** @deprecated The storage seam moved to src/storage (issue 10); this alias serves branches in flight. */
+export type LogStorage = SqlStore;
 
 interface State {
   topic_id: string;
@@ -53,7 +52,7 @@ const ROWS_PER_INSERT = Math.floor(SQLITE_MAX_PARAMS / INSERT_COLUMNS);
 
 /**
  * One topic partition's log in SQLite: dense offsets from 0, atomic batch appends, bounded
- * fetches, offset lookups. Pure logic over `LogStorage`, so the Durable Object stays thin.
+ * fetches, offset lookups. Pure logic over `SqlStore`, so the Durable Object stays thin.
  */
 export class PartitionLog {
   private state: State | null = null;
@@ -67,7 +66,7 @@ export class PartitionLog {
   /** Compacted topics: key → latest committed record, kept in the transactions that change it (issue 13). */
   readonly keys: KeyView;
 
-  constructor(private readonly storage: LogStorage) {
+  constructor(private readonly storage: SqlStore) {
     this.producers = new ProducerState(storage.sql);
     this.txns = new TxnMarkers(storage.sql);
     this.keys = new KeyView(storage.sql);
@@ -157,9 +156,9 @@ export class PartitionLog {
     }
     const { config } = state;
     const sizes = records.map(recordSize);
-    const tooLarge = sizes.findIndex((size) => size > config["max.message.bytes"]);
-    if (tooLarge >= 0) {
-      return fail("MESSAGE_TOO_LARGE", `record ${tooLarge} is ${sizes[tooLarge]} bytes; max.message.bytes is ${config["max.message.bytes"]}`, `records[${tooLarge}]`);
+    for (const [i, size] of sizes.entries()) {
+      const big = checkRecordSize(i, size, config["max.message.bytes"], state.topic);
+      if (big) return big;
     }
     const logAppendTime = config["message.timestamp.type"] === "LogAppendTime";
     const timestamps = records.map((r) => (logAppendTime || r.timestamp === null ? now : r.timestamp));
@@ -189,8 +188,7 @@ export class PartitionLog {
   }
 
   /**
-   * Reads from `offset`. Like Kafka, returns at least one record when one exists even if it is
-   * larger than `maxBytes`, so a consumer can always make progress.
+   * Reads from `offset`, paged by FetchPage (Kafka's rules: at least one record, aborted skipped).
    */
   read(req: Omit<FetchRequest, "waitMs">): Result<FetchOk> {
     const state = this.readable();
@@ -203,34 +201,24 @@ export class PartitionLog {
       "SELECT offset, timestamp, key, value, headers, size, txn_state FROM records WHERE offset >= ? AND offset < ? ORDER BY offset LIMIT ?",
       req.offset, committed ? lso : state.next_offset, req.maxRecords,
     );
-    const parts: string[] = [];
-    let bytes = 0;
-    let next = req.offset;
+    const page = new FetchPage(req);
     let rows = 0;
-    let full = false;
+    let stopped = false;
     for (const row of cursor) {
       rows++;
-      // read_committed skips aborted records but moves past them, so a reader never re-reads them.
-      if (committed && row.txn_state === TXN_ABORTED) {
-        next = row.offset + 1;
-        continue;
-      }
-      if (parts.length > 0 && bytes + row.size > req.maxBytes) {
-        full = true;
+      if (!page.offer(row.offset, row.size, row.txn_state === TXN_ABORTED, () => encodeRecord(row))) {
+        stopped = true;
         break;
       }
-      bytes += row.size;
-      parts.push(encodeRecord(row));
-      next = row.offset + 1;
     }
     // The range held no more rows: offsets up to the bound are gaps left by compaction (issue 13),
     // so the reader moves past them instead of asking for the same empty offset again.
-    if (!full && rows < req.maxRecords) next = Math.max(next, committed ? lso : state.next_offset);
+    if (!stopped && rows < req.maxRecords) page.next = Math.max(page.next, committed ? lso : state.next_offset);
     return {
       ok: true,
-      recordsJson: `[${parts.join(",")}]`,
-      count: parts.length,
-      nextOffset: next,
+      recordsJson: page.json(),
+      count: page.count,
+      nextOffset: page.next,
       highWatermark: state.next_offset,
       logStartOffset: state.log_start_offset,
       lastStableOffset: lso,

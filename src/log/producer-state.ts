@@ -1,3 +1,4 @@
+import type { Sql } from "../storage";
 import { fail, type Failure } from "../core/errors";
 import { PRODUCER_BATCHES_RETAINED } from "../core/limits";
 import type { AppendProducer } from "./types";
@@ -27,7 +28,7 @@ export type SequenceVerdict =
  * transaction, so "written" and "remembered" can never disagree, across restarts and rolls.
  */
 export class ProducerState {
-  constructor(private readonly sql: SqlStorage) {}
+  constructor(private readonly sql: Sql) {}
 
   /**
    * Kafka's rules: an older epoch is refused (INVALID_PRODUCER_EPOCH); a newer epoch must start at

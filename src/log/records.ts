@@ -1,3 +1,4 @@
+import { fail, type Failure } from "../core/errors";
 import { Buffer } from "node:buffer";
 import type { AppendRecord } from "./types";
 
@@ -33,4 +34,15 @@ export function encodeRecord(row: EncodableRecord): string {
   const v = row.value;
   const value = v === null ? `"value":null` : typeof v === "string" ? `"value":${v}` : `"value":"${base64(v)}","value_encoding":"base64"`;
   return `{"offset":${row.offset},"timestamp":${row.timestamp},${key},${value},"headers":${row.headers ?? "{}"}}`;
+}
+
+/**
+ * Kafka's max.message.bytes rule. Checked twice, on purpose: routing checks with its cached topic
+ * config, so a too-large record is refused before it crosses to the partition (src/broker/prepare.ts);
+ * the partition checks again (PartitionLog.append) because its config is the authority, and a
+ * config change may have lowered the limit since routing's cache was filled.
+ */
+export function checkRecordSize(index: number, size: number, max: number, topic: string): Failure | null {
+  if (size <= max) return null;
+  return fail("MESSAGE_TOO_LARGE", `record ${index} is ${size} bytes; topic '${topic}' allows ${max} (max.message.bytes)`, `records[${index}]`);
 }

@@ -1,3 +1,4 @@
+import type { Sql } from "../storage";
 import { fail, type Failure } from "../core/errors";
 
 /** records.txn_state: 0 not transactional, 1 in an open transaction, 2 committed, 3 aborted. */
@@ -13,7 +14,7 @@ export const TXN_ABORTED = 3;
  * row's txn_state is always final and read_committed skips aborted rows in both tiers.
  */
 export class TxnMarkers {
-  constructor(private readonly sql: SqlStorage) {}
+  constructor(private readonly sql: Sql) {}
 
   /** A zombie: a marker was already written here with a newer epoch of this producer. */
   fenced(producerId: number, epoch: number): Failure | null {

@@ -12,6 +12,7 @@ import { decrypt } from "../bridges/secrets";
 import { redact } from "../bridges/spec";
 import { BridgeStore, type BridgeState } from "../bridges/store";
 import type { BridgeSpec } from "../bridges/types";
+import type { BridgeView } from "../bridges/view";
 
 /** Window for the records/s rate a bridge reports. */
 const RATE_WINDOW_MS = 10_000;
@@ -187,17 +188,4 @@ export class BridgeDO extends DurableObject<Env> {
   }
 }
 
-export type BridgeView = ReturnType<typeof redact> & {
-  status: string;
-  desired: string;
-  last_error: string | null;
-  last_error_at: number | null;
-  records: number;
-  bytes: number;
-  records_per_s: number;
-  lag: number | null;
-  checkpoints: Array<{ external: string; topic: string; cursor: string | null; lag: number | null; pending: boolean }>;
-  group?: string;
-  created_at: number;
-  updated_at: number;
-};
+export type { BridgeView } from "../bridges/view";

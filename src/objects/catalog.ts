@@ -5,39 +5,37 @@ import { AuthStore } from "../auth/store";
 import { Catalog } from "../catalog/catalog";
 import { ProducerIds } from "../catalog/producer-ids";
 import type { CreateTopicInput, PartitionControl } from "../catalog/types";
-import { migrate } from "../log/migrator";
+import { durableObjectStore, migrate } from "../storage";
 import { unwrap } from "../core/errors";
-import type { Env } from "../env";
 import type { SummaryReport } from "../stats/summaries";
-import { partitionStub } from "../broker/stubs";
-import { dropColdTable } from "../tiering/cold-sinks";
+import { dropColdTable } from "./cold-tier";
+import { partitionStub } from "./names";
+import { OUTBOX_RETRY_MS } from "../core/limits";
 import { BridgeRegistry } from "../catalog/bridges";
 import { newKeyBase64 } from "../bridges/secrets";
 
-const OUTBOX_RETRY_MS = 1_000;
-
 /** The single topic catalog. Thin: storage, RPC, and the alarm that finishes owed partition work. */
-export class TopicCatalog extends DurableObject<Env> {
+export class TopicCatalog extends DurableObject {
   private catalog!: Catalog;
   private producerIds!: ProducerIds;
   private bridges!: BridgeRegistry;
   private auth!: AuthStore;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
     super(ctx, env);
     const control: PartitionControl = {
       init: async (topicId, partition, topic, config) => {
-        unwrap(await partitionStub(env, topicId, partition).init({ topicId, partition, topic, config }));
+        unwrap(await partitionStub(env.PARTITIONS, topicId, partition).init({ topicId, partition, topic, config }));
       },
       destroy: async (topicId, partition) => {
-        unwrap(await partitionStub(env, topicId, partition).destroy({ topicId, partition }));
+        unwrap(await partitionStub(env.PARTITIONS, topicId, partition).destroy({ topicId, partition }));
       },
       dropCold: (topicId, topic) => dropColdTable(env, topic, topicId),
     };
     const defaultPartitions = Number(env.DEFAULT_PARTITIONS ?? "1") || 1;
     ctx.blockConcurrencyWhile(async () => {
-      migrate(ctx.storage.sql, catalogMigrations);
-      const storage = { sql: ctx.storage.sql, transactionSync: <T>(fn: () => T) => ctx.storage.transactionSync(fn) };
+      const storage = durableObjectStore(ctx);
+      migrate(storage.sql, catalogMigrations);
       this.catalog = new Catalog(storage, control, defaultPartitions);
       this.producerIds = new ProducerIds(storage);
       this.bridges = new BridgeRegistry(ctx.storage.sql);

@@ -1,24 +1,22 @@
 import { DurableObject } from "cloudflare:workers";
 import { groupMigrations } from "../../migrations/group";
-import { catalogStub, partitionStub } from "../broker/stubs";
-import { lookupTopic } from "../broker/topics";
 import { groupMinSessionTimeoutMs } from "../core/config";
 import { unwrap, type Result } from "../core/errors";
 import { Coordinator, type GroupDeps, type Isolation } from "../groups/coordinator";
 import { GroupStore } from "../groups/store";
 import { MemberOwners, type Actor } from "../groups/owners";
 import type { AutoOffsetReset, CommitRequest, JoinInput, ResetTarget } from "../groups/types";
-import { migrate } from "../log/migrator";
-import type { Env } from "../env";
+import { durableObjectStore, migrate } from "../storage";
 import { SummaryReporter } from "../stats/reporter";
 import { GROUP_SUMMARY_MAX_OFFSETS } from "../core/limits";
 import type { GroupSummary } from "../stats/summaries";
+import { catalogStub, partitionStub } from "./names";
 
 /**
  * One consumer group's coordinator, named by group id. Thin: storage, RPC, and the alarm that
  * expires members whose session ran out, so expiry never waits for some request to arrive.
  */
-export class GroupCoordinator extends DurableObject<Env> {
+export class GroupCoordinator extends DurableObject {
   private coordinator!: Coordinator;
   private store!: GroupStore;
   private owners!: MemberOwners;
@@ -28,25 +26,27 @@ export class GroupCoordinator extends DurableObject<Env> {
   /** The alarm as last set here (read once at start), so a heartbeat needs no storage call to check it. */
   private alarmAt: number | null = null;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
     super(ctx, env);
     const deps: GroupDeps = {
       topic: async (name) => {
-        const r = await lookupTopic(env, name);
+        // The catalog directly: this object is not a Worker isolate with a topic cache to keep warm.
+        const r = await catalogStub(env.CATALOG).get(name);
         return r.ok ? { topicId: r.topic.topicId, partitions: r.topic.partitions } : null;
       },
-      bounds: async (topicId, p) => unwrap(await partitionStub(env, topicId, p).bounds()),
-      offsetForTimestamp: async (topicId, p, timestamp) => unwrap(await partitionStub(env, topicId, p).listOffset({ timestamp })).offset,
-      register: async (groupId) => catalogStub(env).registerGroup(groupId),
-      unregister: async (groupId) => catalogStub(env).unregisterGroup(groupId),
+      bounds: async (topicId, p) => unwrap(await partitionStub(env.PARTITIONS, topicId, p).bounds()),
+      offsetForTimestamp: async (topicId, p, timestamp) => unwrap(await partitionStub(env.PARTITIONS, topicId, p).listOffset({ timestamp })).offset,
+      register: async (groupId) => catalogStub(env.CATALOG).registerGroup(groupId),
+      unregister: async (groupId) => catalogStub(env.CATALOG).unregisterGroup(groupId),
       durable: () => ctx.storage.sync(),
       minSessionTimeoutMs: groupMinSessionTimeoutMs(env.GROUP_MIN_SESSION_TIMEOUT_MS),
     };
     ctx.blockConcurrencyWhile(async () => {
-      migrate(ctx.storage.sql, groupMigrations);
-      this.store = new GroupStore({ sql: ctx.storage.sql, transactionSync: (fn) => ctx.storage.transactionSync(fn) });
+      const storage = durableObjectStore(ctx);
+      migrate(storage.sql, groupMigrations);
+      this.store = new GroupStore(storage);
       this.coordinator = new Coordinator(this.store, deps);
-      this.owners = new MemberOwners(this.store.storage);
+      this.owners = new MemberOwners(storage);
       this.alarmAt = await ctx.storage.getAlarm();
     });
   }
@@ -126,16 +126,16 @@ export class GroupCoordinator extends DurableObject<Env> {
    * retried by the next operation or alarm (the last reported summary stays unchanged).
    */
   private async report(): Promise<void> {
-    const m = this.coordinator.membership;
-    if (!m.meta) return;
+    const summary = this.coordinator.summary();
+    if (!summary) return;
+    const { groupId, ...rest } = summary;
     // Committed offsets ride along so /metrics can show lag per partition without asking the group.
     const offsets = this.store.offsets().slice(0, GROUP_SUMMARY_MAX_OFFSETS).map((o): [string, number, number] => [o.topic, o.partition, o.offset]);
-    const body: GroupSummary = { state: m.state(), generation: m.meta.generation, members: m.members.size, offsets };
+    const body: GroupSummary = { ...rest, offsets };
     const json = JSON.stringify(body);
     if (json === this.reported) return;
-    const groupId = m.meta.groupId;
     await this.reporter.changed(Date.now(), async (version) => {
-      await catalogStub(this.env).report({ kind: "group", id: groupId, owner: groupId, version, body });
+      await catalogStub(this.env.CATALOG).report({ kind: "group", id: groupId, owner: groupId, version, body });
       this.reported = json;
     });
   }
@@ -146,7 +146,7 @@ export class GroupCoordinator extends DurableObject<Env> {
    * next one (at most one early alarm per session timeout, instead of a storage call per heartbeat).
    */
   private async schedule(): Promise<void> {
-    const next = this.coordinator.membership.nextDeadline();
+    const next = this.coordinator.nextDeadline();
     if (next === null) {
       if (this.alarmAt !== null) await this.ctx.storage.deleteAlarm();
       this.alarmAt = null;

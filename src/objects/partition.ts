@@ -2,32 +2,28 @@ import { DurableObject } from "cloudflare:workers";
 import { partitionMigrations } from "../../migrations/partition";
 import { fail, type Result } from "../core/errors";
 import { DEFAULT_PRODUCER_ID_EXPIRATION_MS, HOT_BURST_MAX_BYTES, HOT_BURST_WAIT_MS, STATE_PAGE_MAX_BYTES } from "../core/limits";
-import { migrate } from "../log/migrator";
+import { durableObjectStore, migrate } from "../storage";
 import { isCompacted, PartitionLog } from "../log/partition-log";
 import type { KeyViewRow } from "../log/key-view";
 import type { CompactOk } from "../log/types";
 import type { AppendOk, AppendProducer, AppendRecord, FetchOk, FetchRequest, ListOffsetOk, OffsetSpec, PartitionInit, PartitionOffsets } from "../log/types";
 import { Waiters } from "../log/waiters";
-import { catalogStub } from "../broker/stubs";
 import { SUMMARY_REPORT_INTERVAL_MS } from "../core/limits";
 import { SummaryReporter } from "../stats/reporter";
-import { coldSinkFor } from "../tiering/cold-sinks";
 import { partitionTiers } from "../tiering/tiers";
 import type { TierUpkeep } from "../tiering/upkeep";
 import type { WarmTier } from "../tiering/warm-tier";
-import { realtimeHubStub } from "../broker/stubs";
+import { coldSinkFor } from "./cold-tier";
+import { catalogStub, realtimeHubStub } from "./names";
+import { ROLL_STEPS_PER_ALARM } from "../core/limits";
 import { sqlWatcherStore, WakeNotifier } from "../realtime/notifier";
-import type { Env } from "../env";
-
-/** Roll steps per alarm run, so one alarm never holds the partition for long; the rest is rescheduled. */
-const ROLL_STEPS_PER_ALARM = 8;
 
 /**
  * One topic partition. Named `${topicId}/${partition}` so a re-created topic (new topicId) gets
  * fresh objects. Thin on purpose: storage and RPC here, the log's rules in PartitionLog (hot)
  * and the tiers (src/tiering/tiers.ts: warm segments in R2, cold hand-off, retention, R2 deletes).
  */
-export class PartitionDO extends DurableObject<Env> {
+export class PartitionDO extends DurableObject {
   private log!: PartitionLog;
   warm!: WarmTier;
   upkeep!: TierUpkeep;
@@ -39,11 +35,11 @@ export class PartitionDO extends DurableObject<Env> {
   /** Realtime hubs to wake after an append (issue 15). */
   private notifier!: WakeNotifier;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
-      migrate(ctx.storage.sql, partitionMigrations);
-      const storage = { sql: ctx.storage.sql, transactionSync: <T>(fn: () => T) => ctx.storage.transactionSync(fn) };
+      const storage = durableObjectStore(ctx);
+      migrate(storage.sql, partitionMigrations);
       this.log = new PartitionLog(storage);
       this.notifier = new WakeNotifier(sqlWatcherStore(ctx.storage.sql), (hub) => this.wakeHub(hub));
       ({ warm: this.warm, upkeep: this.upkeep } = partitionTiers(this.log, storage, env.SEGMENTS, coldSinkFor(env)));
@@ -117,7 +113,7 @@ export class PartitionDO extends DurableObject<Env> {
   private async wakeHub(hub: string): Promise<boolean> {
     const id = this.log.identity;
     if (!id) return false;
-    return realtimeHubStub(this.env, hub).wake(id.topicId, id.partition);
+    return realtimeHubStub(this.env.REALTIME, hub).wake(id.topicId, id.partition);
   }
 
   /** Long-poll: when caught up, park until an append wakes us or `waitMs` runs out, then read once more. */
@@ -160,7 +156,7 @@ export class PartitionDO extends DurableObject<Env> {
   offsets(): Result<PartitionOffsets> {
     const hot = this.log.offsets();
     if (!hot.ok) return hot;
-    const warm = this.warm.index.totals();
+    const warm = this.warm.totals();
     return { ...hot, records: hot.records + warm.records, bytes: hot.bytes + warm.recordBytes, hot: { records: hot.records, bytes: hot.bytes }, warm: { records: warm.records, bytes: warm.bytes, segments: warm.segments } };
   }
 
@@ -224,7 +220,7 @@ export class PartitionDO extends DurableObject<Env> {
     const id = this.log.identity;
     const o = this.offsets();
     if (!id || !o.ok) return; // deleted: the catalog has dropped this incarnation's summaries
-    await catalogStub(this.env).report({
+    await catalogStub(this.env.CATALOG).report({
       kind: "partition", id: `${id.topicId}/${id.partition}`, owner: id.topicId, version,
       body: {
         topic: id.topic, partition: id.partition, logStartOffset: o.logStartOffset, highWatermark: o.highWatermark,

@@ -1,30 +1,29 @@
 import { DurableObject } from "cloudflare:workers";
 import { schemaRegistryMigrations } from "../../migrations/schema-registry";
-import { inferTopic, type topicFacts } from "../broker/schema";
-import { lookupTopic } from "../broker/topics";
 import { DEFAULT_SCHEMA_SAMPLE } from "../core/limits";
-import { migrate } from "../log/migrator";
+import { durableObjectStore, migrate } from "../storage";
+import type { FetchRequest } from "../log/types";
 import type { Compatibility } from "../schema/diff";
 import type { JsonSchema } from "../schema/json-schema";
-import { SchemaHistory } from "../schema/registry";
+import { SchemaHistory, type TopicFacts } from "../schema/registry";
+import { sampleTopic } from "../schema/sample-topic";
 import type { InferredSchema } from "../schema/types";
-import type { Env } from "../env";
-
-type TopicFacts = ReturnType<typeof topicFacts>;
+import { catalogStub, partitionStub } from "./names";
 
 /**
  * The schema history of one topic incarnation (named by topic id), and the alarm that runs
  * discovery periodically on topics that opt in (`schema.discovery.interval.ms`). Thin: storage,
  * RPC and the alarm; the rules live in SchemaHistory (src/schema/registry.ts).
  */
-export class SchemaRegistry extends DurableObject<Env> {
+export class SchemaRegistry extends DurableObject {
   private history!: SchemaHistory;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
-      migrate(ctx.storage.sql, schemaRegistryMigrations);
-      this.history = new SchemaHistory({ sql: ctx.storage.sql, transactionSync: (fn) => ctx.storage.transactionSync(fn) });
+      const storage = durableObjectStore(ctx);
+      migrate(storage.sql, schemaRegistryMigrations);
+      this.history = new SchemaHistory(storage);
     });
   }
 
@@ -72,13 +71,16 @@ export class SchemaRegistry extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const name = this.history.meta("topic");
     if (name === null) return;
-    const found = await lookupTopic(this.env, name, true);
+    const found = await catalogStub(this.env.CATALOG).get(name);
     if (!found.ok || found.topic.topicId !== this.history.meta("topic_id")) return; // this incarnation is gone
     const interval = found.topic.config["schema.discovery.interval.ms"];
     this.history.setMeta("discovery_interval_ms", String(interval));
     if (interval <= 0) return;
     try {
-      const r = await inferTopic(this.env, found.topic, DEFAULT_SCHEMA_SAMPLE);
+      const { topicId } = found.topic;
+      const partitions = this.env.PARTITIONS;
+      const reader = { bounds: (p: number) => partitionStub(partitions, topicId, p).bounds(), read: (p: number, req: FetchRequest) => partitionStub(partitions, topicId, p).read(req) };
+      const r = await sampleTopic(reader, found.topic, DEFAULT_SCHEMA_SAMPLE);
       if (r.ok) this.history.recordDiscovery(r.schema, r.jsonSchema, Date.now());
     } finally {
       await this.ctx.storage.setAlarm(Date.now() + interval);

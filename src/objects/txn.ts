@@ -2,11 +2,11 @@ import { DurableObject } from "cloudflare:workers";
 import { txnMigrations } from "../../migrations/txn";
 import type { Result } from "../core/errors";
 import { IDEMPOTENCY_RECORD_TTL_MS, TXN_MARKER_RETRY_MS } from "../core/limits";
-import { migrate } from "../log/migrator";
+import { durableObjectStore, migrate } from "../storage";
 import { IdempotencyRecords, type ClaimAnswer, type IdempotencyDescription } from "../txn/idempotency";
-import { writeMarkers } from "../txn/markers";
+import { writeMarkers, type MarkerTargets } from "../txn/markers";
 import { TransactionState, type TxnDescription, type TxnGroupOffsets, type TxnPartition } from "../txn/state";
-import type { Env } from "../env";
+import { groupStub, partitionStub } from "./names";
 
 /**
  * The transaction coordinator of one transactional id (issue 12), named by it. Thin: storage, RPC
@@ -16,17 +16,23 @@ import type { Env } from "../env";
  * The same class, named `idempotency/<id>`, keeps withIdempotency's claim record for that id
  * (src/txn/idempotency.ts): separate tables, so even a transactional id spelled like that name is harmless.
  */
-export class TxnCoordinator extends DurableObject<Env> {
+export class TxnCoordinator extends DurableObject {
   private txn!: TransactionState;
   private idempotency!: IdempotencyRecords;
+  private readonly targets: MarkerTargets;
   /** One marker run at a time: a second run could mark a later transaction's rows with this decision. */
   private driving: Promise<void> | null = null;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
     super(ctx, env);
+    this.targets = {
+      markPartition: (topicId, partition, producerId, epoch, commit, txn) => partitionStub(env.PARTITIONS, topicId, partition).markTxn(producerId, epoch, commit, txn),
+      // The group ids were checked when the offsets joined the transaction.
+      commitGroupOffsets: (groupId, offsets, topicIds) => groupStub(env.GROUPS, groupId).commitTxn(groupId, offsets, topicIds),
+    };
     ctx.blockConcurrencyWhile(async () => {
-      migrate(ctx.storage.sql, txnMigrations);
-      const storage = { sql: ctx.storage.sql, transactionSync: <T>(fn: () => T) => ctx.storage.transactionSync(fn) };
+      const storage = durableObjectStore(ctx);
+      migrate(storage.sql, txnMigrations);
       this.txn = new TransactionState(storage);
       this.idempotency = new IdempotencyRecords(storage);
     });
@@ -95,7 +101,7 @@ export class TxnCoordinator extends DurableObject<Env> {
     const pending = this.txn.pending();
     if (!pending) return;
     const run = (async () => {
-      if (await writeMarkers(this.env, pending).catch(() => false)) this.txn.complete(Date.now());
+      if (await writeMarkers(this.targets, pending).catch(() => false)) this.txn.complete(Date.now());
     })();
     this.driving = run;
     try {

@@ -4,13 +4,13 @@ import {
   alterConfigSchema,
   commitSchema,
   createTopicSchema,
-  fetchQuerySchema,
+  fetchRequestSchema,
   groupOffsetsQuerySchema,
   heartbeatSchema,
   idempotencyClaimSchema,
   idempotencyCompleteSchema,
   idempotencyIdParamSchema,
-  joinSchema,
+  joinRequestSchema,
   memberRecordsSchema,
   multiFetchSchema,
   offsetsQuerySchema,
@@ -44,7 +44,7 @@ import { describeTopic } from "../broker/topics";
 import { compactTopic, getKey, readState } from "../broker/compaction";
 import { check } from "../api/check";
 import { fail, type Result } from "../core/errors";
-import { DEFAULT_FETCH_MAX_BYTES, DEFAULT_FETCH_MAX_RECORDS, DEFAULT_SCHEMA_SAMPLE, DEFAULT_STATE_PAGE_KEYS } from "../core/limits";
+import { DEFAULT_SCHEMA_SAMPLE, DEFAULT_STATE_PAGE_KEYS } from "../core/limits";
 import type { Env } from "../env";
 import * as bridges from "../bridges/manage";
 import { capabilityTable } from "../bridges/capabilities";
@@ -154,16 +154,10 @@ export class StreamService extends WorkerEntrypoint<Env> {
   async fetch_records(topic: string, partition: number, options: FetchOptions & { as_text?: boolean }): Promise<Result<({ records: FetchedRecord[] } | { records_json: string }) & FetchPage>> {
     const { as_text: asText, ...rest } = options ?? ({} as typeof options);
     const asQuery = Object.fromEntries(Object.entries(rest).map(([k, n]) => [k, String(n)]));
-    const v = check(fetchQuerySchema, asQuery, "argument");
+    const v = check(fetchRequestSchema, asQuery, "argument");
     if (!v.ok) return v;
     if (!Number.isInteger(partition) || partition < 0) return fail("UNKNOWN_TOPIC_OR_PARTITION", `partition ${partition} does not exist`, "partition");
-    const r = await fetchRecords(this.env, String(topic), partition, {
-      offset: v.value.offset,
-      maxRecords: v.value.max_records ?? DEFAULT_FETCH_MAX_RECORDS,
-      maxBytes: v.value.max_bytes ?? DEFAULT_FETCH_MAX_BYTES,
-      waitMs: v.value.wait_ms ?? 0,
-      ...(v.value.isolation && { isolation: v.value.isolation }),
-    });
+    const r = await fetchRecords(this.env, String(topic), partition, v.value);
     if (!r.ok) return r;
     const page = { nextOffset: r.nextOffset, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset, lastStableOffset: r.lastStableOffset };
     return asText === true ? { ok: true, records_json: r.recordsJson, ...page } : { ok: true, records: JSON.parse(r.recordsJson) as FetchedRecord[], ...page };
@@ -211,13 +205,8 @@ export class StreamService extends WorkerEntrypoint<Env> {
   // Consumer groups: the same bodies as the HTTP routes (snake_case), the same validation.
 
   async joinGroup(groupId: string, body: { topics: string[]; member_id?: string; group_instance_id?: string; session_timeout_ms?: number; rebalance_timeout_ms?: number; assignor?: "range" | "roundRobin" | "sticky" }) {
-    const v = check(joinSchema, body, "argument");
-    if (!v.ok) return v;
-    const b = v.value;
-    return groups.joinGroup(this.env, String(groupId), {
-      memberId: b.member_id, groupInstanceId: b.group_instance_id, topics: b.topics,
-      sessionTimeoutMs: b.session_timeout_ms, rebalanceTimeoutMs: b.rebalance_timeout_ms, assignor: b.assignor,
-    }, actorOf(this));
+    const v = check(joinRequestSchema, body, "argument");
+    return v.ok ? groups.joinGroup(this.env, String(groupId), v.value, actorOf(this)) : v;
   }
 
   async heartbeat(groupId: string, memberId: string, body: { generation?: number; group_instance_id?: string } = {}) {

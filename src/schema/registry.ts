@@ -5,7 +5,8 @@
  */
 import { fail, type Result } from "../core/errors";
 import { MAX_REGISTERED_SCHEMA_BYTES } from "../core/limits";
-import type { LogStorage } from "../log/partition-log";
+import type { TopicInfo } from "../catalog/types";
+import type { SqlStore } from "../storage";
 import { allowedUnder, diffSchemas, type Compatibility, type SchemaChange } from "./diff";
 import { schemaProblem, type JsonSchema } from "./json-schema";
 import type { InferredSchema } from "./types";
@@ -55,7 +56,7 @@ interface VersionRow {
 export const DEFAULT_COMPATIBILITY: Compatibility = "BACKWARD";
 
 export class SchemaHistory {
-  constructor(private readonly storage: LogStorage) {}
+  constructor(private readonly storage: SqlStore) {}
 
   /** Stores a discovery when its shape differs from the latest version; answers the version it matches. */
   recordDiscovery(inferred: InferredSchema, jsonSchema: JsonSchema, now: number): { version: VersionDetail; created: boolean } {
@@ -209,3 +210,11 @@ export function canonical(v: unknown, key?: string): string {
   }
   return JSON.stringify(v);
 }
+
+/** What the registry keeps of a topic to run periodic discovery on its own. */
+export type TopicFacts = ReturnType<typeof topicFacts>;
+
+export function topicFacts(topic: TopicInfo) {
+  return { name: topic.name, topicId: topic.topicId, discoveryIntervalMs: topic.config["schema.discovery.interval.ms"] };
+}
+

@@ -6,15 +6,13 @@ import init, {
   Compression, ParquetFile, transformParquetStream, Table as WasmTable, WriterPropertiesBuilder, type RecordBatch as WasmRecordBatch,
 } from "parquet-wasm/esm";
 import parquetWasm from "parquet-wasm/esm/parquet_wasm_bg.wasm";
-import { WARM_READ_WINDOW_BYTES } from "../core/limits";
+import { FOOTER_PREFETCH_BYTES, WARM_READ_WINDOW_BYTES } from "../core/limits";
 import { recordSize } from "../log/records";
 import { layoutOf, rowsPerGroupFor } from "./segment-plan";
 import { SEGMENT_COLUMNS, type RowGroupInfo, type SegmentRecord } from "./types";
 /** Footer key holding `[minOffset, maxOffset, numRows][]` per row group (see SegmentReader.open). */
 const ROW_GROUPS_KEY = "dostream.row_groups";
 const PARTITION_KEY = "dostream.partition";
-/** Bytes read from the end of a segment on open: footer and page indexes of 10+ row groups fit. */
-const FOOTER_PREFETCH_BYTES = 64 * 1024;
 
 let ready: Promise<unknown> | undefined;
 /** Instantiates parquet-wasm once per isolate; a failed attempt is retried by the next call. */

@@ -1,5 +1,5 @@
 import { R2_DELETE_MAX_KEYS, SQLITE_MAX_PARAMS } from "../core/limits";
-import type { LogStorage } from "../log/partition-log";
+import type { SqlStore } from "../storage";
 
 /**
  * R2 objects a partition owes a delete (table `r2_garbage`): a key goes in within the same SQLite
@@ -9,7 +9,7 @@ import type { LogStorage } from "../log/partition-log";
  * crash and the next alarm sweeps again (deleting an absent key is a no-op, so a repeat is harmless).
  */
 export class R2Garbage {
-  constructor(private readonly storage: LogStorage) {}
+  constructor(private readonly storage: SqlStore) {}
 
   /** Records keys to delete; call inside the transaction that stops referencing them. */
   add(keys: readonly string[], now: number): void {

@@ -1,8 +1,6 @@
 import { r2RangeSource, SegmentReader } from "./parquet";
 import type { SegmentInfo } from "./segment-index";
-
-/** Open segment readers kept per partition object: enough for a replay plus a few random reads. */
-const MAX_OPEN_READERS = 4;
+import { MAX_OPEN_READERS } from "../core/limits";
 
 /**
  * A small LRU of open SegmentReaders, so a sequential replay reads each segment's footer once

@@ -2,7 +2,7 @@ import type { TopicConfig } from "../core/config";
 import { RETENTION_SEGMENTS_PER_ALARM } from "../core/limits";
 import type { PartitionLog } from "../log/partition-log";
 import type { R2Garbage } from "./r2-garbage";
-import type { SegmentIndex } from "./segment-index";
+import { ColdState, type SegmentIndex } from "./segment-index";
 
 /** Kafka: retention.ms / retention.bytes apply only when cleanup.policy contains `delete`. */
 const deletes = (config: TopicConfig) => config["cleanup.policy"].includes("delete");
@@ -32,7 +32,7 @@ export class Retention {
     for (const s of this.index.oldest(RETENTION_SEGMENTS_PER_ALARM)) {
       const byTime = config["retention.ms"] >= 0 && s.maxTimestamp < now - config["retention.ms"];
       const bySize = config["retention.bytes"] >= 0 && total > config["retention.bytes"];
-      if ((!byTime && !bySize) || s.coldState === 0) break;
+      if ((!byTime && !bySize) || s.coldState === ColdState.owed) break;
       doomed.push(s);
       total -= s.recordBytes;
     }

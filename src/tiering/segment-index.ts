@@ -1,4 +1,11 @@
-import type { LogStorage } from "../log/partition-log";
+import type { SqlStore } from "../storage";
+
+/**
+ * Where a warm segment stands with the cold sink (the `cold_state` column, migrations/partition.ts).
+ * Retention never deletes an owed segment: the cold tier would lose it.
+ */
+export const ColdState = { owed: 0, handedOver: 1 } as const;
+export type ColdState = (typeof ColdState)[keyof typeof ColdState];
 
 export interface SegmentInfo {
   baseOffset: number;
@@ -9,7 +16,7 @@ export interface SegmentInfo {
   bytes: number;
   recordBytes: number;
   objectKey: string;
-  coldState: number;
+  coldState: ColdState;
 }
 
 interface SegmentRow {
@@ -34,12 +41,12 @@ const toInfo = (r: SegmentRow): SegmentInfo => ({
   bytes: r.bytes,
   recordBytes: r.record_bytes,
   objectKey: r.object_key,
-  coldState: r.cold_state,
+  coldState: r.cold_state as ColdState,
 });
 
 /** The warm segment index of one partition, in its SQLite. */
 export class SegmentIndex {
-  constructor(private readonly storage: LogStorage) {}
+  constructor(private readonly storage: SqlStore) {}
 
   /** The oldest `limit` segments (retention walks from the start and stops at the first it keeps). */
   *oldest(limit: number): Generator<SegmentInfo> {
@@ -69,13 +76,13 @@ export class SegmentIndex {
   /** The oldest `limit` segments not yet handed to the cold sink (a partial index holds only those). */
   owedToCold(limit: number): SegmentInfo[] {
     return this.storage.sql
-      .exec<SegmentRow>("SELECT * FROM segments WHERE cold_state = 0 ORDER BY base_offset LIMIT ?", limit)
+      .exec<SegmentRow>(`SELECT * FROM segments WHERE cold_state = ${ColdState.owed} ORDER BY base_offset LIMIT ?`, limit)
       .toArray()
       .map(toInfo);
   }
 
   get owesCold(): boolean {
-    return this.storage.sql.exec("SELECT 1 FROM segments WHERE cold_state = 0 LIMIT 1").toArray().length > 0;
+    return this.storage.sql.exec(`SELECT 1 FROM segments WHERE cold_state = ${ColdState.owed} LIMIT 1`).toArray().length > 0;
   }
 
   insert(s: SegmentInfo, now: number): void {
@@ -90,7 +97,7 @@ export class SegmentIndex {
   }
 
   markCold(baseOffset: number): void {
-    this.storage.sql.exec("UPDATE segments SET cold_state = 1 WHERE base_offset = ?", baseOffset);
+    this.storage.sql.exec(`UPDATE segments SET cold_state = ${ColdState.handedOver} WHERE base_offset = ?`, baseOffset);
   }
 
   delete(baseOffset: number): void {

@@ -1,4 +1,5 @@
-import type { LogStorage, PartitionLog } from "../log/partition-log";
+import type { PartitionLog } from "../log/partition-log";
+import type { SqlStore } from "../storage";
 import type { ColdSink } from "./cold-sink";
 import { Compactor } from "./compaction";
 import { R2Garbage } from "./r2-garbage";
@@ -11,7 +12,7 @@ import { WarmTier } from "./warm-tier";
  * Wires one partition's tiers over its storage, one R2 bucket and a cold sink. The bucket is the
  * seam for R2 faults: the PartitionDO passes its binding, tests a fault-injecting wrapper.
  */
-export function partitionTiers(log: PartitionLog, storage: LogStorage, bucket: R2Bucket, cold: ColdSink): { warm: WarmTier; upkeep: TierUpkeep } {
+export function partitionTiers(log: PartitionLog, storage: SqlStore, bucket: R2Bucket, cold: ColdSink): { warm: WarmTier; upkeep: TierUpkeep } {
   const index = new SegmentIndex(storage);
   const garbage = new R2Garbage(storage);
   const warm = new WarmTier(log, index, bucket, garbage);

@@ -1,6 +1,7 @@
 import { fail, type Result } from "../core/errors";
 import type { PartitionLog, StoredRecord } from "../log/partition-log";
 import { encodeRecord, recordSize } from "../log/records";
+import { FetchPage } from "../log/fetch-page";
 import { TXN_ABORTED } from "../log/txn-markers";
 import type { FetchOk, FetchRequest } from "../log/types";
 import type { R2Garbage } from "./r2-garbage";
@@ -8,7 +9,7 @@ import { SEGMENT_MAX_RECORDS } from "../core/limits";
 import { encodeRowGroups } from "./parquet";
 import { planSegment } from "./segment-plan";
 import { ReaderCache } from "./reader-cache";
-import { segmentKey, SegmentIndex, type SegmentInfo } from "./segment-index";
+import { ColdState, segmentKey, SegmentIndex, type SegmentInfo } from "./segment-index";
 import type { SegmentRecord } from "./types";
 
 /**
@@ -89,7 +90,7 @@ export class WarmTier {
       bytes: bytes.byteLength,
       recordBytes: plan.bytes,
       objectKey: segmentKey(id.topicId, id.partition, baseOffset),
-      coldState: 0,
+      coldState: ColdState.owed,
     };
     // Until the index holds it, the object is garbage (swept by the alarm after its rolls): a crash
     // after the put, or a topic delete while the put was in flight, then orphans nothing.
@@ -110,59 +111,48 @@ export class WarmTier {
    * the budget reaches, so a fetch holds about `maxBytes`, not a whole segment (issue 9 item 5).
    */
   async read(req: FetchRequest): Promise<Result<FetchOk>> {
-    const parts: string[] = [];
-    let bytes = 0;
-    let next = req.offset;
+    const page = new FetchPage(req);
     let full = false;
     let swaps = 0;
-    for (let segment = this.index.at(next); segment && !full; segment = this.index.at(next)) {
+    for (let segment = this.index.at(page.next); segment && !full; segment = this.index.at(page.next)) {
       let records: SegmentRecord[];
       try {
-        const budget = parts.length === 0 ? req.maxBytes : Math.max(0, req.maxBytes - bytes);
-        records = await this.readers.read(segment, next, req.maxRecords - parts.length, budget);
+        records = await this.readers.read(segment, page.next, req.maxRecords - page.count, page.budget());
       } catch (err) {
-        const now = this.index.at(next);
+        const now = this.index.at(page.next);
         // A compaction swapped the segment's object while we read it (issue 13): read the new one.
         if (now && now.baseOffset === segment.baseOffset && now.objectKey !== segment.objectKey && swaps++ < 3) continue;
         // Retention may have deleted the segment while we read it: then the offset is simply gone.
         if (now?.baseOffset !== segment.baseOffset) {
-          if (parts.length > 0) break;
-          if (next < this.log.logStart) return this.outOfRange(req.offset);
+          if (page.count > 0) break;
+          if (page.next < this.log.logStart) return this.outOfRange(req.offset);
           continue; // compaction dropped it: the offsets are gaps, go on at the next segment
         }
         throw err;
       }
+      // Rolled rows are below the last stable offset, so their txn_state is final (see rollCandidates).
       for (const r of records) {
-        // Rolled rows are below the last stable offset, so their txn_state is final (see rollCandidates).
-        if (req.isolation === "read_committed" && r.txnState === TXN_ABORTED) {
-          next = r.offset + 1;
-          continue;
-        }
-        const size = recordSize(r);
-        if (parts.length >= req.maxRecords || (parts.length > 0 && bytes + size > req.maxBytes)) {
+        if (!page.offer(r.offset, recordSize(r), r.txnState === TXN_ABORTED, () => encodeRecord(r))) {
           full = true;
           break;
         }
-        bytes += size;
-        parts.push(encodeRecord(r));
-        next = r.offset + 1;
       }
       // The reader stops early only when the budget ends; past the segment's last record the
       // read continues at the next segment's (or the hot) start.
       const last = records.at(-1)?.offset ?? segment.lastOffset;
-      if (parts.length >= req.maxRecords || last < segment.lastOffset) full = true;
-      else if (!full) next = Math.max(next, segment.lastOffset + 1);
+      if (page.full || last < segment.lastOffset) full = true;
+      else if (!full) page.next = Math.max(page.next, segment.lastOffset + 1);
     }
-    if (parts.length === 0 && next === req.offset) {
+    if (page.count === 0 && page.next === req.offset) {
       // No segment at or after the offset, which is still above the log start: compaction removed
       // the rest of the warm tier (issue 13). The reader continues at the first hot record.
       if (req.offset < this.log.logStart || this.index.at(req.offset)) return this.outOfRange(req.offset);
-      next = Math.max(req.offset, this.log.hotStart);
+      page.next = Math.max(req.offset, this.log.hotStart);
     }
     const bounds = this.log.bounds();
     if (!bounds.ok) return bounds;
     return {
-      ok: true, recordsJson: `[${parts.join(",")}]`, count: parts.length, nextOffset: next,
+      ok: true, recordsJson: page.json(), count: page.count, nextOffset: page.next,
       highWatermark: bounds.highWatermark, logStartOffset: bounds.logStartOffset, lastStableOffset: this.log.lastStable(bounds.highWatermark),
     };
   }
@@ -185,6 +175,11 @@ export class WarmTier {
       }
     }
     return null;
+  }
+
+  /** Records, Parquet bytes and segments in the warm tier (partition offsets and summaries). */
+  totals() {
+    return this.index.totals();
   }
 
   /** Forgets an open reader of a segment that retention retired. */

@@ -1,5 +1,5 @@
 import { fail, isFailure, type Failure, type Result } from "../core/errors";
-import type { LogStorage } from "../log/partition-log";
+import type { SqlStore } from "../storage";
 
 /** Kafka's TransactionState names (TransactionMetadata.scala). */
 export type TxnStateName = "Empty" | "Ongoing" | "PrepareCommit" | "PrepareAbort" | "CompleteCommit" | "CompleteAbort";
@@ -62,7 +62,7 @@ export interface PendingMarkers {
  * Every change is one SQLite write, so a crash leaves a state the alarm knows how to finish.
  */
 export class TransactionState {
-  constructor(private readonly storage: LogStorage) {}
+  constructor(private readonly storage: SqlStore) {}
 
   /**
    * InitProducerId for this transactional id, with the catalog's new epoch: an open transaction

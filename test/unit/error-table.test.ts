@@ -17,3 +17,16 @@ describe("docs/http-api.md error table", () => {
     expect(Object.fromEntries(rows.map((r) => [r.code, { status: r.status, retriable: r.retriable }]))).toEqual(table);
   });
 });
+
+describe("the error table's retry rules", () => {
+  it("routing refreshes metadata for exactly the codes the table marks, and retriable follows the table", async () => {
+    const { isRetriable, needsMetadataRefresh } = await import("../../src/core/errors");
+    const { isStaleMetadata } = await import("../../src/broker/topics");
+    const marked = Object.keys(ERROR_CODES).filter((c) => needsMetadataRefresh(c)).sort();
+    expect(marked).toEqual(["LEADER_NOT_AVAILABLE", "UNKNOWN_TOPIC_OR_PARTITION"]);
+    for (const code of Object.keys(ERROR_CODES)) expect(isStaleMetadata(code)).toBe(marked.includes(code));
+    expect(isRetriable("UNKNOWN_TOPIC_OR_PARTITION")).toBe(false); // a client must not retry a missing topic forever
+    expect(isRetriable("REBALANCE_IN_PROGRESS")).toBe(true);
+    expect(isRetriable("NO_SUCH_CODE")).toBe(false);
+  });
+});

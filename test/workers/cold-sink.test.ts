@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { PIPELINE_MAX_BATCH_BYTES, PipelineColdSink } from "../../src/tiering/cold-sink";
+import { PIPELINE_MAX_BATCH_BYTES } from "../../src/core/limits";
+import { PipelineColdSink } from "../../src/tiering/cold-sink";
+import { ColdState } from "../../src/tiering/segment-index";
 import { encodeSegment } from "../../src/tiering/parquet";
 import type { SegmentRecord } from "../../src/tiering/types";
 
@@ -21,7 +23,7 @@ describe("Pipeline cold sink", () => {
     }));
     const bytes = await encodeSegment(records, { partition: 3 });
     const fake = new RecordingPipelineFake();
-    const segment = { baseOffset: 100, lastOffset: 3099, minTimestamp: 0, maxTimestamp: 0, recordCount: 3000, bytes: bytes.byteLength, recordBytes: 0, objectKey: "k", coldState: 0 };
+    const segment = { baseOffset: 100, lastOffset: 3099, minTimestamp: 0, maxTimestamp: 0, recordCount: 3000, bytes: bytes.byteLength, recordBytes: 0, objectKey: "k", coldState: ColdState.owed };
     await new PipelineColdSink(fake).accept({ topicId: "id", topic: "orders", partition: 3, segment, bytes });
 
     expect(fake.batches.length).toBeGreaterThan(1);

@@ -1,6 +1,6 @@
-import { IcebergColdSink } from "../../src/tiering/cold-sinks";
+import { IcebergColdSink } from "../../src/tiering/cold-sink";
 import { r2IcebergStore } from "../../src/tiering/iceberg";
-import type { LogStorage } from "../../src/log/partition-log";
+import type { SqlStore } from "../../src/storage";
 import { partitionTiers } from "../../src/tiering/tiers";
 
 type Op = "put" | "get" | "delete" | "list" | "head";
@@ -81,7 +81,7 @@ export class FaultyR2 {
  * Rewires a PartitionDO instance (inside runInDurableObject) to use `bucket` for its warm and cold
  * tiers, and optionally another storage view for them (see countingStorage).
  */
-export function useBucket(instance: any, bucket: FaultyR2, storage?: LogStorage): void {
+export function useBucket(instance: any, bucket: FaultyR2, storage?: SqlStore): void {
   const ctx = instance.ctx as DurableObjectState;
   storage ??= { sql: ctx.storage.sql, transactionSync: <T>(fn: () => T) => ctx.storage.transactionSync(fn) };
   const cold = new IcebergColdSink(bucket.asBucket, r2IcebergStore(bucket.asBucket, "s3://dostream-segments"));
@@ -89,7 +89,7 @@ export function useBucket(instance: any, bucket: FaultyR2, storage?: LogStorage)
 }
 
 /** The object's SQLite, counting the rows every statement reads (SqlStorageCursor.rowsRead). */
-export function countingStorage(ctx: DurableObjectState): { storage: LogStorage; rowsRead: () => number } {
+export function countingStorage(ctx: DurableObjectState): { storage: SqlStore; rowsRead: () => number } {
   const cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
   const real = ctx.storage.sql;
   const sql = {

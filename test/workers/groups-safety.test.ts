@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { Coordinator, type GroupDeps } from "../../src/groups/coordinator";
 import { GroupStore } from "../../src/groups/store";
 import type { MemberAnswer } from "../../src/groups/types";
+import * as names from "../../src/objects/names";
 
 /**
  * Property test of the group protocol's safety rule: no partition is ever owned by two live
@@ -164,7 +165,7 @@ function durableView(c: Coordinator) {
 
 describe("consumer groups: heartbeats at Stable write nothing, yet a restart never expires a live member early", () => {
   it("restores last_seen within its slack after a restart", async () => {
-    const stub = env.GROUPS.get(env.GROUPS.idFromName(`slack-${Date.now()}`));
+    const stub = names.groupStub(env.GROUPS, `slack-${Date.now()}`);
     const run = runInDurableObject as unknown as (s: DurableObjectStub, f: (instance: unknown, state: DurableObjectState) => Promise<void>) => Promise<void>;
     await run(stub, async (_instance, state) => {
       const deps: GroupDeps = {
@@ -194,7 +195,7 @@ describe("consumer groups: heartbeats at Stable write nothing, yet a restart nev
 
 describe("consumer groups: safety under random membership changes and lost answers", () => {
   it("never lets two live members own one partition", async () => {
-    const stub = env.GROUPS.get(env.GROUPS.idFromName(`safety-${Date.now()}`));
+    const stub = names.groupStub(env.GROUPS, `safety-${Date.now()}`);
     const run = runInDurableObject as unknown as (s: DurableObjectStub, f: (instance: unknown, state: DurableObjectState) => Promise<void>) => Promise<void>;
     await run(stub, async (_instance, state) => {
       const generations: number[] = [];

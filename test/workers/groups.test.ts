@@ -1,6 +1,7 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { api, createTopic, unique } from "./helpers";
+import * as names from "../../src/objects/names";
 
 const join = (g: string, body: Record<string, unknown>) => api("POST", `/v1/groups/${g}/members`, body);
 const beat = (g: string, id: string, generation?: number) =>
@@ -85,7 +86,7 @@ describe("consumer groups", () => {
     const silent = (await join(g, { topics: [t], session_timeout_ms: 500 })).body.member_id;
     await beat(g, live, 1);
     await beat(g, live, 2);
-    const stub = env.GROUPS.get(env.GROUPS.idFromName(g));
+    const stub = names.groupStub(env.GROUPS, g);
     await new Promise((r) => setTimeout(r, 700));
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const d = (await api("GET", `/v1/groups/${g}`)).body;

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_PRODUCER_ID_EXPIRATION_MS } from "../../src/core/limits";
 import { ProducerState } from "../../src/log/producer-state";
 import { api, createTopic, unique } from "./helpers";
+import * as names from "../../src/objects/names";
 
 // Issue 12, items 1 and 2: idempotent producers (sequence checks in the partition, durable with the
 // append) and the Idempotency-Key header for plain HTTP callers.
@@ -25,7 +26,7 @@ async function highWatermark(topic: string, partition = 0): Promise<number> {
 const batch = (from: number, n: number, partition = 0) => Array.from({ length: n }, (_, i) => ({ value: { i: from + i }, partition }));
 
 function partitionStub(topicId: string, p = 0): DurableObjectStub {
-  return env.PARTITIONS.get(env.PARTITIONS.idFromName(`${topicId}/${p}`)) as unknown as DurableObjectStub;
+  return names.partitionStub(env.PARTITIONS, topicId, p) as unknown as DurableObjectStub;
 }
 
 describe("POST /v1/producers", () => {

@@ -1,13 +1,14 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { api, createTopic, unique } from "./helpers";
+import * as names from "../../src/objects/names";
 
 /**
  * Issue 11.5: creating a topic commits the catalog and answers; each partition initialises itself
  * on first use. These pin what users can notice: nothing is lost or mis-configured by opening late,
  * and a deleted topic's never-used partitions cannot be revived by a stale router.
  */
-const partition = (topicId: string, p: number) => env.PARTITIONS.get(env.PARTITIONS.idFromName(`${topicId}/${p}`));
+const partition = (topicId: string, p: number) => names.partitionStub(env.PARTITIONS, topicId, p);
 
 /** The partition's stored state row, or null when it was never opened. */
 async function stateOf(topicId: string, p: number): Promise<{ status: string; config: string } | null> {

@@ -2,11 +2,12 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { describe, expect, it } from "vitest";
 import { HOT_BURST_MAX_BYTES, SEGMENT_MAX_BYTES } from "../../src/core/limits";
 import { api, createTopic, unique } from "./helpers";
+import * as names from "../../src/objects/names";
 
 const MiB = 1024 * 1024;
 
 function partitionStub(topicId: string): DurableObjectStub {
-  return env.PARTITIONS.get(env.PARTITIONS.idFromName(`${topicId}/0`)) as unknown as DurableObjectStub;
+  return names.partitionStub(env.PARTITIONS, topicId, 0) as unknown as DurableObjectStub;
 }
 
 /**

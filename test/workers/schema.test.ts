@@ -1,6 +1,7 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { api, createTopic, unique } from "./helpers";
+import * as names from "../../src/objects/names";
 
 const produce = (t: string, records: object[]) => api("POST", `/v1/topics/${t}/records`, { records });
 const schemaOf = (t: string, q = "") => api("GET", `/v1/topics/${t}/schema${q}`);
@@ -63,7 +64,7 @@ describe("schema discovery", () => {
     await createTopic(t, 1, { "hot.max.records": 20 });
     for (let b = 0; b < 3; b++) await produce(t, Array.from({ length: 20 }, (_, i) => ({ value: { n: b * 20 + i, tag: "x" } })));
     const id = (await api("GET", `/v1/topics/${t}`)).body.topic_id;
-    const stub = env.PARTITIONS.get(env.PARTITIONS.idFromName(`${id}/0`));
+    const stub = names.partitionStub(env.PARTITIONS, id, 0);
     for (let i = 0; i < 10 && (await runDurableObjectAlarm(stub)); i++);
     expect((await api("GET", `/v1/topics/${t}`)).body.partition_offsets[0].warm.records).toBeGreaterThan(0);
     const r = await schemaOf(t, "?sample=60");
@@ -110,7 +111,7 @@ describe("periodic discovery", () => {
     await createTopic(t, 1, { "schema.discovery.interval.ms": 60_000 });
     await produce(t, [{ value: { a: 1 } }]);
     const id = (await api("GET", `/v1/topics/${t}`)).body.topic_id;
-    const registry = env.SCHEMAS.get(env.SCHEMAS.idFromName(id));
+    const registry = names.schemaRegistryStub(env.SCHEMAS, id);
     expect(await runDurableObjectAlarm(registry)).toBe(true);
     const list = await api("GET", `/v1/topics/${t}/schema/versions`);
     expect(list.body.versions).toMatchObject([{ version: 1, source: "discovered", records: 1 }]);

@@ -1,13 +1,14 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { api, createTopic, unique } from "./helpers";
+import * as names from "../../src/objects/names";
 
 // Issue 9 #9: /stats and GET /v1/groups read the summaries objects report to the catalog, so a
 // request costs one call however many partitions or groups exist.
 
-const catalog = () => env.CATALOG.get(env.CATALOG.idFromName("catalog")) as any;
+const catalog = () => names.catalogStub(env.CATALOG) as any;
 const topicId = async (t: string): Promise<string> => (await api("GET", `/v1/topics/${t}`)).body.topic_id;
-const partitionStub = (id: string, p: number) => env.PARTITIONS.get(env.PARTITIONS.idFromName(`${id}/${p}`));
+const partitionStub = (id: string, p: number) => names.partitionStub(env.PARTITIONS, id, p);
 
 /** Polls until `fn` holds: reports are sent on the partitions' own cadence (at most every 2 s). */
 async function eventually(fn: () => Promise<boolean>, ms = 10_000): Promise<void> {

@@ -1,10 +1,11 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { icebergTable } from "../../src/tiering/cold-sinks";
+import { icebergTable } from "../../src/tiering/cold-sink";
 import { loadTable, r2IcebergStore } from "../../src/tiering/iceberg";
-import { segmentKey } from "../../src/tiering/segment-index";
+import { ColdState, segmentKey } from "../../src/tiering/segment-index";
 import { FaultyR2, countingStorage, useBucket } from "./fake-r2";
 import { api, createTopic, unique } from "./helpers";
+import * as names from "../../src/objects/names";
 
 // Issue 9, items 6-8: every R2 side effect of tiering is bounded and can be re-driven, a topic
 // delete wins over a roll in flight and takes the cold table with it, and alarms never spin.
@@ -13,7 +14,7 @@ async function topicId(t: string): Promise<string> {
   return (await api("GET", `/v1/topics/${t}`)).body.topic_id;
 }
 function partitionStub(id: string, p = 0): DurableObjectStub {
-  return env.PARTITIONS.get(env.PARTITIONS.idFromName(`${id}/${p}`)) as unknown as DurableObjectStub;
+  return names.partitionStub(env.PARTITIONS, id, p) as unknown as DurableObjectStub;
 }
 function inside<T>(stub: DurableObjectStub, fn: (instance: any) => Promise<T>): Promise<T> {
   const run = runInDurableObject as unknown as (s: DurableObjectStub, f: (instance: any) => Promise<T>) => Promise<T>;
@@ -86,7 +87,7 @@ describe("R2 side effects of tiering (issue 9 #6)", () => {
       }
       instance.log.removeRolled(N - 1, () => {
         for (let i = 0; i < N; i++) {
-          instance.warm.index.insert({ baseOffset: i, lastOffset: i, minTimestamp: old, maxTimestamp: old, recordCount: 1, bytes: 1, recordBytes: 10, objectKey: segmentKey(id, 0, i), coldState: 1 }, old);
+          instance.warm.index.insert({ baseOffset: i, lastOffset: i, minTimestamp: old, maxTimestamp: old, recordCount: 1, bytes: 1, recordBytes: 10, objectKey: segmentKey(id, 0, i), coldState: ColdState.handedOver }, old);
         }
       });
     });
@@ -203,7 +204,7 @@ describe("per-alarm work does not grow with history (issue 9 #9)", () => {
       const now = Date.now();
       instance.log.removeRolled(n - 1, () => {
         for (let i = 0; i < n; i++) {
-          instance.warm.index.insert({ baseOffset: i, lastOffset: i, minTimestamp: now, maxTimestamp: now, recordCount: 1, bytes: 1, recordBytes: 10, objectKey: segmentKey(id, 0, i), coldState: 1 }, now);
+          instance.warm.index.insert({ baseOffset: i, lastOffset: i, minTimestamp: now, maxTimestamp: now, recordCount: 1, bytes: 1, recordBytes: 10, objectKey: segmentKey(id, 0, i), coldState: ColdState.handedOver }, now);
         }
       });
     });

@@ -3,15 +3,16 @@ import { decompress } from "fzstd";
 import { parquetReadObjects } from "hyparquet";
 import { describe, expect, it } from "vitest";
 import { loadTable, r2IcebergStore } from "../../src/tiering/iceberg";
-import { icebergTable } from "../../src/tiering/cold-sinks";
+import { icebergTable } from "../../src/tiering/cold-sink";
 import { FaultyR2, useBucket } from "./fake-r2";
 import { api, createTopic, unique } from "./helpers";
+import * as names from "../../src/objects/names";
 
 async function topicId(t: string): Promise<string> {
   return (await api("GET", `/v1/topics/${t}`)).body.topic_id;
 }
 function partitionStub(id: string, p = 0): DurableObjectStub {
-  return env.PARTITIONS.get(env.PARTITIONS.idFromName(`${id}/${p}`)) as unknown as DurableObjectStub;
+  return names.partitionStub(env.PARTITIONS, id, p) as unknown as DurableObjectStub;
 }
 /** Runs `fn` inside the partition object (its WarmTier is the public `warm` field). */
 function insidePartition(stub: DurableObjectStub, fn: (instance: any) => Promise<void>): Promise<void> {

@@ -2,6 +2,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { describe, expect, it } from "vitest";
 import { api, createTopic, unique } from "./helpers";
 import { SUMMARY_REPORT_INTERVAL_MS } from "../../src/core/limits";
+import * as names from "../../src/objects/names";
 
 // Issue 9, item 4: timestamps can't block retention. Kafka's CreateTime bounds
 // (message.timestamp.before/after.max.ms), an age-roll alarm that cannot spin on out-of-order
@@ -76,7 +77,7 @@ describe("the age roll with out-of-order timestamps", () => {
     const t = unique("tsspin");
     const hot = 60_000;
     const created = await createTopic(t, 1, { "hot.retention.ms": hot });
-    const stub = env.PARTITIONS.get(env.PARTITIONS.idFromName(`${created.topic_id}/0`)) as unknown as DurableObjectStub;
+    const stub = names.partitionStub(env.PARTITIONS, created.topic_id, 0) as unknown as DurableObjectStub;
     // Count every alarm run, the runtime's own (a due alarm fires by itself in the test runtime) and
     // ours: the test wraps this one instance's handler; the class has no hook for it.
     let runs = 0;

@@ -2,6 +2,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { api, createTopic, unique } from "./helpers";
+import * as names from "../../src/objects/names";
 
 // Issue 12, exactly-once: the transaction coordinator (begin / commit / abort, timeouts, fencing)
 // and read_committed fetches (last stable offset, aborted records skipped in both tiers).
@@ -42,7 +43,7 @@ async function fetchValues(topic: string, isolation: "read_committed" | "read_un
 const plain = (topic: string, values: number[]) => api("POST", `/v1/topics/${topic}/records`, { records: values.map((i) => ({ value: { i } })) });
 
 function txnStub(tid: string): DurableObjectStub {
-  return env.TXNS.get(env.TXNS.idFromName(tid)) as unknown as DurableObjectStub;
+  return names.txnStub(env.TXNS, tid) as unknown as DurableObjectStub;
 }
 
 /** Loosely typed on purpose: the DOs' RPC types are too deep for runInDurableObject's generics. */
@@ -196,13 +197,13 @@ describe("transactions", () => {
     expect((await end(aborted, "abort")).status).toBe(200);
     expect((await txnProduce(open, t, range(100, 20))).status).toBe(200); // open: the LSO is 100
     expect((await plain(t, range(120, 80))).status).toBe(200);
-    await drainAlarms(env.PARTITIONS.get(env.PARTITIONS.idFromName(`${topicId}/0`)) as unknown as DurableObjectStub);
+    await drainAlarms(names.partitionStub(env.PARTITIONS, topicId, 0) as unknown as DurableObjectStub);
     const d = (await api("GET", `/v1/topics/${t}`)).body.partition_offsets[0];
     expect(d.warm.records).toBeGreaterThan(0);
     expect(d.warm.records).toBe(100); // everything below the LSO, the aborted records too, and nothing above
     // Over hot.max.records but blocked by the open transaction: the alarm must not retry the roll
     // at once, again and again, until the transaction ends.
-    const overBound = await inside(env.PARTITIONS.get(env.PARTITIONS.idFromName(`${topicId}/0`)) as unknown as DurableObjectStub, async (i) => i.upkeep.hotOverBound());
+    const overBound = await inside(names.partitionStub(env.PARTITIONS, topicId, 0) as unknown as DurableObjectStub, async (i) => i.upkeep.hotOverBound());
     expect(overBound).toBe(false);
     const readAll = async (isolation: "read_committed" | "read_uncommitted") => {
       const seen: number[] = [];
@@ -216,7 +217,7 @@ describe("transactions", () => {
     expect(await readAll("read_committed")).toEqual([...range(0, 30), ...range(70, 30)]);
     expect(await readAll("read_uncommitted")).toEqual(range(0, 200));
     expect((await end(open, "commit")).status).toBe(200);
-    await drainAlarms(env.PARTITIONS.get(env.PARTITIONS.idFromName(`${topicId}/0`)) as unknown as DurableObjectStub);
+    await drainAlarms(names.partitionStub(env.PARTITIONS, topicId, 0) as unknown as DurableObjectStub);
     expect(await readAll("read_committed")).toEqual([...range(0, 30), ...range(70, 130)]);
   });
 

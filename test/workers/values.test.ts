@@ -5,9 +5,10 @@ import { parquetReadObjects } from "hyparquet";
 import { describe, expect, it } from "vitest";
 import { recordValueSpans } from "../../src/api/json-text";
 import { partitionForKey } from "../../src/core/partitioner";
-import { icebergTable } from "../../src/tiering/cold-sinks";
+import { icebergTable } from "../../src/tiering/cold-sink";
 import { loadTable, r2IcebergStore } from "../../src/tiering/iceberg";
 import { api, createTopic, unique } from "./helpers";
+import * as names from "../../src/objects/names";
 
 // Issue 9, items 1 and 2: Kafka treats key, value and header values as opaque bytes. A JSON value
 // comes back as the exact text its producer wrote, keys may be bytes, headers are an ordered list
@@ -32,7 +33,7 @@ async function topicId(t: string): Promise<string> {
   return (await api("GET", `/v1/topics/${t}`)).body.topic_id;
 }
 function partitionStub(id: string, p = 0): DurableObjectStub {
-  return env.PARTITIONS.get(env.PARTITIONS.idFromName(`${id}/${p}`)) as unknown as DurableObjectStub;
+  return names.partitionStub(env.PARTITIONS, id, p) as unknown as DurableObjectStub;
 }
 async function drainAlarms(stub: DurableObjectStub) {
   for (let i = 0; i < 20 && (await runDurableObjectAlarm(stub)); i++);

@@ -4,17 +4,7 @@ import { mustGet, readManifestList, uri, writeManifests } from "./manifests";
 import { loadTable, metadataKey, newTableMetadata, versionHintKey, withCurrentSchema, type Snapshot, type TableMetadata } from "./metadata";
 import { MANIFEST_FILE_SCHEMA, SCHEMA_ID } from "./schemas";
 import type { IcebergStore } from "./store";
-
-/**
- * Commit attempts before giving up. Each lost race means another writer made progress, so with
- * P partitions rolling at once the last one needs up to P attempts; past this the caller's alarm
- * retries later (the append is idempotent).
- */
-export const COMMIT_ATTEMPTS = 16;
-/** Snapshots kept in metadata (older ones expire; fast appends keep every data file reachable). */
-const SNAPSHOTS_KEPT = 100;
-/** Java's `write.metadata.previous-versions-max` default. */
-const METADATA_LOG_KEPT = 100;
+import { COMMIT_ATTEMPTS, SNAPSHOTS_KEPT, METADATA_LOG_KEPT } from "../../core/limits";
 
 export interface AppendResult {
   /** The table's current snapshot after the call (null: the table has no snapshot). */

@@ -1,4 +1,5 @@
-export { appendDataFiles, appendedProperty, icebergDataKey, COMMIT_ATTEMPTS, type AppendResult } from "./append";
+export { appendDataFiles, appendedProperty, icebergDataKey, type AppendResult } from "./append";
+export { COMMIT_ATTEMPTS } from "../../core/limits";
 export { loadTable, type LoadedTable, type TableMetadata } from "./metadata";
 export { r2IcebergStore, type IcebergStore } from "./store";
 export type { DataFile } from "../types";

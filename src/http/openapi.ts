@@ -1,0 +1,148 @@
+import { z } from "zod";
+import {
+  addPartitionsSchema, alterConfigSchema, commitSchema, createTopicSchema, fetchQuerySchema, groupOffsetsQuerySchema, heartbeatSchema,
+  inferSchemaSchema, initProducerSchema, joinSchema, offsetsQuerySchema, produceSchema, registerSchemaSchema, resetOffsetsSchema,
+  schemaQuerySchema, txnOffsetsSchema, txnRequestSchema, multiFetchSchema, memberRecordsSchema, keyQuerySchema, stateQuerySchema,
+  idempotencyClaimSchema, idempotencyCompleteSchema,
+} from "../api/schemas";
+import { createBindingSchema, createKeySchema } from "../api/auth-schemas";
+import { bridgeBodySchema } from "../bridges/spec";
+import { ERROR_CODES } from "../core/errors";
+
+/**
+ * GET /openapi.json: OpenAPI 3.1 generated from the same zod schemas the routes validate with
+ * (zod 4's JSON Schema output). Every registered route needs an entry in ROUTE_DOCS: the document
+ * is built from the app's route table, and test/unit/openapi.test.ts fails naming any route
+ * without one, so a route added later cannot be left out.
+ *
+ * Unfinished (issue 10, item 3): response bodies have no zod schemas yet, so a success answer is
+ * described as a JSON object; the error answer is the one shape of src/http/errors.ts.
+ */
+interface RouteDoc {
+  summary: string;
+  body?: z.ZodType;
+  query?: z.ZodObject;
+}
+
+/** Keyed `METHOD /path` exactly as Hono registers it (`:name` path parameters). */
+export const ROUTE_DOCS: Record<string, RouteDoc> = {
+  "GET /health": { summary: "Liveness" },
+  "GET /openapi.json": { summary: "This document" },
+  "GET /stats": { summary: "Cluster statistics from the summaries partitions and groups report" },
+  "POST /v1/topics": { summary: "Create a topic", body: createTopicSchema },
+  "GET /v1/topics": { summary: "List topics" },
+  "GET /v1/topics/:topic": { summary: "Describe a topic and its partitions' offsets" },
+  "DELETE /v1/topics/:topic": { summary: "Delete a topic and its records" },
+  "PATCH /v1/topics/:topic/config": { summary: "Alter a topic's config", body: alterConfigSchema },
+  "POST /v1/topics/:topic/partitions": { summary: "Add partitions", body: addPartitionsSchema },
+  "GET /v1/topics/:topic/offsets": { summary: "Kafka's ListOffsets for every partition", query: offsetsQuerySchema },
+  "POST /v1/topics/:topic/records": { summary: "Produce records", body: produceSchema },
+  "GET /v1/topics/:topic/partitions/:partition/records": { summary: "Fetch records (long-poll with wait_ms)", query: fetchQuerySchema },
+  "GET /v1/topics/:topic/schema": { summary: "Discover the topic's schema by sampling", query: schemaQuerySchema },
+  "PUT /v1/topics/:topic/schema": { summary: "Register and enforce a schema", body: registerSchemaSchema },
+  "DELETE /v1/topics/:topic/schema": { summary: "Stop enforcing the schema (versions stay)" },
+  "GET /v1/topics/:topic/schema/versions": { summary: "List schema versions" },
+  "GET /v1/topics/:topic/schema/versions/:version": { summary: "One schema version" },
+  "POST /v1/schema/infer": { summary: "Stateless schema inference over records", body: inferSchemaSchema },
+  "GET /v1/groups": { summary: "List consumer groups" },
+  "GET /v1/groups/:group": { summary: "Describe a group" },
+  "DELETE /v1/groups/:group": { summary: "Delete an empty group" },
+  "POST /v1/groups/:group/members": { summary: "Join a group", body: joinSchema },
+  "POST /v1/groups/:group/members/:member/heartbeat": { summary: "Heartbeat", body: heartbeatSchema },
+  "DELETE /v1/groups/:group/members/:member": { summary: "Leave a group" },
+  "POST /v1/groups/:group/offsets": { summary: "Commit offsets", body: commitSchema },
+  "GET /v1/groups/:group/offsets": { summary: "Committed offsets and lag", query: groupOffsetsQuerySchema },
+  "POST /v1/groups/:group/offsets/reset": { summary: "Reset offsets of an empty group", body: resetOffsetsSchema },
+  "POST /v1/producers": { summary: "Initialise an idempotent or transactional producer", body: initProducerSchema },
+  "POST /v1/transactions/:transactional_id/begin": { summary: "Begin a transaction", body: txnRequestSchema },
+  "POST /v1/transactions/:transactional_id/commit": { summary: "Commit a transaction", body: txnRequestSchema },
+  "POST /v1/transactions/:transactional_id/abort": { summary: "Abort a transaction", body: txnRequestSchema },
+  "POST /v1/transactions/:transactional_id/offsets": { summary: "Add consumer offsets to a transaction", body: txnOffsetsSchema },
+  "GET /v1/transactions/:transactional_id": { summary: "Describe a transaction" },
+  // withIdempotency (issue 12)
+  "POST /v1/idempotency/:id/claim": { summary: "Claim a unit of work (withIdempotency)", body: idempotencyClaimSchema },
+  "POST /v1/idempotency/:id/complete": { summary: "Complete a claimed unit of work with its result", body: idempotencyCompleteSchema },
+  "POST /v1/idempotency/:id/release": { summary: "Release a claim after a failure", body: idempotencyClaimSchema },
+  "GET /v1/idempotency/:id": { summary: "Describe a unit of work's record" },
+  // compacted topics (issue 13)
+  "POST /v1/topics/:topic/compact": { summary: "Compact a compacted topic now (returns when done)" },
+  "GET /v1/topics/:topic/keys/:key": { summary: "The latest live value of a key", query: keyQuerySchema },
+  "GET /v1/topics/:topic/state": { summary: "Every live key with its latest value, paged by key", query: stateQuerySchema },
+  // one call to consume (issue 14)
+  "POST /v1/fetch": { summary: "Fetch many partitions with one long-poll", body: multiFetchSchema },
+  "POST /v1/groups/:group/members/:member/records": { summary: "Heartbeat and read the member's assigned partitions", body: memberRecordsSchema },
+  // realtime (issue 15; docs/realtime.md)
+  "GET /v1/topics/:topic/events": { summary: "Server-sent events: records as they arrive (resume with Last-Event-ID)" },
+  "GET /v1/ws": { summary: "WebSocket subscriptions (JSON protocol in docs/realtime.md)" },
+  // security and observability (issue 16; docs/security.md)
+  "GET /metrics": { summary: "Prometheus metrics" },
+  "GET /ui": { summary: "The web console" },
+  "GET /v1/auth/whoami": { summary: "The caller's principal" },
+  "POST /v1/auth/keys": { summary: "Create an API key (its secret is shown once)", body: createKeySchema },
+  "GET /v1/auth/keys": { summary: "List API keys (no secrets)" },
+  "DELETE /v1/auth/keys/:key_id": { summary: "Revoke an API key" },
+  "POST /v1/auth/acls": { summary: "Add an ACL binding", body: createBindingSchema },
+  "GET /v1/auth/acls": { summary: "List ACL bindings" },
+  "DELETE /v1/auth/acls/:binding_id": { summary: "Delete an ACL binding" },
+  // bridges (issue 18; docs/bridges.md)
+  "GET /v1/bridges/platforms": { summary: "The adapters' capability table" },
+  "POST /v1/bridges": { summary: "Create a bridge", body: bridgeBodySchema },
+  "GET /v1/bridges": { summary: "List bridges with their status" },
+  "GET /v1/bridges/:name": { summary: "Describe a bridge" },
+  "PUT /v1/bridges/:name": { summary: "Replace a bridge's spec", body: bridgeBodySchema },
+  "DELETE /v1/bridges/:name": { summary: "Stop and delete a bridge" },
+  "POST /v1/bridges/:name/reconnect": { summary: "Start (or restart) a bridge's pump" },
+  "POST /v1/bridges/:name/disconnect": { summary: "Stop a bridge's pump" },
+  "GET /v1/bridges/:name/topics": { summary: "The external broker's topics" },
+  "GET /v1/bridges/:name/topics/:topic/schema": { summary: "Schema discovery on a sample of an external topic" },
+};
+
+const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
+
+const errorBody = {
+  type: "object",
+  required: ["error"],
+  properties: {
+    error: {
+      type: "object",
+      required: ["code", "message"],
+      properties: { code: { type: "string", enum: Object.keys(ERROR_CODES) }, message: { type: "string" }, field: { type: "string" } },
+    },
+  },
+};
+
+/** Registered routes that have no entry in ROUTE_DOCS (the OpenAPI test fails on any). */
+export function undocumentedRoutes(routes: ReadonlyArray<{ method: string; path: string }>): string[] {
+  return unique(routes).filter((k) => !ROUTE_DOCS[k]);
+}
+
+function unique(routes: ReadonlyArray<{ method: string; path: string }>): string[] {
+  // Hono lists middleware as method ALL; only real routes are API operations.
+  return [...new Set(routes.filter((r) => r.method !== "ALL").map((r) => `${r.method} ${r.path}`))];
+}
+
+/** The OpenAPI 3.1 document of the app's routes. */
+export function openApiDocument(routes: ReadonlyArray<{ method: string; path: string }>) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const key of unique(routes)) {
+    const [method, path] = key.split(" ") as [string, string];
+    const doc = ROUTE_DOCS[key] ?? { summary: "(undocumented)" };
+    const params = [...path.matchAll(/:([A-Za-z_]+)/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } }));
+    const query = doc.query
+      ? Object.entries(doc.query.shape).map(([name, s]) => ({ name, in: "query", required: !(s as z.ZodType).safeParse(undefined).success, schema: jsonSchema(s as z.ZodType) }))
+      : [];
+    const operation: Record<string, unknown> = {
+      summary: doc.summary,
+      operationId: `${method.toLowerCase()}${path.replace(/[/:]+([A-Za-z_.]+)/g, (_, w: string) => w[0].toUpperCase() + w.slice(1).replace(/[._]/g, ""))}`,
+      responses: {
+        "200": { description: "OK", content: { "application/json": { schema: { type: "object" } } } },
+        default: { description: "An error from the code table (docs/http-api.md)", content: { "application/json": { schema: errorBody } } },
+      },
+    };
+    if (params.length > 0 || query.length > 0) operation.parameters = [...params, ...query];
+    if (doc.body) operation.requestBody = { required: true, content: { "application/json": { schema: jsonSchema(doc.body) } } };
+    const openApiPath = path.replace(/:([A-Za-z_]+)/g, "{$1}");
+    (paths[openApiPath] ??= {})[method.toLowerCase()] = operation;
+  }
+  return { openapi: "3.1.0", info: { title: "dostream HTTP API", version: "0.1.0" }, paths };
+}
