@@ -174,3 +174,15 @@ export const DEFAULT_TRANSACTION_TIMEOUT_MS = 60_000;
 export const MAX_TRANSACTION_TIMEOUT_MS = 900_000;
 /** How soon the coordinator's alarm re-drives markers a commit or abort could not write. */
 export const TXN_MARKER_RETRY_MS = 1_000;
+
+/** Durable Streams (issue 19): most bytes one catch-up read returns; the rest comes on the next read. */
+export const DS_MAX_READ_BYTES = 4 * 1024 * 1024;
+/** Durable Streams: how long a long-poll read waits before answering 204 (the conformance suite waits 20 s). */
+export const DS_LONG_POLL_MS = 10_000;
+/** Durable Streams: an SSE connection is closed after this long so CDNs can collapse (PROTOCOL.md §10.2). */
+export const DS_SSE_CONNECTION_MS = 60_000;
+/** Durable Streams: cursor intervals (PROTOCOL.md §10.1): 20 s counted from 2024-10-09T00:00:00Z. */
+export const DS_CURSOR_INTERVAL_MS = 20_000;
+export const DS_CURSOR_EPOCH_MS = Date.UTC(2024, 9, 9);
+/** Durable Streams: the largest append body accepted (413 beyond). */
+export const DS_MAX_APPEND_BYTES = 1_800_000;

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { Env } from "../env";
 import { allowedMethods } from "./allow";
 import { errorResponse, onError } from "./errors";
+import { durableStreamRoutes } from "./compat-durable-streams";
 import { groupRoutes } from "./groups";
 import { producerRoutes } from "./producers";
 import { recordRoutes } from "./records";
@@ -22,6 +23,7 @@ export function createApp() {
   app.route("/v1/producers", producerRoutes);
   app.route("/v1/transactions", transactionRoutes);
   app.route("/stats", statsRoutes);
+  app.route("/v1/stream", durableStreamRoutes);
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;
     const allow = allowedMethods(app, path);
