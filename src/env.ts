@@ -17,6 +17,8 @@ export interface Env {
   /** Optional Cloudflare Pipeline: when bound, rolled segments go there instead of the embedded Iceberg table. */
   COLD_PIPELINE?: { send(records: object[]): Promise<void> };
   DEFAULT_PARTITIONS?: string;
+  /** Where the Upstash-Kafka-style REST surface is served (issue 19); default /kafka. */
+  KAFKA_REST_PREFIX?: string;
 }
 
 type DostreamEnv = Env;

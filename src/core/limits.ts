@@ -186,3 +186,8 @@ export const DS_CURSOR_INTERVAL_MS = 20_000;
 export const DS_CURSOR_EPOCH_MS = Date.UTC(2024, 9, 9);
 /** Durable Streams: the largest append body accepted (413 beyond). */
 export const DS_MAX_APPEND_BYTES = 1_800_000;
+/** Upstash-style REST (issue 19): most records one consume returns, and the longest `timeout` honoured. */
+export const UPSTASH_CONSUME_MAX_RECORDS = 500;
+export const UPSTASH_MAX_WAIT_MS = 30_000;
+/** Upstash-style REST: the default prefix (wrangler var KAFKA_REST_PREFIX overrides it). */
+export const DEFAULT_KAFKA_REST_PREFIX = "/kafka";

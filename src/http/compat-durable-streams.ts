@@ -16,11 +16,36 @@ import { appendStream, createStream, expired, isJson, mediaType, openStream, rea
 type C = Context<{ Bindings: Env }>;
 export const durableStreamRoutes = new Hono<{ Bindings: Env }>();
 
+/** Browser-facing headers on every answer, errors included (the conformance suite's "Browser Security Headers"). */
+const EXPOSED = [H.nextOffset, H.upToDate, H.closed, H.cursor, H.ttl, H.expiresAt, H.producerEpoch, H.producerSeq, H.expectedSeq, H.receivedSeq, H.sseEncoding, "ETag", "Location"].join(", ");
+durableStreamRoutes.use("*", async (c, next) => {
+  if (c.req.method === "OPTIONS") {
+    return new Response(null, {
+      status: 204,
+      headers: {
+        "Access-Control-Allow-Origin": "*",
+        "Access-Control-Allow-Methods": "GET, HEAD, PUT, POST, DELETE, OPTIONS",
+        "Access-Control-Allow-Headers": "*, Content-Type, If-None-Match, Authorization, Stream-Seq, Stream-TTL, Stream-Expires-At, Stream-Closed, Producer-Id, Producer-Epoch, Producer-Seq",
+        "Access-Control-Max-Age": "86400",
+      },
+    });
+  }
+  await next();
+  const res = c.res.headers.has("X-Content-Type-Options") ? c.res : new Response(c.res.body, c.res);
+  res.headers.set("X-Content-Type-Options", "nosniff");
+  res.headers.set("Cross-Origin-Resource-Policy", "cross-origin");
+  res.headers.set("Access-Control-Allow-Origin", "*");
+  res.headers.set("Access-Control-Expose-Headers", EXPOSED);
+  c.res = res;
+});
+
 const nameOf = (c: C) => decodeURIComponent(new URL(c.req.url).pathname.replace(/^\/v1\/stream\//, ""));
 const problem = (status: 400 | 404 | 409 | 410 | 413, message: string, headers: Record<string, string> = {}) =>
   new Response(message, { status, headers: { "Content-Type": "text/plain; charset=utf-8", ...headers } });
 
 async function body(c: C): Promise<Uint8Array | undefined> {
+  // Refuse an oversized body by its declared length, before reading it.
+  if (Number(c.req.header("Content-Length") ?? 0) > DS_MAX_APPEND_BYTES) return new Uint8Array(DS_MAX_APPEND_BYTES + 1);
   const bytes = new Uint8Array(await c.req.arrayBuffer());
   return bytes.length === 0 ? undefined : bytes;
 }
@@ -99,18 +124,21 @@ durableStreamRoutes.post("/*", async (c) => {
     }
   }
   const session: ProduceSession | undefined = producer ? await producerSession(stream.topic, producer) : undefined;
-  if (tail.closed && !(producer && bytes)) {
-    return bytes ? problem(409, "the stream is closed", closedHeaders) : new Response(null, { status: 204, headers: closedHeaders });
-  }
-  const r = await appendStream(c.env, stream, bytes, close, session);
   const echo: Record<string, string> = producer ? { [H.producerEpoch]: String(producer.epoch), [H.producerSeq]: String(producer.seq) } : {};
+  if (tail.closed && !(producer && bytes)) {
+    return bytes ? problem(409, "the stream is closed", closedHeaders) : new Response(null, { status: 204, headers: { ...echo, ...closedHeaders } });
+  }
+  // Stream-Seq (§5.2): per stream, compared byte-wise; each record carries the highest seq so far.
+  const seq = c.req.header("Stream-Seq");
+  if (seq !== undefined && tail.seq !== undefined && seq <= tail.seq) return problem(409, `Stream-Seq ${seq} is not after ${tail.seq}`);
+  const r = await appendStream(c.env, stream, bytes, close, session, seq ?? tail.seq);
   switch (r.kind) {
     case "appended": {
       if (tail.closed && !r.duplicate) return problem(409, "the stream is closed", closedHeaders);
       const now = r.tail >= 0 && !r.duplicate ? { next: r.tail, closed: r.closed } : await tailOf(c.env, stream).then((t) => (t.ok ? t : { next: tail.next, closed: tail.closed }));
       const headers: Record<string, string> = { ...echo, [H.nextOffset]: offsetToken(now.next) };
       if (now.closed) headers[H.closed] = "true";
-      return new Response(null, { status: producer && !r.duplicate ? 200 : 204, headers });
+      return new Response(null, { status: producer && !r.duplicate && bytes ? 200 : 204, headers });
     }
     case "fenced":
       return problem(403 as 400, "stale producer epoch", r.epoch !== undefined ? { [H.producerEpoch]: String(r.epoch) } : {});
@@ -123,7 +151,7 @@ durableStreamRoutes.post("/*", async (c) => {
   }
 });
 
-durableStreamRoutes.on("HEAD", "/*", async (c) => {
+async function head(c: C): Promise<Response> {
   const stream = await live(c, nameOf(c));
   if (!stream) return new Response(null, { status: 404 });
   const tail = await tailOf(c.env, stream);
@@ -131,7 +159,7 @@ durableStreamRoutes.on("HEAD", "/*", async (c) => {
   const headers: Record<string, string> = { ...metaHeaders(stream.meta), [H.nextOffset]: offsetToken(tail.next), "Cache-Control": "no-store" };
   if (tail.closed) headers[H.closed] = "true";
   return new Response(null, { status: 200, headers });
-});
+}
 
 durableStreamRoutes.delete("/*", async (c) => {
   const name = nameOf(c);
@@ -141,6 +169,7 @@ durableStreamRoutes.delete("/*", async (c) => {
 });
 
 durableStreamRoutes.get("/*", async (c) => {
+  if (c.req.method === "HEAD") return head(c);
   const q = c.req.query();
   const mode = q.live;
   if (mode !== undefined && mode !== "long-poll" && mode !== "sse") return problem(400, "live is long-poll or sse");

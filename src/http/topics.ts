@@ -1,3 +1,4 @@
+import { DS_TOPIC_PREFIX, isStreamTopic } from "../compat/durable-streams/names";
 import { Hono } from "hono";
 import { addPartitionsSchema, alterConfigSchema, createTopicSchema, offsetsQuerySchema } from "../api/schemas";
 import { addPartitions, alterTopicConfig, createTopic, deleteTopic, listTopics } from "../broker/admin";
@@ -5,7 +6,7 @@ import { listOffsets } from "../broker/consume";
 import { describeTopic, type PartitionDescription } from "../broker/topics";
 import type { TopicInfo } from "../catalog/types";
 import type { Env } from "../env";
-import { failureResponse } from "./errors";
+import { errorResponse, failureResponse } from "./errors";
 import { jsonBody, query } from "./validate";
 
 /** Topic administration and offset lookups: `/v1/topics...`. */
@@ -34,13 +35,16 @@ export function topicJson(t: TopicInfo, partitions?: PartitionDescription[]) {
 
 topicRoutes.post("/", async (c) => {
   const body = await jsonBody(c, createTopicSchema);
+  // Durable Streams' namespace (issue 19): only PUT /v1/stream/:name creates topics there.
+  if (isStreamTopic(body.name)) return errorResponse(c, { code: "INVALID_TOPIC_EXCEPTION", message: `topic names starting with '${DS_TOPIC_PREFIX}' are reserved for Durable Streams (PUT /v1/stream/:name)`, field: "name" });
   const r = await createTopic(c.env, body);
   return r.ok ? c.json(topicJson(r.topic), 201) : failureResponse(c, r);
 });
 
 topicRoutes.get("/", async (c) => {
   const topics = await listTopics(c.env);
-  return c.json({ topics: topics.map((t) => ({ name: t.name, partitions: t.partitions })) });
+  // Durable Streams' topics are listed by the streams surface, not here (still readable by name).
+  return c.json({ topics: topics.filter((t) => !isStreamTopic(t.name)).map((t) => ({ name: t.name, partitions: t.partitions })) });
 });
 
 topicRoutes.get("/:topic", async (c) => {

@@ -27,6 +27,7 @@ export interface StreamMeta {
 
 const META_HEADER = "ds-meta";
 const CLOSED_HEADER = "ds-closed";
+const SEQ_HEADER = "ds-seq";
 
 export interface Tail {
   /** Kafka offset of the next record (the tail). */
@@ -34,6 +35,8 @@ export interface Tail {
   closed: boolean;
   /** Timestamp of the last record, for TTL. */
   lastWrite: number;
+  /** The highest Stream-Seq appended so far (carried by every record after the first one given). */
+  seq?: string;
 }
 
 export interface Stream {
@@ -80,7 +83,7 @@ export async function tailOf(env: Env, stream: Stream): Promise<Result<Tail>> {
   const last = await fetchRecords(env, stream.topic, 0, { offset: Math.max(0, next - 1), maxRecords: 1, maxBytes: 1 << 20, waitMs: 0 });
   if (!last.ok) return last;
   const rec = (JSON.parse(last.recordsJson) as FetchedRecord[])[0];
-  return { ok: true, next: last.highWatermark, closed: rec ? headerOf(rec, CLOSED_HEADER) !== undefined : false, lastWrite: rec?.timestamp ?? stream.meta.createdAt };
+  return { ok: true, next: last.highWatermark, closed: rec ? headerOf(rec, CLOSED_HEADER) !== undefined : false, lastWrite: rec?.timestamp ?? stream.meta.createdAt, ...(rec && headerOf(rec, SEQ_HEADER) !== undefined ? { seq: headerOf(rec, SEQ_HEADER) } : {}) };
 }
 
 export type CreateOutcome = { ok: true; created: boolean; tail: Tail; meta: StreamMeta } | { ok: false; conflict: true } | { ok: false; error: Result<{}> & { ok: false } };
@@ -118,8 +121,9 @@ export type AppendOutcome =
   | { kind: "error"; failure: Result<{}> & { ok: false } };
 
 /** One append (body may be empty only when closing): one record, through the idempotent producer when given. */
-export async function appendStream(env: Env, stream: Stream, body: Uint8Array | undefined, close: boolean, session: ProduceSession | undefined): Promise<AppendOutcome> {
+export async function appendStream(env: Env, stream: Stream, body: Uint8Array | undefined, close: boolean, session: ProduceSession | undefined, seq?: string): Promise<AppendOutcome> {
   const headers: Record<string, string> = close ? { [CLOSED_HEADER]: "1" } : {};
+  if (seq !== undefined) headers[SEQ_HEADER] = seq;
   const record: WireRecord = body ? { value: encodeBase64(body), value_encoding: "base64", headers } : { value: null, headers };
   const r = await produce(env, stream.topic, [record], session);
   if (!r.ok) return producerOutcome(r, session);
