@@ -17,6 +17,7 @@ import { buildWorker, startEngine } from "./lib/engine.mjs";
 import { createClient } from "./lib/http.mjs";
 import { Report } from "./lib/report.mjs";
 import { renderTable } from "./lib/table.mjs";
+import { compat } from "./suites/compat.mjs";
 import { eos } from "./suites/eos.mjs";
 import { foundation } from "./suites/foundation.mjs";
 import { groups } from "./suites/groups.mjs";
@@ -30,7 +31,7 @@ import { tiering } from "./suites/tiering.mjs";
 import { topics } from "./suites/topics.mjs";
 import { values } from "./suites/values.mjs";
 
-const SUITES = [foundation, groups, sdk, tiering, server, topics, history, values, roll, schema, eos, soak];
+const SUITES = [foundation, groups, sdk, tiering, server, topics, history, values, roll, schema, eos, compat, soak];
 const CONFIG = "bench/wrangler.toml";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
