@@ -67,6 +67,7 @@ export async function openStream(env: Env, name: string): Promise<Stream | undef
 
 export function forgetStream(name: string): void {
   metaCache.delete(streamTopic(name));
+  tailGuess.delete(streamTopic(name));
 }
 
 /** True when the stream's absolute expiry passed, or its TTL ran out since the last write. */
@@ -76,14 +77,33 @@ export function expired(meta: StreamMeta, tail: Tail | undefined, now: number): 
   return false;
 }
 
+/** Last tail seen per stream topic in this isolate: a guess that saves a call, checked by every read. */
+const tailGuess = new Map<string, number>();
+
+/**
+ * The tail, the closed flag and the last Stream-Seq, all from the last record. One call when this
+ * isolate's guess of the tail is current or a little behind (reads from the guess to the end);
+ * otherwise ListOffsets first.
+ */
 export async function tailOf(env: Env, stream: Stream): Promise<Result<Tail>> {
+  const guess = tailGuess.get(stream.topic);
+  if (guess !== undefined) {
+    const r = await fetchRecords(env, stream.topic, 0, { offset: Math.max(0, guess - 1), maxRecords: 100, maxBytes: 1 << 20, waitMs: 0 });
+    if (r.ok && r.count > 0 && r.nextOffset >= r.highWatermark) return tailFrom(stream, JSON.parse(r.recordsJson) as FetchedRecord[], r.highWatermark);
+  }
   const latest = await listOffsets(env, stream.topic, "latest");
   if (!latest.ok) return latest;
   const next = latest.partitions[0].offset ?? 0;
   const last = await fetchRecords(env, stream.topic, 0, { offset: Math.max(0, next - 1), maxRecords: 1, maxBytes: 1 << 20, waitMs: 0 });
   if (!last.ok) return last;
-  const rec = (JSON.parse(last.recordsJson) as FetchedRecord[])[0];
-  return { ok: true, next: last.highWatermark, closed: rec ? headerOf(rec, CLOSED_HEADER) !== undefined : false, lastWrite: rec?.timestamp ?? stream.meta.createdAt, ...(rec && headerOf(rec, SEQ_HEADER) !== undefined ? { seq: headerOf(rec, SEQ_HEADER) } : {}) };
+  return tailFrom(stream, JSON.parse(last.recordsJson) as FetchedRecord[], last.highWatermark);
+}
+
+function tailFrom(stream: Stream, records: FetchedRecord[], highWatermark: number): Result<Tail> {
+  tailGuess.set(stream.topic, highWatermark);
+  const rec = records.at(-1);
+  const seq = rec && headerOf(rec, SEQ_HEADER);
+  return { ok: true, next: highWatermark, closed: rec ? headerOf(rec, CLOSED_HEADER) !== undefined : false, lastWrite: rec?.timestamp ?? stream.meta.createdAt, ...(seq !== undefined ? { seq } : {}) };
 }
 
 export type CreateOutcome = { ok: true; created: boolean; tail: Tail; meta: StreamMeta } | { ok: false; conflict: true } | { ok: false; error: Result<{}> & { ok: false } };
@@ -168,8 +188,8 @@ export async function readStream(env: Env, stream: Stream, offset: number, waitM
   }
   const next = Math.max(r.nextOffset, offset);
   const upToDate = next >= r.highWatermark;
-  // At the tail the closing record may lie behind the offset read from: ask the tail itself.
-  if (upToDate && !closed) {
+  // At the tail with nothing read, the closing record may lie behind the offset: ask the tail itself.
+  if (upToDate && !closed && r.count === 0) {
     const tail = await tailOf(env, stream);
     if (tail.ok) closed = tail.closed;
   }
