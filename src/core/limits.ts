@@ -185,7 +185,13 @@ export const DS_SSE_CONNECTION_MS = 60_000;
 export const DS_CURSOR_INTERVAL_MS = 20_000;
 export const DS_CURSOR_EPOCH_MS = Date.UTC(2024, 9, 9);
 /** Durable Streams: the largest append body accepted (413 beyond). */
-export const DS_MAX_APPEND_BYTES = 1_800_000;
+export const DS_MAX_APPEND_BYTES = 16 * 1024 * 1024;
+/**
+ * Durable Streams: an append is stored as records of at most this many bytes, all in one atomic
+ * batch (under max.message.bytes' cap). An idempotent producer's append must fit one record, since
+ * one Producer-Seq is one Kafka sequence; a JSON message must fit one record.
+ */
+export const DS_RECORD_BYTES = 1_000_000;
 /** Upstash-style REST (issue 19): most records one consume returns, and the longest `timeout` honoured. */
 export const UPSTASH_CONSUME_MAX_RECORDS = 500;
 export const UPSTASH_MAX_WAIT_MS = 30_000;

@@ -1,10 +1,10 @@
 import { Hono, type Context } from "hono";
 import { encodeBase64 } from "../core/base64";
-import { DS_LONG_POLL_MS, DS_MAX_APPEND_BYTES, DS_SSE_CONNECTION_MS } from "../core/limits";
+import { DS_LONG_POLL_MS, DS_MAX_APPEND_BYTES, DS_RECORD_BYTES, DS_SSE_CONNECTION_MS } from "../core/limits";
 import type { Env } from "../env";
 import type { ProduceSession } from "../broker/idempotence";
 import { offsetToken, parseOffset } from "../compat/durable-streams/names";
-import { H, isTrue, jsonMessages, nextCursor, parseExpiresAt, parseProducer, parseTtl, sseAsText } from "../compat/durable-streams/protocol";
+import { H, isTrue, jsonMessages, nextCursor, parseExpiresAt, parseProducer, parseTtl, splitAppend, sseAsText } from "../compat/durable-streams/protocol";
 import { producerSession } from "../compat/durable-streams/producer";
 import { appendStream, createStream, expired, isJson, mediaType, openStream, readStream, removeStream, tailOf, type ReadChunk, type Stream, type StreamMeta } from "../compat/durable-streams/store";
 
@@ -44,8 +44,6 @@ const problem = (status: 400 | 404 | 409 | 410 | 413, message: string, headers: 
   new Response(message, { status, headers: { "Content-Type": "text/plain; charset=utf-8", ...headers } });
 
 async function body(c: C): Promise<Uint8Array | undefined> {
-  // Refuse an oversized body by its declared length, before reading it.
-  if (Number(c.req.header("Content-Length") ?? 0) > DS_MAX_APPEND_BYTES) return new Uint8Array(DS_MAX_APPEND_BYTES + 1);
   const bytes = new Uint8Array(await c.req.arrayBuffer());
   return bytes.length === 0 ? undefined : bytes;
 }
@@ -78,15 +76,17 @@ durableStreamRoutes.put("/*", async (c) => {
   if (ttl !== undefined && expiresAt !== undefined) return problem(400, "give Stream-TTL or Stream-Expires-At, not both");
   const contentType = c.req.header("Content-Type") ?? "application/octet-stream";
   const meta: StreamMeta = { contentType, createdAt: Date.now(), ...(ttl !== undefined ? { ttl } : {}), ...(expiresAt !== undefined ? { expiresAt } : {}) };
-  let bytes = await body(c);
+  const bytes = await body(c);
   if (bytes && bytes.length > DS_MAX_APPEND_BYTES) return problem(413, `the body is over ${DS_MAX_APPEND_BYTES} bytes`);
+  let parts: Uint8Array[] | undefined;
   if (bytes && isJson(contentType)) {
     const m = jsonMessages(bytes, true);
     if (m === "bad" || m === "empty") return problem(400, "the body is not valid JSON");
-    bytes = m.text === undefined ? undefined : new TextEncoder().encode(m.text);
-  }
+    if (m.messages.length > 0) parts = splitAppend(bytes, m.messages, DS_RECORD_BYTES);
+    if (m.messages.length > 0 && !parts) return problem(413, `a JSON message is over ${DS_RECORD_BYTES} bytes`);
+  } else if (bytes) parts = splitAppend(bytes, undefined, DS_RECORD_BYTES);
   const closed = isTrue(c.req.header(H.closed));
-  const r = await createStream(c.env, name, meta, bytes, closed);
+  const r = await createStream(c.env, name, meta, parts, closed);
   if (!r.ok) return "conflict" in r ? problem(409, "a stream with another configuration exists at this URL") : problem(400, r.error.error.message);
   const headers: Record<string, string> = { ...metaHeaders(r.meta), [H.nextOffset]: offsetToken(r.tail.next) };
   if (r.tail.closed) headers[H.closed] = "true";
@@ -99,7 +99,8 @@ durableStreamRoutes.post("/*", async (c) => {
   const producer = parseProducer((h) => c.req.header(h));
   if (producer === "bad") return problem(400, "Producer-Id (non-empty), Producer-Epoch and Producer-Seq (integers) go together");
   const close = isTrue(c.req.header(H.closed));
-  let bytes = await body(c);
+  const bytes = await body(c);
+  let parts: Uint8Array[] | undefined;
   if (bytes && bytes.length > DS_MAX_APPEND_BYTES) return problem(413, `the body is over ${DS_MAX_APPEND_BYTES} bytes`);
   const stream = await live(c, name);
   if (!stream) return problem(404, "no such stream");
@@ -120,8 +121,10 @@ durableStreamRoutes.post("/*", async (c) => {
       const m = jsonMessages(bytes, false);
       if (m === "bad") return problem(400, "the body is not valid JSON");
       if (m === "empty") return problem(400, "an empty JSON array appends nothing");
-      bytes = new TextEncoder().encode(m.text!);
-    }
+      parts = splitAppend(bytes, m.messages, DS_RECORD_BYTES);
+      if (!parts) return problem(413, `a JSON message is over ${DS_RECORD_BYTES} bytes`);
+    } else parts = splitAppend(bytes, undefined, DS_RECORD_BYTES);
+    if (producer && parts!.length > 1) return problem(413, `an idempotent producer's append is at most ${DS_RECORD_BYTES} bytes`);
   }
   const session: ProduceSession | undefined = producer ? await producerSession(stream.topic, producer) : undefined;
   const echo: Record<string, string> = producer ? { [H.producerEpoch]: String(producer.epoch), [H.producerSeq]: String(producer.seq) } : {};
@@ -131,7 +134,7 @@ durableStreamRoutes.post("/*", async (c) => {
   // Stream-Seq (§5.2): per stream, compared byte-wise; each record carries the highest seq so far.
   const seq = c.req.header("Stream-Seq");
   if (seq !== undefined && tail.seq !== undefined && seq <= tail.seq) return problem(409, `Stream-Seq ${seq} is not after ${tail.seq}`);
-  const r = await appendStream(c.env, stream, bytes, close, session, seq ?? tail.seq);
+  const r = await appendStream(c.env, stream, parts, close, session, seq ?? tail.seq);
   switch (r.kind) {
     case "appended": {
       if (tail.closed && !r.duplicate) return problem(409, "the stream is closed", closedHeaders);

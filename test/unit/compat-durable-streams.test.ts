@@ -46,10 +46,10 @@ describe("Durable Streams header grammar", () => {
 
   it("flattens one level of a JSON append and refuses an empty one", () => {
     const enc = (s: string) => new TextEncoder().encode(s);
-    expect(jsonMessages(enc("[[1,2],[3]]"), false)).toEqual({ text: "[1,2],[3]" });
-    expect(jsonMessages(enc('{"a":1}'), false)).toEqual({ text: '{"a":1}' });
+    expect(jsonMessages(enc("[[1,2],[3]]"), false)).toEqual({ text: "[1,2],[3]", messages: ["[1,2]", "[3]"] });
+    expect(jsonMessages(enc('{"a":1}'), false)).toEqual({ text: '{"a":1}', messages: ['{"a":1}'] });
     expect(jsonMessages(enc("[]"), false)).toBe("empty");
-    expect(jsonMessages(enc("[]"), true)).toEqual({ text: undefined });
+    expect(jsonMessages(enc("[]"), true)).toEqual({ text: undefined, messages: [] });
     expect(jsonMessages(enc("{"), false)).toBe("bad");
   });
 
@@ -67,5 +67,19 @@ describe("Upstash Basic credentials", () => {
     expect(parseBasicAuth(undefined)).toBeUndefined();
     expect(parseBasicAuth("Bearer x")).toBeUndefined();
     expect(parseBasicAuth(`Basic ${btoa("nocolon")}`)).toBeUndefined();
+  });
+});
+
+describe("Durable Streams append splitting", () => {
+  it("cuts bytes anywhere and JSON between messages, and refuses a message over the limit", async () => {
+    const { splitAppend } = await import("../../src/compat/durable-streams/protocol");
+    const bytes = new Uint8Array(25).map((_, i) => i);
+    const parts = splitAppend(bytes, undefined, 10)!;
+    expect(parts.map((p) => p.length)).toEqual([10, 10, 5]);
+    expect(Buffer.concat(parts)).toEqual(Buffer.from(bytes));
+    const json = splitAppend(new Uint8Array(), ['"aaaa"', '"bbbb"', '"cc"'], 13)!.map((p) => new TextDecoder().decode(p));
+    expect(json).toEqual(['"aaaa","bbbb"', '"cc"']);
+    expect(JSON.parse(`[${json.join(",")}]`)).toEqual(["aaaa", "bbbb", "cc"]);
+    expect(splitAppend(new Uint8Array(), ['"far too long"'], 5)).toBeUndefined();
   });
 });

@@ -66,7 +66,7 @@ export const sseAsText = (mediaType: string) => mediaType.startsWith("text/") ||
  * §9.1: a JSON append is validated and one level of array flattened; the record keeps the
  * messages' text joined by "," so a read is `[` + records joined by "," + `]`.
  */
-export function jsonMessages(bytes: Uint8Array, allowEmpty: boolean): { text: string | undefined } | "bad" | "empty" {
+export function jsonMessages(bytes: Uint8Array, allowEmpty: boolean): { text: string | undefined; messages: string[] } | "bad" | "empty" {
   let value: unknown;
   const text = new TextDecoder().decode(bytes);
   try {
@@ -74,7 +74,37 @@ export function jsonMessages(bytes: Uint8Array, allowEmpty: boolean): { text: st
   } catch {
     return "bad";
   }
-  if (!Array.isArray(value)) return { text: text.trim() };
-  if (value.length === 0) return allowEmpty ? { text: undefined } : "empty";
-  return { text: value.map((v) => JSON.stringify(v)).join(",") };
+  if (!Array.isArray(value)) return { text: text.trim(), messages: [text.trim()] };
+  if (value.length === 0) return allowEmpty ? { text: undefined, messages: [] } : "empty";
+  const messages = value.map((v) => JSON.stringify(v));
+  return { text: messages.join(","), messages };
+}
+
+/**
+ * An append as records of at most DS_RECORD_BYTES: bytes cut anywhere (a read concatenates them),
+ * JSON cut between messages (a read joins records with ","). undefined: a JSON message is too big.
+ */
+export function splitAppend(bytes: Uint8Array, messages: string[] | undefined, limit: number): Uint8Array[] | undefined {
+  const enc = new TextEncoder();
+  if (!messages) {
+    const out: Uint8Array[] = [];
+    for (let at = 0; at < bytes.length; at += limit) out.push(bytes.subarray(at, Math.min(bytes.length, at + limit)));
+    return out;
+  }
+  const out: Uint8Array[] = [];
+  let group: string[] = [];
+  let size = 0;
+  for (const m of messages) {
+    const n = enc.encode(m).length;
+    if (n > limit) return undefined;
+    if (group.length > 0 && size + 1 + n > limit) {
+      out.push(enc.encode(group.join(",")));
+      group = [];
+      size = 0;
+    }
+    size += (group.length > 0 ? 1 : 0) + n;
+    group.push(m);
+  }
+  if (group.length > 0) out.push(enc.encode(group.join(",")));
+  return out;
 }

@@ -109,7 +109,7 @@ function tailFrom(stream: Stream, records: FetchedRecord[], highWatermark: numbe
 export type CreateOutcome = { ok: true; created: boolean; tail: Tail; meta: StreamMeta } | { ok: false; conflict: true } | { ok: false; error: Result<{}> & { ok: false } };
 
 /** PUT: create the topic and its metadata record (and the initial body); an existing stream answers by comparing configs. */
-export async function createStream(env: Env, name: string, meta: StreamMeta, body: Uint8Array | undefined, closed: boolean): Promise<CreateOutcome> {
+export async function createStream(env: Env, name: string, meta: StreamMeta, body: Uint8Array[] | undefined, closed: boolean): Promise<CreateOutcome> {
   const topic = streamTopic(name);
   const made = await createTopic(env, { name: topic, partitions: 1, config: { "retention.ms": -1, "max.message.bytes": MAX_MESSAGE_BYTES_CAP } });
   if (!made.ok && made.error.code !== "TOPIC_ALREADY_EXISTS") return { ok: false, error: made };
@@ -122,8 +122,8 @@ export async function createStream(env: Env, name: string, meta: StreamMeta, bod
     return same ? { ok: true, created: false, tail, meta: existing.meta } : { ok: false, conflict: true };
   }
   metaCache.delete(topic);
-  const records = [{ value: encodeBase64(new TextEncoder().encode(JSON.stringify(meta))), value_encoding: "base64" as const, headers: { [META_HEADER]: JSON.stringify(meta), ...(closed && !body ? { [CLOSED_HEADER]: "1" } : {}) } }];
-  if (body) records.push({ value: encodeBase64(body), value_encoding: "base64", headers: closed ? { [CLOSED_HEADER]: "1" } : {} } as (typeof records)[0]);
+  const records: WireRecord[] = [{ value: encodeBase64(new TextEncoder().encode(JSON.stringify(meta))), value_encoding: "base64", headers: { [META_HEADER]: JSON.stringify(meta), ...(closed && !body ? { [CLOSED_HEADER]: "1" } : {}) } }];
+  body?.forEach((part, i) => records.push({ value: encodeBase64(part), value_encoding: "base64", headers: closed && i === body.length - 1 ? { [CLOSED_HEADER]: "1" } : {} }));
   const written = await produce(env, topic, records);
   if (!written.ok) return { ok: false, error: written };
   const stream = await openStream(env, name);
@@ -140,16 +140,22 @@ export type AppendOutcome =
   | { kind: "bad_producer"; message: string }
   | { kind: "error"; failure: Result<{}> & { ok: false } };
 
-/** One append (body may be empty only when closing): one record, through the idempotent producer when given. */
-export async function appendStream(env: Env, stream: Stream, body: Uint8Array | undefined, close: boolean, session: ProduceSession | undefined, seq?: string): Promise<AppendOutcome> {
-  const headers: Record<string, string> = close ? { [CLOSED_HEADER]: "1" } : {};
-  if (seq !== undefined) headers[SEQ_HEADER] = seq;
-  const record: WireRecord = body ? { value: encodeBase64(body), value_encoding: "base64", headers } : { value: null, headers };
-  const r = await produce(env, stream.topic, [record], session);
+/**
+ * One append (no parts only when closing) as one atomic batch of records, through the idempotent
+ * producer when given (then one record: the route checks). The last record carries the closure.
+ */
+export async function appendStream(env: Env, stream: Stream, parts: Uint8Array[] | undefined, close: boolean, session: ProduceSession | undefined, seq?: string): Promise<AppendOutcome> {
+  const headersFor = (last: boolean) => {
+    const h: Record<string, string> = close && last ? { [CLOSED_HEADER]: "1" } : {};
+    if (seq !== undefined) h[SEQ_HEADER] = seq;
+    return h;
+  };
+  const records: WireRecord[] = parts ? parts.map((p, i) => ({ value: encodeBase64(p), value_encoding: "base64", headers: headersFor(i === parts.length - 1) })) : [{ value: null, headers: headersFor(true) }];
+  const r = await produce(env, stream.topic, records, session);
   if (!r.ok) return producerOutcome(r, session);
-  const first = r.records[0];
-  if ("error" in first) return producerOutcome({ ok: false, error: first.error }, session);
-  return { kind: "appended", tail: first.offset + 1, closed: close, duplicate: r.replayed === true };
+  const last = r.records[r.records.length - 1];
+  if ("error" in last) return producerOutcome({ ok: false, error: last.error }, session);
+  return { kind: "appended", tail: last.offset + 1, closed: close, duplicate: r.replayed === true };
 }
 
 /** Our partitions' sequence verdicts in Durable Streams' terms (PROTOCOL.md §5.2.1). */
