@@ -3,7 +3,7 @@ import type { Env } from "../env";
 import { allowedMethods } from "./allow";
 import { errorResponse, onError } from "./errors";
 import { durableStreamRoutes } from "./compat-durable-streams";
-import { kafkaRestPrefix } from "./compat-upstash";
+import { withKafkaRest } from "./compat-upstash";
 import { groupRoutes } from "./groups";
 import { producerRoutes } from "./producers";
 import { recordRoutes } from "./records";
@@ -15,7 +15,6 @@ import { transactionRoutes } from "./transactions";
 /** The HTTP API. Routes parse and validate, call one broker function, and map its result. */
 export function createApp() {
   const app = new Hono<{ Bindings: Env }>();
-  app.use("*", kafkaRestPrefix);
   app.get("/health", (c) => c.json({ status: "ok", time: Date.now() }));
   app.route("/v1/topics", topicRoutes);
   app.route("/v1/topics", recordRoutes);
@@ -34,5 +33,6 @@ export function createApp() {
     return errorResponse(c, { code: "METHOD_NOT_ALLOWED", message: `${c.req.method} is not allowed on ${path}; allowed: ${allow.join(", ")}` });
   });
   app.onError(onError);
+  withKafkaRest(app);
   return app;
 }

@@ -18,7 +18,7 @@ export const durableStreamRoutes = new Hono<{ Bindings: Env }>();
 
 /** Browser-facing headers on every answer, errors included (the conformance suite's "Browser Security Headers"). */
 const EXPOSED = [H.nextOffset, H.upToDate, H.closed, H.cursor, H.ttl, H.expiresAt, H.producerEpoch, H.producerSeq, H.expectedSeq, H.receivedSeq, H.sseEncoding, "ETag", "Location"].join(", ");
-durableStreamRoutes.use("*", async (c, next) => {
+durableStreamRoutes.on(["GET", "PUT", "POST", "DELETE", "OPTIONS"], "*", async (c, next) => {
   if (c.req.method === "OPTIONS") {
     return new Response(null, {
       status: 204,

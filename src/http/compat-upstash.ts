@@ -1,4 +1,4 @@
-import { Hono, type Context, type MiddlewareHandler } from "hono";
+import { Hono, type Context } from "hono";
 import { statusOf, type ErrorBody } from "../core/errors";
 import { DEFAULT_KAFKA_REST_PREFIX } from "../core/limits";
 import type { Env } from "../env";
@@ -148,11 +148,18 @@ upstashRoutes.onError((e, c) => {
   return c.json({ error: "internal error; see the worker log", status: 500 }, 500);
 });
 
-/** Serves the Upstash surface under KAFKA_REST_PREFIX (default /kafka); every other path goes on. */
-export const kafkaRestPrefix: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
-  const prefix = (c.env.KAFKA_REST_PREFIX ?? DEFAULT_KAFKA_REST_PREFIX).replace(/\/$/, "");
-  const url = new URL(c.req.url);
-  if (url.pathname !== prefix && !url.pathname.startsWith(prefix + "/")) return next();
-  url.pathname = url.pathname.slice(prefix.length) || "/";
-  return upstashRoutes.fetch(new Request(url, c.req.raw), c.env, c.executionCtx);
-};
+/**
+ * Serves the Upstash surface under KAFKA_REST_PREFIX (default /kafka) in front of the app's own
+ * router: the prefix is a per-deployment var known only per request, and a catch-all middleware
+ * in the app's router would make every path look like it allows every method (src/http/allow.ts).
+ */
+export function withKafkaRest(app: Hono<{ Bindings: Env }>): void {
+  const inner = app.fetch;
+  app.fetch = (request, env, ctx) => {
+    const prefix = ((env as Env | undefined)?.KAFKA_REST_PREFIX ?? DEFAULT_KAFKA_REST_PREFIX).replace(/\/$/, "");
+    const url = new URL(request.url);
+    if (url.pathname !== prefix && !url.pathname.startsWith(prefix + "/")) return inner(request, env, ctx);
+    url.pathname = url.pathname.slice(prefix.length) || "/";
+    return upstashRoutes.fetch(new Request(url, request), env, ctx);
+  };
+}

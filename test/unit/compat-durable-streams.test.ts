@@ -83,3 +83,18 @@ describe("Durable Streams append splitting", () => {
     expect(splitAppend(new Uint8Array(), ['"far too long"'], 5)).toBeUndefined();
   });
 });
+
+describe("the Upstash surface's prefix", () => {
+  it("is served under KAFKA_REST_PREFIX, default /kafka, answering {error, status}", async () => {
+    const { createApp } = await import("../../src/http/app");
+    const app = createApp();
+    const get = async (path: string, env: Record<string, unknown>) => app.fetch(new Request(`http://x${path}`), env as never, { waitUntil() {}, passThroughOnException() {}, props: {} } as never);
+    const def = await get("/kafka/nope", {});
+    expect(def.status).toBe(404);
+    expect(await def.json()).toMatchObject({ status: 404, error: expect.any(String) });
+    const moved = await get("/upstash/nope", { KAFKA_REST_PREFIX: "/upstash" });
+    expect(await moved.json()).toMatchObject({ status: 404 });
+    // With the prefix moved, /kafka is the native API's (its error shape).
+    expect(await (await get("/kafka/nope", { KAFKA_REST_PREFIX: "/upstash" })).json()).toMatchObject({ error: { code: "NOT_FOUND" } });
+  });
+});
