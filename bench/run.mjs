@@ -19,6 +19,7 @@ import { Report } from "./lib/report.mjs";
 import { renderTable } from "./lib/table.mjs";
 import { compaction } from "./suites/compaction.mjs";
 import { bridges } from "./suites/bridges.mjs";
+import { compat } from "./suites/compat.mjs";
 import { eos } from "./suites/eos.mjs";
 import { fanout } from "./suites/fanout.mjs";
 import { foundation } from "./suites/foundation.mjs";
@@ -34,7 +35,7 @@ import { tiering } from "./suites/tiering.mjs";
 import { topics } from "./suites/topics.mjs";
 import { values } from "./suites/values.mjs";
 
-const SUITES = [foundation, groups, sdk, tiering, server, topics, history, values, roll, schema, eos, compaction, bridges, fanout, security, soak];
+const SUITES = [foundation, groups, sdk, tiering, server, topics, history, values, roll, schema, eos, compaction, bridges, fanout, security, compat, soak];
 const CONFIG = "bench/wrangler.toml";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");

@@ -53,6 +53,8 @@ export interface Env {
   LIMIT_REQUESTS_PER_SECOND?: string;
   LIMIT_PRODUCE_BYTES_PER_SECOND?: string;
   LIMIT_CONCURRENT_REQUESTS?: string;
+  /** Where the Upstash-Kafka-style REST surface is served (issue 19); default /kafka. */
+  KAFKA_REST_PREFIX?: string;
 }
 
 type DostreamEnv = Env;

@@ -11,11 +11,12 @@ import type { Operation, ResourceType } from "./principal";
  * - `authenticated`: any principal; the handler filters or checks further (lists show only what
  *   the caller may describe; a body naming other resources is checked with `authorize`).
  * - a resource type: the operation is checked on the resource named by the path parameter
- *   `param`, or by the JSON body's field `bodyField`, or the cluster.
+ *   `param`, or by the JSON body's field `bodyField`, or (`streamPath`) the Durable Streams topic
+ *   of the path after /v1/stream/ (issue 19), or the cluster.
  */
 export type RouteRule =
   | { access: "public" | "authenticated" }
-  | { access: "resource"; type: ResourceType; param?: string; bodyField?: string; operation: Operation };
+  | { access: "resource"; type: ResourceType; param?: string; bodyField?: string; streamPath?: true; operation: Operation };
 
 const pub = { access: "public" } as const;
 const anyone = { access: "authenticated" } as const;
@@ -89,6 +90,12 @@ export const ROUTE_RULES: Array<[method: string, path: string, rule: RouteRule]>
   ["POST", "/v1/topics/:topic/compact", topic("admin")],
   ["GET", "/v1/topics/:topic/keys/:key", topic("read")],
   ["GET", "/v1/topics/:topic/state", topic("read")],
+  // Durable Streams (issue 19): a stream is the topic src/compat/durable-streams/names.ts names.
+  ["GET", "/v1/stream/*", { access: "resource", type: "topic", streamPath: true, operation: "read" }],
+  ["PUT", "/v1/stream/*", { access: "resource", type: "topic", streamPath: true, operation: "admin" }],
+  ["POST", "/v1/stream/*", { access: "resource", type: "topic", streamPath: true, operation: "write" }],
+  ["DELETE", "/v1/stream/*", { access: "resource", type: "topic", streamPath: true, operation: "admin" }],
+  ["OPTIONS", "/v1/stream/*", pub],
   ["GET", "/v1/bridges", cluster("describe")],
   ["POST", "/v1/bridges", cluster("admin")],
   ["GET", "/v1/bridges/platforms", anyone],

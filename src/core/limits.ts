@@ -346,3 +346,26 @@ export const DEFAULT_REBALANCE_TIMEOUT_MS = 300_000;
 export const MAX_SESSION_TIMEOUT_MS = 30 * 60_000;
 /** The heartbeat interval told to members is a third of the session, at most this (Kafka's default). */
 export const MAX_HEARTBEAT_INTERVAL_MS = 3_000;
+
+/** Durable Streams (issue 19): most bytes one catch-up read returns; the rest comes on the next read. */
+export const DS_MAX_READ_BYTES = 4 * 1024 * 1024;
+/** Durable Streams: how long a long-poll read waits before answering 204 (the conformance suite waits 20 s). */
+export const DS_LONG_POLL_MS = 10_000;
+/** Durable Streams: an SSE connection is closed after this long so CDNs can collapse (PROTOCOL.md §10.2). */
+export const DS_SSE_CONNECTION_MS = 60_000;
+/** Durable Streams: cursor intervals (PROTOCOL.md §10.1): 20 s counted from 2024-10-09T00:00:00Z. */
+export const DS_CURSOR_INTERVAL_MS = 20_000;
+export const DS_CURSOR_EPOCH_MS = Date.UTC(2024, 9, 9);
+/** Durable Streams: the largest append body accepted (413 beyond). */
+export const DS_MAX_APPEND_BYTES = 16 * 1024 * 1024;
+/**
+ * Durable Streams: an append is stored as records of at most this many bytes, all in one atomic
+ * batch (under max.message.bytes' cap). An idempotent producer's append must fit one record, since
+ * one Producer-Seq is one Kafka sequence; a JSON message must fit one record.
+ */
+export const DS_RECORD_BYTES = 1_000_000;
+/** Upstash-style REST (issue 19): most records one consume returns, and the longest `timeout` honoured. */
+export const UPSTASH_CONSUME_MAX_RECORDS = 500;
+export const UPSTASH_MAX_WAIT_MS = 30_000;
+/** Upstash-style REST: the default prefix (wrangler var KAFKA_REST_PREFIX overrides it). */
+export const DEFAULT_KAFKA_REST_PREFIX = "/kafka";

@@ -9,6 +9,8 @@ import { securityRoutes } from "./security";
 import { uiRoutes } from "./ui";
 import { errorResponse, onError } from "./errors";
 import { fetchRoutes } from "./fetch";
+import { durableStreamRoutes } from "./compat-durable-streams";
+import { withKafkaRest } from "./compat-upstash";
 import { groupRoutes } from "./groups";
 import { idempotencyRoutes } from "./idempotency";
 import { openApiDocument } from "./openapi";
@@ -44,6 +46,7 @@ export function createApp() {
   app.route("/stats", statsRoutes);
   // Built from the route table at request time, so it lists every route (src/http/openapi.ts).
   app.get("/openapi.json", (c) => c.json(openApiDocument(app.routes)));
+  app.route("/v1/stream", durableStreamRoutes);
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;
     const allow = allowedMethods(app, path);
@@ -52,5 +55,6 @@ export function createApp() {
     return errorResponse(c, { code: "METHOD_NOT_ALLOWED", message: `${c.req.method} is not allowed on ${path}; allowed: ${allow.join(", ")}` });
   });
   app.onError(onError);
+  withKafkaRest(app);
   return app;
 }

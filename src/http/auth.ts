@@ -1,3 +1,4 @@
+import { streamTopic } from "../compat/durable-streams/names";
 import type { Context, MiddlewareHandler } from "hono";
 import { authenticate, credentialsOf } from "../auth/authenticate";
 import { authorize } from "../auth/authorize";
@@ -100,6 +101,7 @@ async function check(c: Context, principal: Principal, match: { rule: RouteRule;
   if (rule.access !== "resource") return null;
   let name = "cluster";
   if (rule.param !== undefined) name = params[rule.param] ?? "";
+  else if (rule.streamPath) name = streamTopic(decodeStreamPath(c.req.path));
   else if (rule.bodyField !== undefined) name = await bodyField(c, rule.bodyField);
   const r = await authorize(c.env, principal, { type: rule.type, name }, rule.operation);
   return r.ok ? null : errorResponse(c, r.error);
@@ -128,4 +130,14 @@ function observe(c: Context, produce: boolean, started: number): void {
   }
   metrics.inc(op === "produce" ? "dostream_produce_requests_total" : "dostream_fetch_requests_total", { topic });
   metrics.observe("dostream_request_duration_seconds", { op, topic }, (Date.now() - started) / 1000);
+}
+
+/** The stream name of a /v1/stream/<name> path, decoded (an undecodable name stays as sent). */
+function decodeStreamPath(path: string): string {
+  const raw = path.replace(/^\/v1\/stream\//, "");
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
 }

@@ -84,6 +84,12 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   "POST /v1/auth/acls": { summary: "Add an ACL binding", body: createBindingSchema },
   "GET /v1/auth/acls": { summary: "List ACL bindings" },
   "DELETE /v1/auth/acls/:binding_id": { summary: "Delete an ACL binding" },
+  // Durable Streams protocol (issue 19; docs/compat.md): the stream name is the rest of the path
+  "PUT /v1/stream/*": { summary: "Durable Streams: create a stream" },
+  "POST /v1/stream/*": { summary: "Durable Streams: append (JSON or binary; Producer-* headers are idempotent)" },
+  "GET /v1/stream/*": { summary: "Durable Streams: read (catch-up, long-poll or SSE live mode); HEAD for metadata" },
+  "DELETE /v1/stream/*": { summary: "Durable Streams: delete a stream" },
+  "OPTIONS /v1/stream/*": { summary: "Durable Streams: CORS preflight" },
   // bridges (issue 18; docs/bridges.md)
   "GET /v1/bridges/platforms": { summary: "The adapters' capability table" },
   "POST /v1/bridges": { summary: "Create a bridge", body: bridgeBodySchema },

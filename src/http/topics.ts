@@ -1,3 +1,4 @@
+import { DS_TOPIC_PREFIX, isStreamTopic } from "../compat/durable-streams/names";
 import { Hono } from "hono";
 import { addPartitionsSchema, alterConfigSchema, createTopicSchema, offsetsQuerySchema } from "../api/schemas";
 import { addPartitions, alterTopicConfig, createTopic, deleteTopic, listTopics } from "../broker/admin";
@@ -7,7 +8,7 @@ import type { TopicInfo } from "../catalog/types";
 import type { Env } from "../env";
 import { visible } from "../auth/authorize";
 import { principalOf } from "./auth";
-import { failureResponse } from "./errors";
+import { errorResponse, failureResponse } from "./errors";
 import { jsonBody, query } from "./validate";
 
 /** Topic administration and offset lookups: `/v1/topics...`. */
@@ -36,6 +37,8 @@ export function topicJson(t: TopicInfo, partitions?: PartitionDescription[]) {
 
 topicRoutes.post("/", async (c) => {
   const body = await jsonBody(c, createTopicSchema);
+  // Durable Streams' namespace (issue 19): only PUT /v1/stream/:name creates topics there.
+  if (isStreamTopic(body.name)) return errorResponse(c, { code: "INVALID_TOPIC_EXCEPTION", message: `topic names starting with '${DS_TOPIC_PREFIX}' are reserved for Durable Streams (PUT /v1/stream/:name)`, field: "name" });
   const r = await createTopic(c.env, body);
   return r.ok ? c.json(topicJson(r.topic), 201) : failureResponse(c, r);
 });
@@ -44,7 +47,8 @@ topicRoutes.get("/", async (c) => {
   const all = await listTopics(c.env);
   // Issue 16: a principal sees only the topics it may describe (as Kafka's Metadata answers).
   const shown = await visible(c.env, principalOf(c), "topic", all.map((t) => t.name));
-  const topics = all.filter((t) => shown.has(t.name));
+  // Durable Streams' topics are listed by the streams surface, not here (still readable by name).
+  const topics = all.filter((t) => shown.has(t.name) && !isStreamTopic(t.name));
   return c.json({ topics: topics.map((t) => ({ name: t.name, partitions: t.partitions })) });
 });
 

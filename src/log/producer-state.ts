@@ -45,7 +45,7 @@ export class ProducerState {
       return fail("UNKNOWN_PRODUCER_ID", `this partition has no state for producer ${p.id} (new or expired after inactivity); its first batch must have sequence 0, got ${p.baseSequence}`, "base_sequences");
     }
     if (p.epoch < row.epoch) {
-      return fail("INVALID_PRODUCER_EPOCH", `producer ${p.id} epoch ${p.epoch} is older than the current epoch ${row.epoch}`, "producer_epoch");
+      return fail("INVALID_PRODUCER_EPOCH", `producer ${p.id} epoch ${p.epoch} is older than the current epoch ${row.epoch}`, "producer_epoch", { current_epoch: row.epoch });
     }
     if (p.epoch > row.epoch) {
       if (p.baseSequence === 0) return { kind: "append" };

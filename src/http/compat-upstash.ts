@@ -1,0 +1,190 @@
+import { Hono, type Context } from "hono";
+import { ERROR_CODES, type ErrorBody } from "../core/errors";
+import { DEFAULT_KAFKA_REST_PREFIX } from "../core/limits";
+import type { Env } from "../env";
+import { authenticate } from "../auth/authenticate";
+import { authConfig } from "../auth/config";
+import { isAdmin } from "../auth/principal";
+import { parseBasicAuth } from "../compat/upstash/auth";
+import { listTopics } from "../broker/admin";
+import { fetchRecords, listOffsets } from "../broker/consume";
+import { sessionForKey } from "../broker/idempotence";
+import { produce } from "../broker/produce";
+import { isStreamTopic } from "../compat/durable-streams/names";
+import type { FetchedRecord } from "../api/wire";
+import { commit, committed, consume, consumers, deleteInstance, type Reset } from "../compat/upstash/consumers";
+import { toMessage, toWire, type UpstashProduce } from "../compat/upstash/messages";
+
+/**
+ * Upstash-Kafka-style REST (issue 19), as the official `@upstash/kafka` client calls it. Errors are
+ * `{ error, status }`. Mounted under KAFKA_REST_PREFIX (default /kafka) by `kafkaRestPrefix`.
+ */
+type C = Context<{ Bindings: Env }>;
+export const upstashRoutes = new Hono<{ Bindings: Env }>();
+
+const statusOf = (e: ErrorBody): number => ERROR_CODES[e.code]?.status ?? 500;
+const error = (c: C, e: ErrorBody) => c.json({ error: e.message, status: statusOf(e) }, statusOf(e) as 400);
+const bad = (c: C, message: string) => c.json({ error: message, status: 400 }, 400);
+
+async function json(c: C): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return Symbol.for("bad");
+  }
+}
+const isBad = (v: unknown) => v === Symbol.for("bad");
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Produce: one record or an array, the topic in the path or in each record; always answers an array.
+ * A client's Idempotency-Key header makes a retry answer the original offsets; the official client
+ * sends none, so its retry after a lost answer may write twice (docs/compat.md).
+ */
+async function produceRoute(c: C, pathTopic: string | undefined) {
+  const body = await json(c);
+  const list = Array.isArray(body) ? body : [body];
+  if (isBad(body) || list.length === 0 || !list.every(isObj)) return bad(c, "the body is a record or an array of records");
+  const byTopic = new Map<string, number[]>();
+  for (const [i, r] of (list as unknown as UpstashProduce[]).entries()) {
+    const topic = pathTopic ?? r.topic;
+    if (typeof topic !== "string" || topic === "") return bad(c, `record ${i} has no topic`);
+    if (typeof r.value !== "string") return bad(c, `record ${i}: value must be a string`);
+    byTopic.set(topic, [...(byTopic.get(topic) ?? []), i]);
+  }
+  const out = new Array(list.length);
+  const key = c.req.header("Idempotency-Key");
+  for (const [topic, indexes] of byTopic) {
+    const records = indexes.map((i) => toWire(list[i] as unknown as UpstashProduce));
+    const session = key ? await sessionForKey(topic, key, records) : undefined;
+    const r = await produce(c.env, topic, records, session, (w) => c.executionCtx.waitUntil(w));
+    if (!r.ok) return error(c, r.error);
+    indexes.forEach((i, j) => {
+      const rec = r.records[j];
+      out[i] = "error" in rec ? { topic, partition: rec.partition, offset: -1, timestamp: -1, error: rec.error.message } : { topic, partition: rec.partition, offset: rec.offset, timestamp: rec.timestamp };
+    });
+  }
+  return c.json(out);
+}
+upstashRoutes.post("/produce", (c) => produceRoute(c, undefined));
+upstashRoutes.post("/produce/:topic", (c) => produceRoute(c, c.req.param("topic")));
+
+upstashRoutes.post("/fetch", async (c) => {
+  const b = await json(c);
+  if (!isObj(b) || typeof b.topic !== "string" || !Number.isInteger(b.partition) || !Number.isInteger(b.offset)) return bad(c, "fetch needs topic, partition and offset");
+  const r = await fetchRecords(c.env, b.topic, b.partition as number, { offset: b.offset as number, maxRecords: 500, maxBytes: 1 << 20, waitMs: Math.min(Number(b.timeout ?? 0) || 0, 30_000) });
+  if (!r.ok) return error(c, r.error);
+  return c.json((JSON.parse(r.recordsJson) as FetchedRecord[]).map((rec) => toMessage(b.topic as string, b.partition as number, rec)));
+});
+
+upstashRoutes.post("/consume/:group/:instance", async (c) => {
+  const b = await json(c);
+  if (!isObj(b)) return bad(c, "consume needs {topic} or {topics}");
+  const topics = typeof b.topic === "string" ? [b.topic] : Array.isArray(b.topics) && b.topics.every((t) => typeof t === "string") ? (b.topics as string[]) : undefined;
+  if (!topics || topics.length === 0) return bad(c, "consume needs {topic} or {topics}");
+  const reset = (c.req.header("Kafka-Auto-Offset-Reset") ?? "latest").toLowerCase();
+  if (reset !== "earliest" && reset !== "latest" && reset !== "none") return bad(c, "Kafka-Auto-Offset-Reset is earliest, latest or none");
+  const auto = (c.req.header("Kafka-Enable-Auto-Commit") ?? "true").toLowerCase();
+  if (auto !== "true" && auto !== "false") return bad(c, "Kafka-Enable-Auto-Commit is true or false");
+  const interval = c.req.header("Kafka-Auto-Commit-Interval");
+  if (interval !== undefined && !/^\d+$/.test(interval)) return bad(c, "Kafka-Auto-Commit-Interval is milliseconds");
+  // Auto-commit commits after every consume, which is within any interval asked for.
+  const r = await consume(c.env, c.req.param("group"), c.req.param("instance"), topics, Number(b.timeout ?? 1000) || 0, reset as Reset, auto === "true");
+  return r.ok ? c.json(r.messages) : error(c, r.error);
+});
+
+const isOffset = (o: unknown): o is { topic: string; partition: number; offset: number } =>
+  isObj(o) && typeof o.topic === "string" && Number.isInteger(o.partition) && Number.isInteger(o.offset) && (o.offset as number) >= 0;
+
+upstashRoutes.post("/commit/:group/:instance", async (c) => {
+  const b = await json(c);
+  if (isBad(b)) return bad(c, "the body is JSON");
+  const offsets = b === undefined || b === null ? undefined : Array.isArray(b) ? b : [b];
+  if (offsets && !offsets.every(isOffset)) return bad(c, "each offset is {topic, partition, offset}");
+  const r = await commit(c.env, c.req.param("group"), c.req.param("instance"), offsets as Array<{ topic: string; partition: number; offset: number }> | undefined);
+  return r.ok ? c.json({ result: "Success", status: 200 }) : error(c, r.error);
+});
+
+const isTp = (o: unknown): o is { topic: string; partition: number } => isObj(o) && typeof o.topic === "string" && Number.isInteger(o.partition);
+
+upstashRoutes.post("/committed/:group/:instance", async (c) => {
+  const b = await json(c);
+  const list = b === undefined || b === null ? undefined : Array.isArray(b) ? b : [b];
+  if (isBad(b) || (list && !list.every(isTp))) return bad(c, "the body is [{topic, partition}]");
+  const r = await committed(c.env, c.req.param("group"), list as Array<{ topic: string; partition: number }> | undefined);
+  return r.ok ? c.json(r.offsets) : error(c, r.error);
+});
+
+upstashRoutes.post("/offsets/:time", async (c) => {
+  const time = c.req.param("time");
+  const spec = time === "earliest" ? "earliest" : time === "latest" ? "latest" : /^\d+$/.test(time) ? { timestamp: Number(time) } : undefined;
+  if (!spec) return bad(c, "the time is earliest, latest or milliseconds since the epoch");
+  const b = await json(c);
+  const list = Array.isArray(b) ? b : [b];
+  if (isBad(b) || !list.every(isTp)) return bad(c, "the body is [{topic, partition}]");
+  const out = [];
+  for (const tp of list) {
+    const r = await listOffsets(c.env, tp.topic, spec);
+    if (!r.ok) return error(c, r.error);
+    const p = r.partitions[tp.partition];
+    if (!p) return c.json({ error: `topic ${tp.topic} has no partition ${tp.partition}`, status: 404 }, 404);
+    out.push({ topic: tp.topic, partition: tp.partition, offset: p.offset ?? -1 });
+  }
+  return c.json(out);
+});
+
+upstashRoutes.get("/topics", async (c) => {
+  const topics = await listTopics(c.env);
+  return c.json(Object.fromEntries(topics.filter((t) => !isStreamTopic(t.name)).map((t) => [t.name, t.partitions])));
+});
+
+upstashRoutes.get("/consumers", async (c) => c.json(await consumers(c.env)));
+
+upstashRoutes.post("/delete-consumer/:group/:instance", async (c) => {
+  const r = await deleteInstance(c.env, c.req.param("group"), c.req.param("instance"));
+  return r.ok ? c.json({ result: "Success", status: 200 }) : error(c, r.error);
+});
+
+upstashRoutes.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}`, status: 404 }, 404));
+upstashRoutes.onError((e, c) => {
+  console.error("kafka-rest error", e);
+  return c.json({ error: "internal error; see the worker log", status: 500 }, 500);
+});
+
+/**
+ * Serves the Upstash surface under KAFKA_REST_PREFIX (default /kafka) in front of the app's own
+ * router: the prefix is a per-deployment var known only per request, and a catch-all middleware
+ * in the app's router would make every path look like it allows every method (src/http/allow.ts).
+ */
+export function withKafkaRest<E extends { Bindings: Env }>(app: Hono<E>): void {
+  const inner = app.fetch;
+  app.fetch = async (request, env, ctx) => {
+    const prefix = ((env as Env | undefined)?.KAFKA_REST_PREFIX ?? DEFAULT_KAFKA_REST_PREFIX).replace(/\/$/, "");
+    const url = new URL(request.url);
+    if (url.pathname !== prefix && !url.pathname.startsWith(prefix + "/")) return inner(request, env, ctx);
+    const refused = await upstashAuth(env as Env, request);
+    if (refused) return refused;
+    url.pathname = url.pathname.slice(prefix.length) || "/";
+    return upstashRoutes.fetch(new Request(url, request), env, ctx);
+  };
+}
+
+/**
+ * Issue 16 on this surface: Upstash clients send Basic credentials, so the password (or a Bearer
+ * token) is the API key or JWT, authenticated as on every other route. This surface does not yet
+ * check per-topic ACLs, so while auth is on only admin principals may use it (it fails closed).
+ */
+async function upstashAuth(env: Env, request: Request): Promise<Response | null> {
+  const config = authConfig(env);
+  const answer = (status: number, message: string) => new Response(JSON.stringify({ error: message, status }), { status, headers: { "content-type": "application/json" } });
+  if (config.mode === "refuse") return answer(503, "this engine has no AUTH_MODE (docs/security.md)");
+  if (config.mode !== "on") return null;
+  const header = request.headers.get("authorization") ?? undefined;
+  const token = parseBasicAuth(header)?.password ?? header?.match(/^Bearer\s+(.+)$/i)?.[1] ?? null;
+  const who = await authenticate(env, config, token);
+  if (!who.ok) return answer(401, who.error.message);
+  if (!isAdmin(who.principal)) return answer(403, `${who.principal.id} may not use the Upstash-style surface: it needs the admin role while its per-topic checks are missing (docs/compat.md)`);
+  return null;
+}
