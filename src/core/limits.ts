@@ -198,3 +198,12 @@ export const BRIDGE_RETRY_MIN_MS = 500;
 export const BRIDGE_RETRY_MAX_MS = 30_000;
 /** Records sampled from an external stream for schema discovery. */
 export const BRIDGE_SCHEMA_SAMPLE = 100;
+/**
+ * Push-broker sources (MQTT, AMQP): dedupe keys of records written to our topic but whose broker
+ * acknowledgement is not known to have landed are kept at most this long and this many per bridge
+ * (oldest first out). A redelivery later than that can duplicate.
+ */
+export const BRIDGE_DEDUPE_TTL_MS = 24 * 60 * 60 * 1000;
+export const BRIDGE_DEDUPE_MAX = 100_000;
+/** MQTT keep-alive announced in CONNECT (the pump pings well within it). */
+export const MQTT_KEEPALIVE_S = 60;
