@@ -138,6 +138,8 @@ describe("RabbitMQ bridges", () => {
       }
     }
     await open();
+    // rabbitmqctl blocked this process for seconds: a pooled connection to the engine idle that long may be reset once.
+    await call("GET", "/health").catch(() => undefined);
     await publishMany(inQ, N / 2, N / 2);
     await produceMany(call, outTopic, N / 2, N / 2);
     await until("source caught up", async () => ((await bridgeState(call, src)).records >= N ? true : undefined), 150_000, () => bridgeState(call, src));
