@@ -22,7 +22,7 @@ export const KEY_HEADER = "dostream-key";
 export class RabbitMqAdapter implements BrokerAdapter {
   private client?: AmqpSocketClient;
   private channel?: AMQPChannel;
-  private readonly consumers = new Map<string, { inbox: AMQPMessage[]; wake: Array<() => void> }>();
+  private readonly consumers = new Map<string, { ch: AMQPChannel; inbox: AMQPMessage[]; wake: Array<() => void> }>();
   private confirming = false;
   /** Queues checked to exist on this connection (a publish to a missing queue would be dropped, yet confirmed). */
   private readonly known = new Set<string>();
@@ -51,11 +51,12 @@ export class RabbitMqAdapter implements BrokerAdapter {
   }
 
   async consume(queue: string, _cursor: string | null, max: number, waitMs: number): Promise<ConsumeBatch> {
-    const ch = this.amqp();
-    if (this.o.role !== "pump") return this.peek(ch, queue, max);
+    if (this.o.role !== "pump") return this.peek(this.amqp(), queue, max);
     let c = this.consumers.get(queue);
     if (!c) {
-      const state = { inbox: [] as AMQPMessage[], wake: [] as Array<() => void> };
+      // A channel per queue: delivery tags are per channel, so one cumulative ack covers exactly this queue's batch.
+      const ch = await this.guard(this.client!.channel());
+      const state = { ch, inbox: [] as AMQPMessage[], wake: [] as Array<() => void> };
       c = state;
       await ch.basicQos(Math.max(max, BRIDGE_BATCH_RECORDS));
       await this.guard(ch.basicConsume(queue, { noAck: false }, (m) => {
@@ -71,7 +72,7 @@ export class RabbitMqAdapter implements BrokerAdapter {
         setTimeout(ok, waitMs);
       });
     }
-    if (ch.closed) throw new BrokerError("rabbitmq: the channel closed");
+    if (c.ch.closed) throw new BrokerError("rabbitmq: the channel closed");
     const records: ExternalRecord[] = [];
     let bytes = 0;
     while (c.inbox.length && records.length < max && bytes <= BRIDGE_BATCH_BYTES) {
@@ -83,10 +84,16 @@ export class RabbitMqAdapter implements BrokerAdapter {
     return { records, cursor: null, lag: null };
   }
 
-  /** basic.ack per delivery. AMQP never confirms a consumer's ack, so nothing is forgotten early: the message_id keys age out. */
-  async ack(_queue: string, records: ExternalRecord[]): Promise<string[]> {
-    const ch = this.amqp();
-    for (const r of records) await ch.basicAck(Number(r.id));
+  /**
+   * One cumulative basic.ack (multiple) up to the batch's last delivery tag: the queue's channel
+   * delivered in order and every earlier tag was in this or an earlier batch. AMQP never confirms
+   * a consumer's ack, so nothing is forgotten early: the message_id keys age out.
+   */
+  async ack(queue: string, records: ExternalRecord[]): Promise<string[]> {
+    const c = this.consumers.get(queue);
+    if (!c || c.ch.closed) throw new BrokerError("rabbitmq: the channel closed before the ack");
+    const last = Math.max(...records.map((r) => Number(r.id)));
+    await c.ch.basicAck(last, true);
     return [];
   }
 
