@@ -50,4 +50,6 @@ export interface AdapterOptions {
    * client id). "probe" (default): a check, listing or sample that must not take that session over.
    */
   role?: "pump" | "probe";
+  /** The pump's mapped external names (MQTT: a kept session may still hold a subscription a PUT removed). */
+  externals?: string[];
 }

@@ -159,7 +159,7 @@ export class BridgeDO extends DurableObject<Env> {
   private async adapter(st: BridgeState, role: "pump" | "probe" = "probe"): Promise<BrokerAdapter> {
     const connection = { ...st.spec.connection };
     if (st.sealedPassword !== null) connection.password = await decrypt(await bridgeKey(this.env), st.sealedPassword, st.spec.name);
-    return PLATFORMS[st.spec.platform].adapter!({ bridge: `${st.spec.name}:${st.createdAt.toString(36)}`, connection, role });
+    return PLATFORMS[st.spec.platform].adapter!({ bridge: `${st.spec.name}:${st.createdAt.toString(36)}`, connection, role, externals: st.spec.mapping.map((m) => m.external) });
   }
 
   private view(st: BridgeState): BridgeView {

@@ -46,14 +46,14 @@ export class MqttClient {
   private readonly failedOnce = new Promise<never>((_, reject) => (this.rejectFailed = reject));
   private loop: Promise<void> | null = null;
 
-  private constructor(private readonly conn: Conn, private readonly onMessage: (m: MqttMessage) => void) {
+  private constructor(private readonly conn: Conn, private readonly onMessage: (m: MqttMessage, from: MqttClient) => void) {
     this.failedOnce.catch(() => undefined);
   }
 
   static async open(
     host: string, port: number,
     o: { clientId: string; cleanSession: boolean; username?: string; password?: string },
-    onMessage: (m: MqttMessage) => void,
+    onMessage: (m: MqttMessage, from: MqttClient) => void,
   ): Promise<MqttClient> {
     const conn = await Conn.open(host, port);
     const c = new MqttClient(conn, onMessage);
@@ -178,7 +178,7 @@ export class MqttClient {
             packetId = (body[at] << 8) | body[at + 1];
             at += 2;
           }
-          this.onMessage({ topic, packetId, qos, dup: (flags & 8) !== 0, retain: (flags & 1) !== 0, payload: body.slice(at) });
+          this.onMessage({ topic, packetId, qos, dup: (flags & 8) !== 0, retain: (flags & 1) !== 0, payload: body.slice(at) }, this);
         } else if (type === 4 || type === 9) {
           const id = (body[0] << 8) | body[1];
           const ok = this.acks.get(id);

@@ -27,7 +27,7 @@ export class MqttAdapter implements BrokerAdapter {
       // The session (subscriptions, queued messages) lives under this id; a probe must not take it over.
       clientId: pump ? `dostream-${this.o.bridge}` : `dostream-probe-${crypto.randomUUID().slice(0, 8)}`,
       cleanSession: !pump, username, password,
-    }, (m) => this.receive(m));
+    }, (m, from) => this.receive(m, from));
   }
 
   async ping(): Promise<void> {
@@ -89,10 +89,13 @@ export class MqttAdapter implements BrokerAdapter {
     this.subscribed.clear();
   }
 
-  private receive(m: MqttMessage): void {
-    // A retained message re-sent because the kept session subscribed again was bridged when first seen.
-    if (m.retain && this.client?.sessionPresent) {
-      if (m.qos > 0) this.client.puback([m.packetId]).catch(() => undefined);
+  private receive(m: MqttMessage, from: MqttClient): void {
+    // A retained message re-sent because the kept session subscribed again was bridged when first
+    // seen; a message of a filter no longer mapped (the session outlived a PUT) is not wanted. Both
+    // are acked and dropped, else they would hold the broker's in-flight window forever.
+    const unmapped = this.o.externals !== undefined && !this.o.externals.some((f) => matches(f, m.topic));
+    if ((m.retain && from.sessionPresent) || unmapped) {
+      if (m.qos > 0) from.puback([m.packetId]).catch(() => undefined);
       return;
     }
     this.inbox.push(m);
