@@ -1,7 +1,10 @@
-import { execFileSync, execSync } from "node:child_process";
+import { execFileSync, execSync, spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sleep, unique, useEngine } from "./harness";
+import { freePort, sleep, unique, useEngine } from "./harness";
 import { bridgeState, checkExactlyOnce, ensureBroker, produceMany, readTopic, until } from "./bridge-helpers";
 
 // Issue 18: MQTT 3.1.1 in and out, against the machine's real Mosquitto (127.0.0.1:1883) and the
@@ -186,6 +189,35 @@ describe("MQTT bridges", () => {
       expect(r.status, JSON.stringify(r.body)).toBe(status);
       expect(r.body.error).toMatchObject({ code, field });
       expect((await call("GET", `/v1/bridges/${(body as { name: string }).name}`)).status).toBe(404);
+    }
+  });
+
+  it("a wrong password answers the broker's reason and creates nothing (a second Mosquitto with a password file)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mq-auth-"));
+    const port = await freePort();
+    execFileSync("mosquitto_passwd", ["-b", "-c", join(dir, "passwd"), "app", "right"], { stdio: "pipe" });
+    writeFileSync(join(dir, "mosquitto.conf"), `listener ${port} 127.0.0.1\nallow_anonymous false\npassword_file ${join(dir, "passwd")}\npersistence false\n`);
+    const broker = spawn("mosquitto", ["-c", join(dir, "mosquitto.conf")], { stdio: "ignore" });
+    try {
+      await until("auth broker up", async () => {
+        const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { username: "app", password: "right", reconnectPeriod: 0, connectTimeout: 1000 }).catch(() => undefined);
+        await c?.endAsync(true);
+        return c ? true : undefined;
+      }, 20_000);
+      const topic = unique("mq-auth-t"), name = unique("mauth");
+      expect((await call("POST", "/v1/topics", { name: topic, partitions: 1 })).status).toBe(201);
+      const body = { ...bridge(name, "source", "a/b", topic), connection: { host: "127.0.0.1", port, username: "app", password: "wrong" } };
+      const r = await call("POST", "/v1/bridges", body);
+      expect(r.status, JSON.stringify(r.body)).toBe(422);
+      expect(r.body.error).toMatchObject({ code: "BRIDGE_CONNECTION_FAILED", field: "connection" });
+      expect(r.body.error.message).toMatch(/not authorized|bad user name or password/);
+      expect((await call("GET", `/v1/bridges/${name}`)).status).toBe(404);
+      const ok = await call("POST", "/v1/bridges", { ...body, connection: { ...body.connection, password: "right" } });
+      expect(ok.status, JSON.stringify(ok.body)).toBe(201);
+      expect(JSON.stringify(ok.body)).not.toContain("right\"");
+      expect((await call("DELETE", `/v1/bridges/${name}`)).status).toBe(204);
+    } finally {
+      broker.kill("SIGTERM");
     }
   });
 });
