@@ -61,6 +61,18 @@ async function subscriber(topic: string): Promise<{ got: number[]; close: () => 
   return { got, close: () => c.endAsync(true) };
 }
 
+/**
+ * Produces `{ n }` records into our topic in chunks, never more than AHEAD in front of what the
+ * subscriber got: Mosquitto drops messages for a subscriber that falls 1,000 behind (its queue
+ * limit), which would be the test's loss, not the bridge's.
+ */
+async function producePaced(topic: string, from: number, n: number, got: () => number): Promise<void> {
+  for (let i = from; i < from + n; i += 200) {
+    await until("subscriber close behind", async () => (got() >= i - AHEAD ? true : undefined), 120_000);
+    await produceMany(call, topic, Math.min(200, from + n - i), i);
+  }
+}
+
 function ourRecords(rows: Array<{ key: string | null; value: any }>, key: string): Array<{ key: string | null; n: number }> {
   return rows.filter((r) => r.key === key).map((r) => ({ key: r.key, n: r.value.n }));
 }
@@ -99,8 +111,8 @@ describe("MQTT bridges", () => {
     expect((await call("POST", "/v1/topics", { name: topic, partitions: 1 })).status).toBe(201);
     const sub = await subscriber(mqTopic);
     try {
-      await produceMany(call, topic, N);
       await createBridge(bridge(name, "sink", mqTopic, topic, { batch_records: 200 }));
+      await producePaced(topic, 0, N, () => sub.got.length);
       await until("all delivered", async () => (sub.got.length >= N ? true : undefined), 120_000, () => bridgeState(call, name));
       await sleep(500);
       checkExactlyOnce(sub.got.map((n) => ({ key: null, n })), N, "total");
@@ -124,9 +136,8 @@ describe("MQTT bridges", () => {
       await Promise.all(Array.from({ length: 500 }, (_, j) => pub.publishAsync(`${prefix}/data`, JSON.stringify({ n: j }), { qos: 1 })));
       expect((await call("POST", `/v1/bridges/${src}/reconnect`)).status).toBe(200);
       await publishPaced(`${prefix}/data`, 500, N / 2 - 500, src, base);
-      await produceMany(call, outTopic, N / 2);
       await createBridge(bridge(snk, "sink", outMq, outTopic, { batch_records: 100 }));
-      await until("sink under way", async () => ((await bridgeState(call, snk)).records > 0 ? true : undefined));
+      await producePaced(outTopic, 0, N / 2, () => new Set(sub.got).size);
       try {
         stopMosquitto();
         await until("source in ERROR", async () => ((await bridgeState(call, src)).status === "ERROR" ? true : undefined), 90_000, () => bridgeState(call, src));
@@ -136,7 +147,7 @@ describe("MQTT bridges", () => {
       }
       await until("publisher back", async () => (pub.connected ? true : undefined));
       await publishPaced(`${prefix}/data`, N / 2, N / 2, src, base);
-      await produceMany(call, outTopic, N / 2, N / 2);
+      await producePaced(outTopic, N / 2, N / 2, () => new Set(sub.got).size);
       await until("source caught up", async () => ((await bridgeState(call, src)).records >= base + N ? true : undefined), 150_000, () => bridgeState(call, src));
       await until("sink caught up", async () => (new Set(sub.got).size >= N ? true : undefined), 150_000, () => bridgeState(call, snk));
       await sleep(500);
@@ -158,13 +169,14 @@ describe("MQTT bridges", () => {
       await warmUp(prefix, src);
       const base = (await bridgeState(call, src)).records;
       await publishPaced(`${prefix}/data`, 0, N / 2, src, base);
-      await produceMany(call, outTopic, N);
       await createBridge(bridge(snk, "sink", outMq, outTopic, { batch_records: 100 }));
-      await until("sink under way", async () => (sub.got.length > 0 ? true : undefined));
+      await producePaced(outTopic, 0, N / 2, () => new Set(sub.got).size);
       // Up to AHEAD messages are queued or in flight to the bridge's session when the engine dies.
       await Promise.all(Array.from({ length: AHEAD }, (_, j) => pub.publishAsync(`${prefix}/data`, JSON.stringify({ n: N / 2 + j }), { qos: 1 })));
+      await produceMany(call, outTopic, AHEAD, N / 2);
       holder.engine = await holder.engine.restart();
       await publishPaced(`${prefix}/data`, N / 2 + AHEAD, N / 2 - AHEAD, src, base);
+      await producePaced(outTopic, N / 2 + AHEAD, N / 2 - AHEAD, () => new Set(sub.got).size);
       await until("source caught up", async () => ((await bridgeState(call, src)).records >= base + N ? true : undefined), 150_000, () => bridgeState(call, src));
       await until("sink caught up", async () => (new Set(sub.got).size >= N ? true : undefined), 150_000, () => bridgeState(call, snk));
       await sleep(500);
@@ -196,7 +208,7 @@ describe("MQTT bridges", () => {
     const dir = mkdtempSync(join(tmpdir(), "mq-auth-"));
     const port = await freePort();
     execFileSync("mosquitto_passwd", ["-b", "-c", join(dir, "passwd"), "app", "right"], { stdio: "pipe" });
-    writeFileSync(join(dir, "mosquitto.conf"), `listener ${port} 127.0.0.1\nallow_anonymous false\npassword_file ${join(dir, "passwd")}\npersistence false\n`);
+    writeFileSync(join(dir, "mosquitto.conf"), `listener ${port} 127.0.0.1\nallow_anonymous false\npassword_file ${join(dir, "passwd")}\npersistence false\nuser root\n`); // root: the temp dir is not readable by the mosquitto user
     const broker = spawn("mosquitto", ["-c", join(dir, "mosquitto.conf")], { stdio: "ignore" });
     try {
       await until("auth broker up", async () => {
