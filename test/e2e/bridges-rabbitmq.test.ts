@@ -1,4 +1,5 @@
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import amqp, { type ChannelModel, type ConfirmChannel } from "amqplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sleep, unique, useEngine } from "./harness";
@@ -90,8 +91,9 @@ function checkSinkOutput(got: Array<{ n: number; id: string }>, expected: number
   return got.length - expected;
 }
 
-function rabbitmqctl(...args: string[]): void {
-  execFileSync("rabbitmqctl", args, { stdio: "pipe", timeout: 120_000 });
+/** Async, so this process keeps reading its sockets meanwhile (a blocked event loop misses the engine closing idle connections). */
+async function rabbitmqctl(...args: string[]): Promise<void> {
+  await promisify(execFile)("rabbitmqctl", args, { timeout: 120_000 });
 }
 
 describe("RabbitMQ bridges", () => {
@@ -127,19 +129,17 @@ describe("RabbitMQ bridges", () => {
     await createBridge(bridge(snk, "sink", outQ, outTopic, { batch_records: 100 }));
     await until("some records moved", async () => ((await bridgeState(call, src)).records > 0 && (await bridgeState(call, snk)).records > 0 ? true : undefined));
     try {
-      rabbitmqctl("stop_app");
+      await rabbitmqctl("stop_app");
       await until("source in ERROR", async () => ((await bridgeState(call, src)).status === "ERROR" ? true : undefined), 90_000, () => bridgeState(call, src));
       expect((await bridgeState(call, src)).last_error).toMatch(/connect|closed|rabbitmq|lost|write/i);
     } finally {
       try {
-        rabbitmqctl("start_app");
+        await rabbitmqctl("start_app");
       } finally {
         ensureBroker("rabbitmq");
       }
     }
     await open();
-    // rabbitmqctl blocked this process for seconds: a pooled connection to the engine idle that long may be reset once.
-    await call("GET", "/health").catch(() => undefined);
     await publishMany(inQ, N / 2, N / 2);
     await produceMany(call, outTopic, N / 2, N / 2);
     await until("source caught up", async () => ((await bridgeState(call, src)).records >= N ? true : undefined), 150_000, () => bridgeState(call, src));

@@ -3,6 +3,7 @@ import { AMQPChannel } from "@cloudamqp/amqp-client/amqp-channel";
 import { AMQPError } from "@cloudamqp/amqp-client/amqp-error";
 import { AMQPView } from "@cloudamqp/amqp-client/amqp-view";
 import { Conn } from "../socket";
+import { concat } from "./nats-client";
 
 /**
  * AMQP 0-9-1 over `cloudflare:sockets`: @cloudamqp/amqp-client does the protocol (its
@@ -25,10 +26,25 @@ export class AmqpSocketClient extends AMQPBaseClient {
     return opened;
   }
 
-  override async send(bytes: Uint8Array): Promise<void> {
-    if (!this.conn) throw new AMQPError("Socket not connected", this);
-    await this.conn.write(bytes.slice()); // the library reuses its buffers after send resolves
+  /**
+   * Frames sent in the same turn (a batch of publishes, acks) go out in one socket write: copied
+   * now (the library reuses its buffers once send resolves) and flushed after the current microtasks.
+   */
+  override send(bytes: Uint8Array): Promise<void> {
+    const conn = this.conn;
+    if (!conn) return Promise.reject(new AMQPError("Socket not connected", this));
+    this.pending.push(bytes.slice());
+    this.flushing ??= Promise.resolve().then(() => {
+      const frames = this.pending;
+      this.pending = [];
+      this.flushing = null;
+      return conn.write(concat(frames));
+    });
+    return this.flushing;
   }
+
+  private pending: Uint8Array[] = [];
+  private flushing: Promise<void> | null = null;
 
   protected override closeSocket(): void {
     this.closed = true;
