@@ -181,4 +181,17 @@ describe("RabbitMQ bridges", () => {
     await until("ERROR", async () => ((await bridgeState(call, missing)).status === "ERROR" ? true : undefined), 30_000, () => bridgeState(call, missing));
     expect((await bridgeState(call, missing)).last_error).toMatch(/NOT_FOUND/);
   });
+
+  it("schema of a queue: a sample taken without acks, so the messages stay in the queue; topics answer [] (AMQP cannot list queues)", async () => {
+    const sampled = await queue(), out = await queue(), topic = unique("rq-schema-t"), name = unique("rschema");
+    expect((await call("POST", "/v1/topics", { name: topic, partitions: 1 })).status).toBe(201);
+    await publishMany(sampled, 0, 3);
+    await createBridge(bridge(name, "sink", out, topic));
+    const r = await call("GET", `/v1/bridges/${name}/topics/${sampled}/schema`);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toMatchObject({ uri: `stream://rabbitmq/${name}/${sampled}`, sample_size: 3 });
+    expect(JSON.stringify(r.body.schema)).toContain('"n"');
+    await until("messages requeued", async () => ((await depth(sampled)) === 3 ? true : undefined), 10_000);
+    expect((await call("GET", `/v1/bridges/${name}/topics`)).body).toEqual({ topics: [] });
+  });
 });
