@@ -44,4 +44,21 @@ export const bridgeMigrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 55,
+    name: "bridge_dedupe",
+    sql: `
+      -- Push-broker sources (MQTT, AMQP): keys (MQTT packet id, AMQP message_id) of records
+      -- committed into our topic whose acknowledgement the broker may not have received yet. A
+      -- redelivered message whose key is here is acknowledged again and not written twice.
+      -- Bounded by BRIDGE_DEDUPE_TTL_MS and BRIDGE_DEDUPE_MAX.
+      CREATE TABLE dedupe (
+        external TEXT NOT NULL,
+        key      TEXT NOT NULL,
+        at       INTEGER NOT NULL,
+        PRIMARY KEY (external, key)
+      );
+      CREATE INDEX dedupe_at ON dedupe (at);
+    `,
+  },
 ];

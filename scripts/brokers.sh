@@ -22,7 +22,8 @@ answers() {
 start() {
   case "$1" in
     redis) redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log ;;
-    rabbitmq) rabbitmq-server -detached ;;
+    # A node whose app was stopped (rabbitmqctl stop_app) only needs start_app; otherwise boot the node.
+    rabbitmq) if timeout 30 rabbitmq-diagnostics -q ping >/dev/null 2>&1; then rabbitmqctl -q start_app; else rabbitmq-server -detached; fi ;;
     mqtt) mosquitto -d -c /etc/mosquitto/mosquitto.conf ;;
     nats) start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log ;;
   esac

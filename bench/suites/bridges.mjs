@@ -6,6 +6,8 @@
 // until the last record is in (polled every 50 ms).
 import { connect, AckPolicy } from "nats";
 import { Redis } from "ioredis";
+import mqtt from "mqtt";
+import amqp from "amqplib";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { uniqueName } from "../lib/api.mjs";
@@ -17,10 +19,12 @@ export const bridges = {
   name: "bridges",
   title: "bridges: records/s moved per direction per broker, next to the broker's native Node client",
   async run(ctx) {
-    execFileSync(join(ctx.root, "scripts/brokers.sh"), ["start", "redis", "nats"], { stdio: "pipe" });
+    execFileSync(join(ctx.root, "scripts/brokers.sh"), ["start", "redis", "nats", "mqtt", "rabbitmq"], { stdio: "pipe" });
     const n = Math.max(1_000, Math.round(N * ctx.phaseMs(1000) / 1000));
     await redisPair(ctx, n);
     await natsPair(ctx, n);
+    await mqttPair(ctx, n);
+    await rabbitPair(ctx, n);
   },
 };
 
@@ -127,5 +131,109 @@ async function natsPair(ctx, n) {
     for (const s of [stream, outStream]) await jsm.streams.delete(s);
   } finally {
     await nc.close();
+  }
+}
+
+/**
+ * MQTT (QoS 1 both ways). Mosquitto queues at most 1,000 messages per session by default, so the
+ * publisher stays at most 600 ahead of the consumer, the same for the native subscriber and the
+ * bridge; timed from the first publish to the last message in.
+ */
+async function mqttPair(ctx, n) {
+  const { client, report, log, runId } = ctx;
+  const pub = await mqtt.connectAsync("mqtt://127.0.0.1:1883", { clientId: uniqueName("bench-mpub", runId) });
+  const paced = async (topic, consumed) => {
+    for (let i = 0; i < n; i += 200) {
+      while ((await consumed()) < i - 600) await sleep(5);
+      await Promise.all(Array.from({ length: Math.min(200, n - i) }, (_, j) => pub.publishAsync(topic, JSON.stringify({ n: i + j }), { qos: 1 })));
+    }
+    while ((await consumed()) < n) await sleep(20);
+  };
+  try {
+    const base = uniqueName("bench/mq", runId);
+    log(`bridges: mqtt, ${n} records each way`);
+    let t = performance.now();
+    for (let i = 0; i < n; i += 500) {
+      await Promise.all(Array.from({ length: Math.min(500, n - i) }, (_, j) => pub.publishAsync(`${base}/w`, JSON.stringify({ n: i + j }), { qos: 1 })));
+    }
+    report.add(line("ceiling.bridges.mqtt.write", "ceiling", "mqtt.js publish QoS 1, 500 in flight", n, performance.now() - t));
+    const sub = await mqtt.connectAsync("mqtt://127.0.0.1:1883", { clientId: uniqueName("bench-msub", runId) });
+    let got = 0;
+    sub.on("message", () => got++);
+    await sub.subscribeAsync(`${base}/r`, { qos: 1 });
+    t = performance.now();
+    await paced(`${base}/r`, async () => got);
+    report.add(line("ceiling.bridges.mqtt.read", "ceiling", "mqtt.js subscriber QoS 1 (publisher ≤ 600 ahead)", n, performance.now() - t));
+    await sub.endAsync(true);
+    const inTopic = uniqueName("bench-mq-in", runId);
+    await client.json("POST", "/v1/topics", { name: inTopic, partitions: 1 });
+    const src = uniqueName("bench-msrc", runId);
+    await client.json("POST", "/v1/bridges", { name: src, platform: "mqtt", connection: { host: "127.0.0.1" }, direction: "source", mapping: [{ external: `${base}/s/#`, topic: inTopic }] });
+    while ((await bridgeRecords(client, src)) < 1) {
+      await pub.publishAsync(`${base}/s/warm`, "{}", { qos: 1 });
+      await sleep(200);
+    }
+    const warm = await bridgeRecords(client, src);
+    t = performance.now();
+    await paced(`${base}/s/data`, async () => (await bridgeRecords(client, src)) - warm);
+    report.add(line("ours.bridges.mqtt.source", "ours", "MQTT → topic (source bridge, QoS 1)", n, performance.now() - t, "ceiling.bridges.mqtt.read"));
+    const snk = uniqueName("bench-msink", runId);
+    const outTopic = uniqueName("bench-mq-out", runId);
+    await client.json("POST", "/v1/topics", { name: outTopic, partitions: 1 });
+    await produceTopic(client, outTopic, n);
+    t = performance.now();
+    await client.json("POST", "/v1/bridges", { name: snk, platform: "mqtt", connection: { host: "127.0.0.1" }, direction: "sink", mapping: [{ external: `${base}/out`, topic: outTopic }] });
+    const sinkMs = await timeUntil(async () => (await bridgeRecords(client, snk)) >= n);
+    report.add(line("ours.bridges.mqtt.sink", "ours", "topic → MQTT (sink bridge, QoS 1)", n, sinkMs, "ceiling.bridges.mqtt.write"));
+    for (const b of [src, snk]) await client.request("DELETE", `/v1/bridges/${b}`);
+  } finally {
+    await pub.endAsync(true);
+  }
+}
+
+async function rabbitPair(ctx, n) {
+  const { client, report, log, runId } = ctx;
+  const conn = await amqp.connect("amqp://guest:guest@127.0.0.1:5672");
+  const ch = await conn.createConfirmChannel();
+  const q = uniqueName("bench-rq", runId), outQ = `${q}-out`, w = `${q}-w`;
+  try {
+    for (const x of [q, outQ, w]) await ch.assertQueue(x, { durable: true });
+    log(`bridges: rabbitmq, ${n} records each way`);
+    const publish = async (queue) => {
+      for (let i = 0; i < n; i += 500) {
+        for (let j = i; j < Math.min(n, i + 500); j++) ch.sendToQueue(queue, Buffer.from(JSON.stringify({ n: j })), { persistent: true, messageId: `${queue}-${j}` });
+        await ch.waitForConfirms();
+      }
+    };
+    let t = performance.now();
+    await publish(w);
+    report.add(line("ceiling.bridges.rabbitmq.write", "ceiling", "amqplib publish with confirms, 500 per wait", n, performance.now() - t));
+    const rc = await conn.createChannel();
+    await rc.prefetch(500);
+    let got = 0;
+    t = performance.now();
+    await new Promise((ok) => rc.consume(w, (m) => {
+      rc.ack(m);
+      if (++got === n) ok();
+    }));
+    report.add(line("ceiling.bridges.rabbitmq.read", "ceiling", "amqplib consume, prefetch 500, ack each", n, performance.now() - t));
+    await rc.close();
+    await publish(q);
+    const inTopic = uniqueName("bench-rq-in", runId);
+    await client.json("POST", "/v1/topics", { name: inTopic, partitions: 1 });
+    const src = uniqueName("bench-amqpsrc", runId);
+    t = performance.now();
+    await client.json("POST", "/v1/bridges", { name: src, platform: "rabbitmq", connection: { host: "127.0.0.1", username: "guest", password: "guest" }, direction: "source", mapping: [{ external: q, topic: inTopic }] });
+    const srcMs = await timeUntil(async () => (await bridgeRecords(client, src)) >= n);
+    report.add(line("ours.bridges.rabbitmq.source", "ours", "queue → topic (source bridge, manual acks)", n, srcMs, "ceiling.bridges.rabbitmq.read"));
+    const snk = uniqueName("bench-amqpsink", runId);
+    t = performance.now();
+    await client.json("POST", "/v1/bridges", { name: snk, platform: "rabbitmq", connection: { host: "127.0.0.1", username: "guest", password: "guest" }, direction: "sink", mapping: [{ external: outQ, topic: inTopic }] });
+    const sinkMs = await timeUntil(async () => (await bridgeRecords(client, snk)) >= n);
+    report.add(line("ours.bridges.rabbitmq.sink", "ours", "topic → queue (sink bridge, publisher confirms)", n, sinkMs, "ceiling.bridges.rabbitmq.write"));
+    for (const b of [src, snk]) await client.request("DELETE", `/v1/bridges/${b}`);
+    for (const x of [q, outQ, w]) await ch.deleteQueue(x);
+  } finally {
+    await conn.close();
   }
 }

@@ -12,6 +12,14 @@ export interface ExternalRecord {
   /** The payload as text (a broker payload that is not UTF-8 is not bridged yet). */
   value: string;
   headers: Record<string, string>;
+  /**
+   * Push brokers (MQTT, AMQP) only: what tells a redelivery of this message apart (AMQP's
+   * message_id, MQTT's packet id). The bridge remembers the keys of records it wrote into our
+   * topic until the broker has their acknowledgement, and drops a redelivered record it remembers.
+   */
+  dedupe?: string;
+  /** The broker says it delivered this message before (AMQP redelivered, MQTT DUP). */
+  redelivered?: boolean;
 }
 
 /** What one consume call read, and the checkpoint to resume after it. */
@@ -62,6 +70,13 @@ export interface BrokerAdapter {
   consume(external: string, cursor: string | null, max: number, waitMs: number): Promise<ConsumeBatch>;
   /** Writes records and resolves only once the broker acknowledged every one (sinks commit after this). */
   produce(external: string, records: OutboundRecord[]): Promise<void>;
+  /**
+   * Push brokers (MQTT, AMQP), which cannot replay from a checkpoint: acknowledges records once
+   * they are committed in our topic (the broker redelivers anything unacknowledged). Answers the
+   * dedupe keys the broker has now certainly seen acknowledged, which the bridge may forget (an
+   * MQTT packet id is reused after that). Absent for brokers that replay (Redis, JetStream).
+   */
+  ack?(external: string, records: ExternalRecord[]): Promise<string[]>;
   close(): Promise<void>;
 }
 

@@ -1,5 +1,7 @@
 import type { BrokerAdapter } from "./adapter";
+import { MqttAdapter } from "./adapters/mqtt";
 import { NatsJetStreamAdapter } from "./adapters/nats";
+import { RabbitMqAdapter } from "./adapters/rabbitmq";
 import { RedisStreamsAdapter } from "./adapters/redis";
 import type { AdapterOptions } from "./types";
 
@@ -38,8 +40,16 @@ export const PLATFORMS: Record<string, Capabilities> = {
     ordering: "per stream (stream sequence)", replay: true, idempotentSink: true, defaultPort: 4222,
     adapter: (o) => new NatsJetStreamAdapter(o),
   },
-  mqtt: notYet("MQTT"),
-  rabbitmq: notYet("RabbitMQ"),
+  mqtt: {
+    label: "MQTT 3.1.1", produce: true, consume: true, partitions: false, consumerGroups: false,
+    ordering: "per MQTT topic (the topic is the record key)", replay: false, idempotentSink: false, defaultPort: 1883,
+    adapter: (o) => new MqttAdapter(o),
+  },
+  rabbitmq: {
+    label: "RabbitMQ (AMQP 0-9-1)", produce: true, consume: true, partitions: false, consumerGroups: false,
+    ordering: "per queue (none for redeliveries)", replay: false, idempotentSink: false, defaultPort: 5672,
+    adapter: (o) => new RabbitMqAdapter(o),
+  },
   kafka: notYet("Apache Kafka"),
   kinesis: notYet("AWS Kinesis"),
   pubsub: notYet("GCP Pub/Sub"),

@@ -52,6 +52,7 @@ async function sourceStep(ctx: PumpContext, m: Mapping): Promise<number> {
   if (!batch) {
     const max = ctx.spec.options.batch_records ?? BRIDGE_BATCH_RECORDS;
     const got = await ctx.adapter.consume(m.external, at.cursor, max, BRIDGE_POLL_WAIT_MS);
+    if (ctx.adapter.ack && got.records.length) return pushBatch(ctx, m, got.records, got.lag);
     if (got.records.length === 0) {
       if (got.lag !== at.lag) store.setLag(m.external, m.topic, got.lag);
       return 0;
@@ -67,6 +68,13 @@ async function sourceStep(ctx: PumpContext, m: Mapping): Promise<number> {
     batch = await stageBatch(ctx, m, records, cursor);
     store.stage(m.external, m.topic, batch, got.lag);
   }
+  await producePending(ctx, m, batch, producer);
+  return batch.records.length;
+}
+
+/** Produces a staged batch with its sequences and commits it (checkpoint, sequences, dedupe keys) in one transaction. */
+async function producePending(ctx: PumpContext, m: Mapping, batch: PendingBatch, producer: { id: number; epoch: number }): Promise<void> {
+  const { store } = ctx;
   const r = await produce(ctx.env, m.topic, batch.records, { producerId: producer.id, epoch: producer.epoch, baseSequences: batch.baseSequences });
   if (!r.ok) {
     if (r.error.code === "UNKNOWN_PRODUCER_ID" || r.error.code === "OUT_OF_ORDER_SEQUENCE_NUMBER" || r.error.code === "INVALID_PRODUCER_EPOCH") {
@@ -81,7 +89,32 @@ async function sourceStep(ctx: PumpContext, m: Mapping): Promise<number> {
   for (const rec of batch.records) counts.set(rec.partition!, (counts.get(rec.partition!) ?? 0) + 1);
   store.commitSource(m.external, m.topic, batch, counts);
   ctx.moved(batch.records.length);
-  return batch.records.length;
+}
+
+/**
+ * A batch from a push broker (MQTT, AMQP), which redelivers what was not acknowledged instead of
+ * replaying from a cursor: a redelivered record whose dedupe key is remembered is already in our
+ * topic and is only acknowledged again; the rest is staged, produced and committed with its keys,
+ * then acknowledged. A crash before the acknowledgement brings the records back as redeliveries,
+ * which the remembered keys drop. Keys the broker has certainly seen acknowledged are forgotten.
+ */
+async function pushBatch(ctx: PumpContext, m: Mapping, records: ExternalRecord[], lag: number | null): Promise<number> {
+  const { store } = ctx;
+  // A first delivery under a key means the broker is done with any earlier message of that key (MQTT reuses packet ids).
+  const fresh = records.filter((r) => r.dedupe !== undefined && !r.redelivered).map((r) => r.dedupe!);
+  if (fresh.length) store.forget(m.external, fresh);
+  const again = store.seen(m.external, records.filter((r) => r.redelivered && r.dedupe !== undefined).map((r) => r.dedupe!));
+  const toWrite = records.filter((r) => !(r.redelivered && r.dedupe !== undefined && again.has(r.dedupe)));
+  if (toWrite.length) {
+    const producer = await ensureProducer(ctx);
+    const batch = await stageBatch(ctx, m, toWrite, null);
+    batch.dedupe = toWrite.flatMap((r) => (r.dedupe === undefined ? [] : [r.dedupe]));
+    store.stage(m.external, m.topic, batch, lag);
+    await producePending(ctx, m, batch, producer);
+  }
+  const acked = await ctx.adapter.ack!(m.external, records);
+  if (acked.length) store.forget(m.external, acked);
+  return toWrite.length;
 }
 
 async function stageBatch(ctx: PumpContext, m: Mapping, records: ExternalRecord[], cursor: string | null): Promise<PendingBatch> {

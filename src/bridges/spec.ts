@@ -11,6 +11,7 @@ const connectionSchema = z.strictObject({
   username: z.string().min(1).max(256).optional(),
   password: z.string().min(1).max(1024).optional(),
   database: z.int().min(0).max(1_000).optional(),
+  vhost: z.string().min(1).max(255).optional(),
 });
 
 const mappingSchema = z.strictObject({
@@ -49,6 +50,9 @@ export function parseBridgeSpec(input: unknown): Result<{ spec: BridgeSpec }> {
   if (b.connection.database !== undefined && b.platform !== "redis") {
     return fail("INVALID_REQUEST", "connection.database is a Redis option", "connection.database");
   }
+  if (b.connection.vhost !== undefined && b.platform !== "rabbitmq") {
+    return fail("INVALID_REQUEST", "connection.vhost is a RabbitMQ option", "connection.vhost");
+  }
   if (b.connection.username !== undefined && b.connection.password === undefined) {
     return fail("INVALID_REQUEST", "connection.username needs a connection.password", "connection.password");
   }
@@ -60,12 +64,25 @@ export function parseBridgeSpec(input: unknown): Result<{ spec: BridgeSpec }> {
     if (b.platform === "nats" && !/^[A-Za-z0-9_.*>-]+$/.test(m.external)) {
       return fail("INVALID_REQUEST", `'${m.external}' is not a NATS stream or subject name`, `mapping[${i}].external`);
     }
+    if (b.platform === "mqtt" && (/\u0000/.test(m.external) || (b.direction === "sink" && /[+#]/.test(m.external)) || !validFilter(m.external))) {
+      return fail("INVALID_REQUEST", `'${m.external}' is not an MQTT ${b.direction === "sink" ? "topic name (no wildcards)" : "topic filter"}`, `mapping[${i}].external`);
+    }
+    if (b.platform === "rabbitmq" && new TextEncoder().encode(m.external).length > 255) {
+      return fail("INVALID_REQUEST", `'${m.external}' is longer than an AMQP queue name may be (255 bytes)`, `mapping[${i}].external`);
+    }
   }
   const connection: Connection = { host: b.connection.host, port: b.connection.port ?? platform.defaultPort! };
   if (b.connection.username !== undefined) connection.username = b.connection.username;
   if (b.connection.password !== undefined) connection.password = b.connection.password;
   if (b.connection.database !== undefined) connection.database = b.connection.database;
+  if (b.connection.vhost !== undefined) connection.vhost = b.connection.vhost;
   return { ok: true, spec: { name: b.name, platform: b.platform, connection, direction: b.direction, mapping: b.mapping, options: b.options ?? {} } };
+}
+
+/** MQTT 3.1.1, 4.7.1: `#` only as the last level, `+` only as a whole level. */
+function validFilter(f: string): boolean {
+  const levels = f.split("/");
+  return levels.every((l, i) => (l === "#" ? i === levels.length - 1 : l === "+" || !/[+#]/.test(l)));
 }
 
 /** The spec as the API answers it: the password is never returned. */

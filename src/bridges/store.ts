@@ -1,4 +1,5 @@
 import type { WireRecord } from "../api/wire";
+import { BRIDGE_DEDUPE_MAX, BRIDGE_DEDUPE_TTL_MS } from "../core/limits";
 import type { BridgeSpec, BridgeStatus } from "./types";
 
 /** A source batch staged before it is produced: resent as is after a crash (same partitions, same sequences). */
@@ -7,6 +8,8 @@ export interface PendingBatch {
   records: WireRecord[];
   baseSequences: Record<string, number>;
   bytes: number;
+  /** Push brokers: the records' dedupe keys, remembered when the batch commits. */
+  dedupe?: string[];
 }
 
 interface BridgeRow {
@@ -139,7 +142,35 @@ export class BridgeStore {
         );
       }
       this.addTotals(batch.records.length, batch.bytes);
+      if (batch.dedupe?.length) this.remember(external, batch.dedupe);
     });
+  }
+
+  /** Of these dedupe keys, the ones of records already written into our topic (a redelivery of them adds nothing). */
+  seen(external: string, keys: string[]): Set<string> {
+    const out = new Set<string>();
+    for (const key of keys) {
+      if (this.s.sql.exec("SELECT 1 FROM dedupe WHERE external = ? AND key = ?", external, key).toArray().length) out.add(key);
+    }
+    return out;
+  }
+
+  /** The broker has these acknowledgements (or reuses the key for a new message): no redelivery can match them. */
+  forget(external: string, keys: string[]): void {
+    for (const key of keys) this.s.sql.exec("DELETE FROM dedupe WHERE external = ? AND key = ?", external, key);
+  }
+
+  /** Keys of a committed batch; the table stays bounded by age and count (oldest out). */
+  private remember(external: string, keys: string[]): void {
+    const now = Date.now();
+    for (const key of keys) {
+      this.s.sql.exec("INSERT INTO dedupe (external, key, at) VALUES (?, ?, ?) ON CONFLICT (external, key) DO UPDATE SET at = excluded.at", external, key, now);
+    }
+    this.s.sql.exec("DELETE FROM dedupe WHERE at < ?", now - BRIDGE_DEDUPE_TTL_MS);
+    const n = this.s.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM dedupe").one().n;
+    if (n > BRIDGE_DEDUPE_MAX) {
+      this.s.sql.exec("DELETE FROM dedupe WHERE rowid IN (SELECT rowid FROM dedupe ORDER BY at LIMIT ?)", n - BRIDGE_DEDUPE_MAX);
+    }
   }
 
   /** Sink: the external broker acknowledged; totals move (the group holds the position). */

@@ -11,6 +11,8 @@ export interface Connection {
   password?: string;
   /** Redis: the logical database (SELECT). */
   database?: number;
+  /** RabbitMQ: the virtual host (default "/"). */
+  vhost?: string;
 }
 
 /** One external name ↔ one of our topics. Source: external → topic; sink: topic → external. */
@@ -43,4 +45,11 @@ export interface AdapterOptions {
    */
   bridge: string;
   connection: Connection;
+  /**
+   * "pump": the bridge's own long-lived consumer (MQTT: the persistent session under the fixed
+   * client id). "probe" (default): a check, listing or sample that must not take that session over.
+   */
+  role?: "pump" | "probe";
+  /** The pump's mapped external names (MQTT: a kept session may still hold a subscription a PUT removed). */
+  externals?: string[];
 }

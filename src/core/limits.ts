@@ -369,3 +369,12 @@ export const UPSTASH_CONSUME_MAX_RECORDS = 500;
 export const UPSTASH_MAX_WAIT_MS = 30_000;
 /** Upstash-style REST: the default prefix (wrangler var KAFKA_REST_PREFIX overrides it). */
 export const DEFAULT_KAFKA_REST_PREFIX = "/kafka";
+/**
+ * Push-broker sources (MQTT, AMQP): dedupe keys of records written to our topic but whose broker
+ * acknowledgement is not known to have landed are kept at most this long and this many per bridge
+ * (oldest first out). A redelivery later than that can duplicate.
+ */
+export const BRIDGE_DEDUPE_TTL_MS = 24 * 60 * 60 * 1000;
+export const BRIDGE_DEDUPE_MAX = 100_000;
+/** MQTT keep-alive announced in CONNECT (the pump pings well within it). */
+export const MQTT_KEEPALIVE_S = 60;

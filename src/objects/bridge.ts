@@ -128,7 +128,7 @@ export class BridgeDO extends DurableObject<Env> {
     const deadline = Date.now() + BRIDGE_RUN_MS;
     let adapter: BrokerAdapter | undefined;
     try {
-      adapter = await this.adapter(st);
+      adapter = await this.adapter(st, "pump");
       await adapter.connect();
       if (this.halt) return;
       this.store.recordSuccess();
@@ -157,10 +157,10 @@ export class BridgeDO extends DurableObject<Env> {
     }
   }
 
-  private async adapter(st: BridgeState): Promise<BrokerAdapter> {
+  private async adapter(st: BridgeState, role: "pump" | "probe" = "probe"): Promise<BrokerAdapter> {
     const connection = { ...st.spec.connection };
     if (st.sealedPassword !== null) connection.password = await decrypt(await bridgeKey(this.env), st.sealedPassword, st.spec.name);
-    return PLATFORMS[st.spec.platform].adapter!({ bridge: `${st.spec.name}:${st.createdAt.toString(36)}`, connection });
+    return PLATFORMS[st.spec.platform].adapter!({ bridge: `${st.spec.name}:${st.createdAt.toString(36)}`, connection, role, externals: st.spec.mapping.map((m) => m.external) });
   }
 
   private view(st: BridgeState): BridgeView {
