@@ -24,7 +24,7 @@ module.exports = {
       comment: "Plain logic does not call routing or transport (routing is the Worker-side client of the objects).",
       severity: "error",
       from: { path: PLAIN },
-      to: { path: "^src/(broker|routing|http|rpc|sdk)/" },
+      to: { path: "^src/(routing|http|rpc|sdk)/" },
     },
     {
       name: "objects-do-not-route",
@@ -35,7 +35,7 @@ module.exports = {
         "Env types their bindings with RPC interfaces (src/bridges/view.ts, src/realtime/rpc.ts), so no loop forms.",
       severity: "error",
       from: { path: "^src/objects/", pathNot: "^src/objects/(bridge|realtime-hub)\\.ts$" },
-      to: { path: "^src/(env\\.ts|broker/|routing/|http/|rpc/)" },
+      to: { path: "^src/(env\\.ts|routing/|http/|rpc/)" },
     },
   ],
   options: {

@@ -1,4 +1,4 @@
-import type { Discovery, Inference } from "../broker/schema";
+import type { Discovery, Inference } from "../routing/schema";
 import { topicUri } from "../schema/json-schema";
 import type { VersionDetail, VersionSummary } from "../schema/registry";
 import type { WireDiscovery, WireInference, WireRegistration, WireSchemaChange, WireVersionDetail, WireVersionSummary, WireVersions } from "./schema-wire";

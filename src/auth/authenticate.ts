@@ -1,4 +1,4 @@
-import { catalogStub } from "../broker/stubs";
+import { catalogStub } from "../routing/stubs";
 import { fail, type Failure } from "../core/errors";
 import { AUTH_CACHE_TTL_MS, MAX_CACHED_PRINCIPALS } from "../core/limits";
 import type { Env } from "../env";

@@ -1,5 +1,5 @@
 import type { Env } from "../env";
-import { catalogStub } from "../broker/stubs";
+import { catalogStub } from "../routing/stubs";
 import { importKey } from "./secrets";
 
 let cached: { source: string; key: Promise<CryptoKey> } | undefined;

@@ -1,9 +1,9 @@
 import { fail, type Result } from "../core/errors";
 import { BRIDGE_SCHEMA_SAMPLE } from "../core/limits";
 import type { Env } from "../env";
-import { bridgeStub, catalogStub } from "../broker/stubs";
-import { lookupTopic } from "../broker/topics";
-import { deleteGroup } from "../broker/groups";
+import { bridgeStub, catalogStub } from "../routing/stubs";
+import { lookupTopic } from "../routing/topics";
+import { deleteGroup } from "../routing/groups";
 import { sinkGroup } from "./pump";
 import { inferSchema } from "../schema/infer";
 import { toJsonSchema } from "../schema/json-schema";

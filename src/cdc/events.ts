@@ -6,7 +6,7 @@ import type { TopicConfig } from "../core/config";
  * first use, one partition, keyed by topic so one topic's events keep their order), consumable
  * like any other topic. Events are written after the change succeeded and are awaited by the
  * request that made it; a crash between the two loses the event (at most once), and the request
- * never fails because of CDC. The writer is src/broker/cdc.ts.
+ * never fails because of CDC. The writer is src/routing/cdc.ts.
  */
 export const CDC_TOPIC = "__cdc";
 

@@ -12,7 +12,7 @@ export const ERROR_CODES = {
   /**
    * Not retriable for a client (the topic may simply not exist), but, as Kafka's
    * InvalidMetadataException family, a sign that routing's cached metadata may be stale: routing
-   * refreshes it and retries once (src/broker/topics.ts withTopic).
+   * refreshes it and retries once (src/routing/topics.ts withTopic).
    */
   UNKNOWN_TOPIC_OR_PARTITION: { status: 404, retriable: false, refreshMetadata: true },
   TOPIC_ALREADY_EXISTS: { status: 409, retriable: false },

@@ -146,7 +146,7 @@ export const MAX_CACHED_TOPICS = 1_000;
 
 /**
  * Bounds of one coalesced append (concurrent produce requests to one partition sent as one call,
- * src/broker/coalesce.ts): small enough that one Durable Object call and transaction stay cheap,
+ * src/routing/coalesce.ts): small enough that one Durable Object call and transaction stay cheap,
  * large enough that 50 concurrent single-record produces become one append.
  */
 export const COALESCED_APPEND_MAX_RECORDS = 1_000;

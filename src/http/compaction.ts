@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { keyQuerySchema, stateQuerySchema } from "../api/schemas";
-import { compactTopic, getKey, readState } from "../broker/compaction";
+import { compactTopic, getKey, readState } from "../routing/compaction";
 import { DEFAULT_STATE_PAGE_KEYS } from "../core/limits";
 import type { Env } from "../env";
 import { failureResponse } from "./errors";

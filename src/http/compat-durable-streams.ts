@@ -2,7 +2,7 @@ import { Hono, type Context } from "hono";
 import { encodeBase64 } from "../core/base64";
 import { DS_LONG_POLL_MS, DS_MAX_APPEND_BYTES, DS_RECORD_BYTES, DS_SSE_CONNECTION_MS } from "../core/limits";
 import type { Env } from "../env";
-import type { ProduceSession } from "../broker/idempotence";
+import type { ProduceSession } from "../routing/idempotence";
 import { offsetToken, parseOffset } from "../compat/durable-streams/names";
 import { H, isTrue, jsonMessages, nextCursor, parseExpiresAt, parseProducer, parseTtl, splitAppend, sseAsText } from "../compat/durable-streams/protocol";
 import { producerSession } from "../compat/durable-streams/producer";

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { multiFetchSchema } from "../api/schemas";
-import { checkDistinct, fetchMany, partitionAnswerJson } from "../broker/multi-fetch";
+import { checkDistinct, fetchMany, partitionAnswerJson } from "../routing/multi-fetch";
 import type { Env } from "../env";
 import { failureResponse } from "./errors";
 import { jsonBody } from "./validate";

@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import { commitSchema, groupOffsetsQuerySchema, heartbeatSchema, joinRequestSchema, memberRecordsSchema, resetOffsetsSchema } from "../api/schemas";
-import { readAsMember } from "../broker/member-read";
-import { checkDistinct, partitionAnswerJson } from "../broker/multi-fetch";
+import { readAsMember } from "../routing/member-read";
+import { checkDistinct, partitionAnswerJson } from "../routing/multi-fetch";
 import {
   commitOffsets,
   deleteGroup,
@@ -12,7 +12,7 @@ import {
   leaveGroup,
   listGroups,
   resetGroupOffsets,
-} from "../broker/groups";
+} from "../routing/groups";
 import type { Failure } from "../core/errors";
 import type { GroupView, MemberAnswer, PartitionLag } from "../groups/types";
 import type { Env } from "../env";

@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import { idempotencyClaimSchema, idempotencyCompleteSchema, idempotencyIdParamSchema } from "../api/schemas";
-import { claimIdempotency, completeIdempotency, describeIdempotency, releaseIdempotency } from "../broker/idempotency";
+import { claimIdempotency, completeIdempotency, describeIdempotency, releaseIdempotency } from "../routing/idempotency";
 import type { Result } from "../core/errors";
 import type { Env } from "../env";
 import { failureResponse } from "./errors";

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { catalogStub } from "../broker/stubs";
+import { catalogStub } from "../routing/stubs";
 import type { Env } from "../env";
 import { renderMetrics } from "../metrics/render";
 import { errorResponse } from "./errors";

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { produceSchema } from "../api/schemas";
 import { recordValueSpans } from "../api/json-text";
 import type { WireRecord } from "../api/wire";
-import { markValueTextChecked } from "../broker/prepare";
+import { markValueTextChecked } from "../routing/prepare";
 import { EngineError } from "../core/errors";
 import { MAX_VALUE_DEPTH } from "../core/limits";
 import { parseWith, readJsonText } from "./validate";

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { initProducerSchema } from "../api/schemas";
-import { initProducer } from "../broker/producers";
+import { initProducer } from "../routing/producers";
 import { EngineError } from "../core/errors";
 import type { Env } from "../env";
 import { demand } from "./auth";

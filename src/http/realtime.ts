@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import { fail, StreamError, type Failure } from "../core/errors";
 import { GROUP_ID_PATTERN } from "../core/limits";
-import { realtimeHubStub } from "../broker/stubs";
-import { checkPartition, lookupTopic } from "../broker/topics";
+import { realtimeHubStub } from "../routing/stubs";
+import { checkPartition, lookupTopic } from "../routing/topics";
 import type { SseOpen } from "../objects/realtime-hub";
 import { parseFilterText } from "../realtime/filter";
 import { parsePartitionList, parsePositions, parseStart, type StartSpec } from "../realtime/positions";

@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import { fetchRequestSchema, partitionParamSchema } from "../api/schemas";
-import { fetchRecords } from "../broker/consume";
-import { produce } from "../broker/produce";
-import { sessionForKey, sessionFromBody } from "../broker/idempotence";
+import { fetchRecords } from "../routing/consume";
+import { produce } from "../routing/produce";
+import { sessionForKey, sessionFromBody } from "../routing/idempotence";
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from "../core/limits";
 import { EngineError } from "../core/errors";
 import type { Env } from "../env";

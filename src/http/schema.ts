@@ -6,7 +6,7 @@ import {
   schemaVersionParamSchema,
 } from "../api/schemas";
 import { discoveryJson, inferenceJson, registrationJson, versionJson, versionsJson } from "../api/schema-json";
-import { discoverSchema, inferRecords, registerSchema, schemaVersion, schemaVersions, unregisterSchema } from "../broker/schema";
+import { discoverSchema, inferRecords, registerSchema, schemaVersion, schemaVersions, unregisterSchema } from "../routing/schema";
 import { DEFAULT_SCHEMA_SAMPLE } from "../core/limits";
 import { parseJson } from "../schema/json-text";
 import type { Env } from "../env";

@@ -4,7 +4,7 @@ import type { AclBinding } from "../auth/acl";
 import { forgetPrincipals } from "../auth/authenticate";
 import { newKey, sha256Hex } from "../auth/keys";
 import type { ApiKeyInfo } from "../auth/store";
-import { catalogStub } from "../broker/stubs";
+import { catalogStub } from "../routing/stubs";
 import { StreamError } from "../core/errors";
 import type { Env } from "../env";
 import { principalOf } from "./auth";

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { clusterStats } from "../broker/admin";
+import { clusterStats } from "../routing/admin";
 import type { Env } from "../env";
 
 /**

@@ -1,9 +1,9 @@
 import { DS_TOPIC_PREFIX, isStreamTopic } from "../compat/durable-streams/names";
 import { Hono } from "hono";
 import { addPartitionsSchema, alterConfigSchema, createTopicSchema, offsetsQuerySchema } from "../api/schemas";
-import { addPartitions, alterTopicConfig, createTopic, deleteTopic, listTopics } from "../broker/admin";
-import { listOffsets } from "../broker/consume";
-import { describeTopic, type PartitionDescription } from "../broker/topics";
+import { addPartitions, alterTopicConfig, createTopic, deleteTopic, listTopics } from "../routing/admin";
+import { listOffsets } from "../routing/consume";
+import { describeTopic, type PartitionDescription } from "../routing/topics";
 import type { TopicInfo } from "../catalog/types";
 import type { Env } from "../env";
 import { visible } from "../auth/authorize";

@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import { transactionalIdParamSchema, txnOffsetsSchema, txnRequestSchema } from "../api/schemas";
-import { beginTxn, describeTxn, endTxn, sendOffsetsToTxn, type TxnProducer } from "../broker/transactions";
+import { beginTxn, describeTxn, endTxn, sendOffsetsToTxn, type TxnProducer } from "../routing/transactions";
 import { EngineError } from "../core/errors";
 import type { Env } from "../env";
 import { failureResponse } from "./errors";

@@ -38,7 +38,7 @@ export function encodeRecord(row: EncodableRecord): string {
 
 /**
  * Kafka's max.message.bytes rule. Checked twice, on purpose: routing checks with its cached topic
- * config, so a too-large record is refused before it crosses to the partition (src/broker/prepare.ts);
+ * config, so a too-large record is refused before it crosses to the partition (src/routing/prepare.ts);
  * the partition checks again (PartitionLog.append) because its config is the authority, and a
  * config change may have lowered the limit since routing's cache was filled.
  */

@@ -1,4 +1,4 @@
-import { catalogStub } from "../broker/stubs";
+import { catalogStub } from "../routing/stubs";
 import type { Env } from "../env";
 import { metrics, PromWriter } from "./registry";
 

@@ -1,5 +1,5 @@
 import { fail, type Result } from "../core/errors";
-import { commitOffsets, groupOffsets, heartbeat, joinGroup, leaveGroup } from "../broker/groups";
+import { commitOffsets, groupOffsets, heartbeat, joinGroup, leaveGroup } from "../routing/groups";
 import type { MemberAnswer } from "../groups/types";
 import type { Env } from "../env";
 import type { Hub } from "./hub";
@@ -9,7 +9,7 @@ import type { GroupMember, MemberSubscription } from "./ws-connection";
  * WebSocket subscriptions that are consumer-group members (issue 15): a browser joins a group
  * through the hub, which heartbeats for it (an alarm; the client only keeps its socket), turns
  * rebalances into `assignment` messages, and commits what the client acks. Reuses the group
- * coordinator as every other consumer does (src/broker/groups.ts): fenced commits, assignors, lag.
+ * coordinator as every other consumer does (src/routing/groups.ts): fenced commits, assignors, lag.
  */
 export class GroupSubscriptions {
   constructor(

@@ -1,6 +1,6 @@
 /**
  * Schema inference by sampling (issue 17, seed 000): a pure function from record values to a
- * schema over nested paths. No I/O: discovery (src/broker/schema.ts) reads the records, this
+ * schema over nested paths. No I/O: discovery (src/routing/schema.ts) reads the records, this
  * module only looks at them.
  */
 import { MAX_JSON_DEPTH, MAX_SCHEMA_FIELDS, SCHEMA_SAMPLE_VALUE_MAX_CHARS, SCHEMA_SAMPLE_VALUES } from "../core/limits";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AppendCoalescer, type AppendFn } from "../../src/broker/coalesce";
+import { AppendCoalescer, type AppendFn } from "../../src/routing/coalesce";
 import type { AppendRecord } from "../../src/log/types";
 
 const rec = (value: string): AppendRecord => ({ key: null, value: JSON.stringify(value), headers: null, timestamp: null });

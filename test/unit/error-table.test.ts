@@ -21,7 +21,7 @@ describe("docs/http-api.md error table", () => {
 describe("the error table's retry rules", () => {
   it("routing refreshes metadata for exactly the codes the table marks, and retriable follows the table", async () => {
     const { isRetriable, needsMetadataRefresh } = await import("../../src/core/errors");
-    const { isStaleMetadata } = await import("../../src/broker/topics");
+    const { isStaleMetadata } = await import("../../src/routing/topics");
     const marked = Object.keys(ERROR_CODES).filter((c) => needsMetadataRefresh(c)).sort();
     expect(marked).toEqual(["LEADER_NOT_AVAILABLE", "UNKNOWN_TOPIC_OR_PARTITION"]);
     for (const code of Object.keys(ERROR_CODES)) expect(isStaleMetadata(code)).toBe(marked.includes(code));

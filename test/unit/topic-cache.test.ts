@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TopicCache } from "../../src/broker/topic-cache";
+import { TopicCache } from "../../src/routing/topic-cache";
 import type { TopicInfo } from "../../src/catalog/types";
 
 const info = (name: string) => ({ name, topicId: `${name}-id`, partitions: 1, config: {}, overrides: {}, createdAt: 0 }) as unknown as TopicInfo;

@@ -1,4 +1,4 @@
-import type { ProduceSession } from "../../broker/idempotence";
+import type { ProduceSession } from "../../routing/idempotence";
 
 /**
  * Durable Streams' idempotent producer (PROTOCOL.md §5.2.1) is Kafka's, keyed by a client string:

@@ -4,10 +4,10 @@ import type { Result } from "../../core/errors";
 import { fail } from "../../core/errors";
 import { DS_MAX_READ_BYTES, MAX_MESSAGE_BYTES_CAP } from "../../core/limits";
 import type { Env } from "../../env";
-import { createTopic, deleteTopic } from "../../broker/admin";
-import { fetchRecords, listOffsets } from "../../broker/consume";
-import type { ProduceSession } from "../../broker/idempotence";
-import { produce } from "../../broker/produce";
+import { createTopic, deleteTopic } from "../../routing/admin";
+import { fetchRecords, listOffsets } from "../../routing/consume";
+import type { ProduceSession } from "../../routing/idempotence";
+import { produce } from "../../routing/produce";
 import { FIRST_DATA_OFFSET, streamTopic } from "./names";
 
 /**

@@ -1,9 +1,9 @@
 import type { FetchedRecord } from "../../api/wire";
 import { fail, type Result } from "../../core/errors";
 import type { Env } from "../../env";
-import { fetchRecords, listOffsets } from "../../broker/consume";
-import { commitOffsets, deleteGroup, groupOffsets, listGroups } from "../../broker/groups";
-import { lookupTopic } from "../../broker/topics";
+import { fetchRecords, listOffsets } from "../../routing/consume";
+import { commitOffsets, deleteGroup, groupOffsets, listGroups } from "../../routing/groups";
+import { lookupTopic } from "../../routing/topics";
 import { UPSTASH_CONSUME_MAX_RECORDS, UPSTASH_MAX_WAIT_MS } from "../../core/limits";
 import { toMessage, type UpstashMessage } from "./messages";
 

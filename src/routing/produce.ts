@@ -33,7 +33,7 @@ export interface ProduceOk {
  * route by Kafka's partitioner, then append each partition's records in one atomic call, all
  * partitions in parallel. A partition whose append fails (or throws) reports the failure on its
  * records only, so the caller learns exactly what was written and resends only the rest (issue 9).
- * `keepAlive` (the request's waitUntil) lets concurrent requests share appends (src/broker/append.ts).
+ * `keepAlive` (the request's waitUntil) lets concurrent requests share appends (src/routing/append.ts).
  */
 function produceEvents(topic: string, input: WireRecord[], results: ProduceRecordResult[]): CdcEvent[] {
   const events: CdcEvent[] = [];
