@@ -1,4 +1,4 @@
-import type { Migration } from "../src/log/migrator";
+import type { Migration } from "../src/storage";
 
 /** One BridgeDO per bridge (issue 18). Versions 50–59 are this object's. */
 export const bridgeMigrations: Migration[] = [

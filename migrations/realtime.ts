@@ -1,4 +1,4 @@
-import type { Migration } from "../src/log/migrator";
+import type { Migration } from "../src/storage";
 
 /**
  * Schema of a RealtimeHub (issue 15). Only WebSocket subscriptions are stored: a hibernated hub

@@ -1,4 +1,4 @@
-import type { LogStorage } from "../log/partition-log";
+import type { SqlStore } from "../storage";
 import type { AclBinding } from "./acl";
 import { parseEntitlement, type Entitlement } from "./principal";
 
@@ -47,7 +47,7 @@ const keyInfo = (r: KeyRow): ApiKeyInfo => ({
 
 /** API keys and ACL bindings in the catalog's SQLite (migration 30). Secrets never reach this table. */
 export class AuthStore {
-  constructor(private readonly storage: LogStorage) {}
+  constructor(private readonly storage: SqlStore) {}
 
   addKey(k: { keyId: string; secretHash: string; name: string; roles: string[]; entitlements: string[] }, now: number): ApiKeyInfo {
     this.storage.sql.exec(

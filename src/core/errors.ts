@@ -166,8 +166,6 @@ export class EngineError extends Error {
   }
 }
 
-/** @deprecated Renamed EngineError (issue 10: one StreamError, the SDK's); kept for branches in flight. */
-export const StreamError = EngineError;
 
 /** Unwraps a Result, throwing its failure as an EngineError. */
 export function unwrap<R extends { ok: true } | Failure>(result: R): Exclude<R, Failure> {

@@ -1,5 +1,5 @@
 import { fail, type Failure } from "../core/errors";
-import type { LogStorage } from "../log/partition-log";
+import type { SqlStore } from "../storage";
 
 /** Who is calling a group operation: the principal's id, and whether it is an admin (issue 16). */
 export interface Actor {
@@ -13,7 +13,7 @@ export interface Actor {
  * seeing a member id (GET /v1/groups/:group) is not enough to act as it. Admins may act as any.
  */
 export class MemberOwners {
-  constructor(private readonly storage: LogStorage) {}
+  constructor(private readonly storage: SqlStore) {}
 
   check(memberId: string | undefined, actor: Actor | undefined): { ok: true } | Failure {
     if (!memberId || !actor || actor.admin) return { ok: true };

@@ -6,7 +6,7 @@ import { authConfig } from "../auth/config";
 import { PrincipalLimits } from "../auth/limits";
 import { ANONYMOUS, isAdmin, type Operation, type Principal, type Resource } from "../auth/principal";
 import { ruleFor, type RouteRule } from "../auth/routes";
-import { fail, StreamError } from "../core/errors";
+import { fail, EngineError } from "../core/errors";
 import type { Env } from "../env";
 import { metrics } from "../metrics/registry";
 import { errorResponse } from "./errors";
@@ -90,7 +90,7 @@ export function authMiddleware(): MiddlewareHandler<{ Bindings: Env; Variables: 
  */
 export async function demand(c: Context, resource: Resource, operation: Operation): Promise<void> {
   const r = await authorize(c.env, principalOf(c), resource, operation);
-  if (!r.ok) throw new StreamError(r.error);
+  if (!r.ok) throw new EngineError(r.error);
 }
 
 async function check(c: Context, principal: Principal, match: { rule: RouteRule; params: Record<string, string> } | null): Promise<Response | null> {

@@ -4,7 +4,7 @@ import { capabilityTable } from "../bridges/capabilities";
 import type { Env } from "../env";
 import { failureResponse } from "./errors";
 import { readJsonText } from "./validate";
-import { StreamError } from "../core/errors";
+import { EngineError } from "../core/errors";
 
 /**
  * Bridges to external brokers (issue 18): `POST /v1/bridges`, `GET /v1/bridges`,
@@ -19,7 +19,7 @@ async function body(c: Context): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch {
-    throw new StreamError({ code: "INVALID_REQUEST", message: "request body is not valid JSON" });
+    throw new EngineError({ code: "INVALID_REQUEST", message: "request body is not valid JSON" });
   }
 }
 

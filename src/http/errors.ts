@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { metrics } from "../metrics/registry";
-import { ERROR_CODES, EngineError, StreamError, type ErrorBody, type Failure } from "../core/errors";
+import { ERROR_CODES, EngineError, type ErrorBody, type Failure } from "../core/errors";
 
 /** The one place an error becomes an HTTP response: `{ "error": { code, message, field?, ... } }`. */
 export function errorResponse(c: Context, error: ErrorBody): Response {

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { fail, StreamError, type Failure } from "../core/errors";
+import { fail, EngineError, type Failure } from "../core/errors";
 import { GROUP_ID_PATTERN } from "../core/limits";
 import { realtimeHubStub } from "../routing/stubs";
 import { checkPartition, lookupTopic } from "../routing/topics";
@@ -22,22 +22,22 @@ export const realtimeTopicRoutes = new Hono<{ Bindings: Env }>();
 const SSE_PARAMS = new Set(["from", "partitions", "filter", "group", "last_event_id"]);
 
 const orThrow = <T extends { ok: true }>(r: T | Failure): T => {
-  if (!r.ok) throw new StreamError(r.error);
+  if (!r.ok) throw new EngineError(r.error);
   return r;
 };
 
 realtimeTopicRoutes.get("/:topic/events", async (c) => {
   const q = c.req.query();
   for (const k of Object.keys(q)) {
-    if (!SSE_PARAMS.has(k)) throw new StreamError({ code: "INVALID_REQUEST", message: `unknown query parameter '${k}'; known: ${[...SSE_PARAMS].join(", ")}`, field: k });
+    if (!SSE_PARAMS.has(k)) throw new EngineError({ code: "INVALID_REQUEST", message: `unknown query parameter '${k}'; known: ${[...SSE_PARAMS].join(", ")}`, field: k });
   }
   const group = q.group;
   if (group !== undefined) {
-    if (!GROUP_ID_PATTERN.test(group)) throw new StreamError({ code: "INVALID_GROUP_ID", message: `group id '${group.slice(0, 64)}' is not legal: use 1-249 of [a-zA-Z0-9._-]`, field: "group" });
+    if (!GROUP_ID_PATTERN.test(group)) throw new EngineError({ code: "INVALID_GROUP_ID", message: `group id '${group.slice(0, 64)}' is not legal: use 1-249 of [a-zA-Z0-9._-]`, field: "group" });
     await demand(c, { type: "group", name: group }, "read"); // issue 16: the stream joins the group
-    if (q.partitions !== undefined) throw new StreamError({ code: "INVALID_REQUEST", message: "a group member is assigned its partitions; leave out partitions", field: "partitions" });
+    if (q.partitions !== undefined) throw new EngineError({ code: "INVALID_REQUEST", message: "a group member is assigned its partitions; leave out partitions", field: "partitions" });
     if (q.from !== undefined && q.from !== "earliest" && q.from !== "latest") {
-      throw new StreamError({ code: "INVALID_REQUEST", message: "with group, from is the reset for partitions the group never committed: earliest or latest", field: "from" });
+      throw new EngineError({ code: "INVALID_REQUEST", message: "with group, from is the reset for partitions the group never committed: earliest or latest", field: "from" });
     }
   }
   // EventSource sends Last-Event-ID on reconnect; it wins over `from`, which names the first start.

@@ -5,7 +5,7 @@ import { forgetPrincipals } from "../auth/authenticate";
 import { newKey, sha256Hex } from "../auth/keys";
 import type { ApiKeyInfo } from "../auth/store";
 import { catalogStub } from "../routing/stubs";
-import { StreamError } from "../core/errors";
+import { EngineError } from "../core/errors";
 import type { Env } from "../env";
 import { principalOf } from "./auth";
 import { jsonBody } from "./validate";
@@ -42,7 +42,7 @@ securityRoutes.get("/keys", async (c) => c.json({ keys: (await catalogStub(c.env
 
 securityRoutes.delete("/keys/:key_id", async (c) => {
   const info = await catalogStub(c.env).revokeKey(c.req.param("key_id"));
-  if (!info) throw new StreamError({ code: "NOT_FOUND", message: `no API key '${c.req.param("key_id")}'`, field: "key_id" });
+  if (!info) throw new EngineError({ code: "NOT_FOUND", message: `no API key '${c.req.param("key_id")}'`, field: "key_id" });
   forgetPrincipals();
   return c.json(keyJson(info));
 });
@@ -62,7 +62,7 @@ securityRoutes.get("/acls", async (c) => c.json({ bindings: (await catalogStub(c
 
 securityRoutes.delete("/acls/:binding_id", async (c) => {
   if (!(await catalogStub(c.env).deleteBinding(c.req.param("binding_id")))) {
-    throw new StreamError({ code: "NOT_FOUND", message: `no ACL binding '${c.req.param("binding_id")}'`, field: "binding_id" });
+    throw new EngineError({ code: "NOT_FOUND", message: `no ACL binding '${c.req.param("binding_id")}'`, field: "binding_id" });
   }
   forgetPrincipals();
   return c.json({ deleted: c.req.param("binding_id") });

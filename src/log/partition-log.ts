@@ -9,8 +9,6 @@ import { checkRecordSize, encodeRecord, recordSize, toArrayBuffer } from "./reco
 import { TXN_ABORTED, TxnMarkers } from "./txn-markers";
 import type { AppendOk, AppendProducer, AppendRecord, FetchOk, FetchRequest, ListOffsetOk, OffsetSpec, PartitionInit, PartitionOffsets } from "./types";
 
-/** @deprecated The storage seam moved to src/storage (issue 10); this alias serves branches in flight. */
-export type LogStorage = SqlStore;
 
 interface State {
   topic_id: string;

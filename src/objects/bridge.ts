@@ -3,7 +3,7 @@ import { bridgeMigrations } from "../../migrations/bridge";
 import { fail, type Result } from "../core/errors";
 import { BRIDGE_RETRY_MAX_MS, BRIDGE_RETRY_MIN_MS, BRIDGE_RUN_MS } from "../core/limits";
 import type { Env } from "../env";
-import { migrate } from "../log/migrator";
+import { durableObjectStore, migrate } from "../storage";
 import type { BrokerAdapter, ExternalTopic } from "../bridges/adapter";
 import { PLATFORMS } from "../bridges/capabilities";
 import { bridgeKey } from "../bridges/keys";
@@ -32,8 +32,9 @@ export class BridgeDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
-      migrate(ctx.storage.sql, bridgeMigrations);
-      this.store = new BridgeStore({ sql: ctx.storage.sql, transactionSync: <T>(fn: () => T) => ctx.storage.transactionSync(fn) });
+      const storage = durableObjectStore(ctx);
+      migrate(storage.sql, bridgeMigrations);
+      this.store = new BridgeStore(storage);
     });
   }
 

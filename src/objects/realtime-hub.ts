@@ -4,7 +4,7 @@ import { DurableObject } from "cloudflare:workers";
 import { realtimeMigrations } from "../../migrations/realtime";
 import { ERROR_CODES, fail, type ErrorBody, type Failure, type Result } from "../core/errors";
 import { REALTIME_MAX_SUBSCRIPTIONS } from "../core/limits";
-import { migrate } from "../log/migrator";
+import { migrate } from "../storage";
 import { partitionStub } from "../routing/stubs";
 import { checkPartition, lookupTopic } from "../routing/topics";
 import { Hub, Subscription } from "../realtime/hub";

@@ -1,6 +1,7 @@
 import { COMPACTION_PAGE_MAX_BYTES, COMPACTION_PAGE_MAX_RECORDS } from "../core/limits";
 import type { ViewKey } from "../log/key-view";
-import type { LogStorage, PartitionLog } from "../log/partition-log";
+import type { PartitionLog } from "../log/partition-log";
+import type { SqlStore } from "../storage";
 import { recordSize } from "../log/records";
 import { type CleanContext, verdict, ViewLookup } from "./compaction-rules";
 import { encodeRowGroups, r2RangeSource, SegmentReader } from "./parquet";
@@ -12,7 +13,7 @@ import type { WarmTier } from "./warm-tier";
 
 export interface RewriteDeps {
   log: PartitionLog;
-  storage: LogStorage;
+  storage: SqlStore;
   index: SegmentIndex;
   garbage: R2Garbage;
   bucket: R2Bucket;

@@ -1,5 +1,6 @@
 import { COMPACTION_BACKOFF_MS, COMPACTION_PAGE_MAX_BYTES, COMPACTION_PAGE_MAX_RECORDS, SEGMENT_MAX_BYTES, SEGMENT_MAX_RECORDS } from "../core/limits";
-import { isCompacted, type LogStorage, type PartitionLog } from "../log/partition-log";
+import { isCompacted, type PartitionLog } from "../log/partition-log";
+import type { SqlStore } from "../storage";
 import type { ColdSink } from "./cold-sink";
 import { type CleanContext, verdict, ViewLookup } from "./compaction-rules";
 import { rewriteSegment, type RewriteDeps } from "./compaction-warm";
@@ -52,7 +53,7 @@ export class Compactor {
 
   constructor(
     private readonly log: PartitionLog,
-    private readonly storage: LogStorage,
+    private readonly storage: SqlStore,
     private readonly warm: WarmTier,
     private readonly index: SegmentIndex,
     private readonly garbage: R2Garbage,

@@ -1,5 +1,5 @@
 import { fail, type Result } from "../core/errors";
-import type { LogStorage } from "../log/partition-log";
+import type { SqlStore } from "../storage";
 
 /** What a claim found: run it now, someone else is running it, or it ran (with its answer). */
 export type ClaimAnswer =
@@ -37,7 +37,7 @@ interface Row {
  * place on purpose: `fn` may have run, so running it again could run it twice.
  */
 export class IdempotencyRecords {
-  constructor(private readonly storage: LogStorage) {}
+  constructor(private readonly storage: SqlStore) {}
 
   claim(id: string, holder: string, now: number): ClaimAnswer {
     const row = this.row(id, now);
