@@ -1,3 +1,4 @@
+import type { SqlStore } from "../storage";
 import type { WireRecord } from "../api/wire";
 import { BRIDGE_DEDUPE_MAX, BRIDGE_DEDUPE_TTL_MS } from "../core/limits";
 import type { BridgeSpec, BridgeStatus } from "./types";
@@ -44,14 +45,9 @@ export interface BridgeState {
   updatedAt: number;
 }
 
-export interface Storage {
-  sql: SqlStorage;
-  transactionSync<T>(fn: () => T): T;
-}
-
 /** The BridgeDO's tables (migrations/bridge.ts): one place for their SQL. */
 export class BridgeStore {
-  constructor(private readonly s: Storage) {}
+  constructor(private readonly s: SqlStore) {}
 
   get(): BridgeState | null {
     const r = this.s.sql.exec<BridgeRow>("SELECT * FROM bridge WHERE id = 1").toArray()[0];
