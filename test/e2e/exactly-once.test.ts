@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AdminClient, Consumer, ExactlyOnceContext, Producer, type ConnectionOptions, type Message } from "../../src/sdk/index";
 import { sleep, unique, useEngine } from "./harness";
+import { seededRandom as seeded } from "../support/random";
 
 // Issue 12: a consume-transform-produce pipeline (input → output, the input offsets in each
 // transaction) over HTTP against the real engine, with transactions aborted at random (seeded)
@@ -15,17 +16,6 @@ const connection: ConnectionOptions = {
   fetch: (input, init) => fetch(input.replace("http://engine", holder.engine.url), init),
 };
 
-/** mulberry32: a small seeded generator, so a failing run can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function readOutput(topic: string, isolationLevel: "read_committed" | "read_uncommitted", atLeast: number): Promise<Message<{ id: number }>[]> {
   const reader = new Consumer<{ id: number }>(topic, { connection, isolationLevel });

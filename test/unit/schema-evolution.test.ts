@@ -4,6 +4,7 @@ import { inferSchema } from "../../src/schema/infer";
 import { schemaProblem, toJsonSchema } from "../../src/schema/json-schema";
 import { parseJson, parseJsonText } from "../../src/schema/json-text";
 import { RecordValidator } from "../../src/schema/validate";
+import { seededRandom as rng } from "../support/random";
 
 const obj = (properties: Record<string, unknown>, required: string[] = Object.keys(properties)) => ({ type: "object", properties, required });
 const S = { type: "string" };
@@ -62,17 +63,6 @@ describe("schema evolution: changes and their classification", () => {
   });
 });
 
-/** mulberry32: a small seeded PRNG, so a failure names a seed that reproduces it. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LEAVES = [
   () => "2024-05-06T07:08:09Z",

@@ -1,21 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { api, createTopic, unique } from "./helpers";
+import { seededRandom as rng } from "../support/random";
 
 // Issue 13, property test: on random workloads (seeded, so a failure replays), the key view equals
 // a full-scan oracle (the latest record per key over everything produced, tombstones deleting),
 // before and after compactions, and the compacted log holds exactly the oracle's latest records.
 
-/** mulberry32: a tiny seeded PRNG, so every workload is reproducible from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function stateOf(t: string, limit: number): Promise<Map<string, string>> {
   const out = new Map<string, string>();
