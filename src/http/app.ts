@@ -10,7 +10,7 @@ import { uiRoutes } from "./ui";
 import { errorResponse, onError } from "./errors";
 import { fetchRoutes } from "./fetch";
 import { durableStreamRoutes } from "./compat-durable-streams";
-import { withKafkaRest } from "./compat-upstash";
+import { kafkaRestRoutes, withKafkaRest } from "./compat-upstash";
 import { groupRoutes } from "./groups";
 import { idempotencyRoutes } from "./idempotency";
 import { openApiDocument } from "./openapi";
@@ -45,7 +45,7 @@ export function createApp() {
   app.route("/v1/bridges", bridgeRoutes);
   app.route("/stats", statsRoutes);
   // Built from the route table at request time, so it lists every route (src/http/openapi.ts).
-  app.get("/openapi.json", (c) => c.json(openApiDocument(app.routes)));
+  app.get("/openapi.json", (c) => c.json(openApiDocument([...app.routes, ...kafkaRestRoutes()])));
   app.route("/v1/stream", durableStreamRoutes);
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;

@@ -158,6 +158,9 @@ upstashRoutes.onError((e, c) => {
  * router: the prefix is a per-deployment var known only per request, and a catch-all middleware
  * in the app's router would make every path look like it allows every method (src/http/allow.ts).
  */
+/** The surface's routes as served under the default prefix, for /openapi.json. */
+export const kafkaRestRoutes = () => upstashRoutes.routes.map((r) => ({ method: r.method, path: DEFAULT_KAFKA_REST_PREFIX + r.path }));
+
 export function withKafkaRest<E extends { Bindings: Env }>(app: Hono<E>): void {
   const inner = app.fetch;
   app.fetch = async (request, env, ctx) => {

@@ -90,6 +90,17 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   "GET /v1/stream/*": { summary: "Durable Streams: read (catch-up, long-poll or SSE live mode); HEAD for metadata" },
   "DELETE /v1/stream/*": { summary: "Durable Streams: delete a stream" },
   "OPTIONS /v1/stream/*": { summary: "Durable Streams: CORS preflight" },
+  // Upstash-Kafka-style REST (issue 19; docs/compat.md), under the default KAFKA_REST_PREFIX
+  "POST /kafka/produce": { summary: "Upstash-style: produce one record or an array" },
+  "POST /kafka/produce/:topic": { summary: "Upstash-style: produce to a topic" },
+  "POST /kafka/fetch": { summary: "Upstash-style: fetch from a partition" },
+  "POST /kafka/consume/:group/:instance": { summary: "Upstash-style: consume as a group instance" },
+  "POST /kafka/commit/:group/:instance": { summary: "Upstash-style: commit offsets" },
+  "POST /kafka/committed/:group/:instance": { summary: "Upstash-style: committed offsets" },
+  "POST /kafka/offsets/:time": { summary: "Upstash-style: offsets at a time, earliest or latest" },
+  "GET /kafka/topics": { summary: "Upstash-style: topics and their partitions" },
+  "GET /kafka/consumers": { summary: "Upstash-style: consumer instances" },
+  "POST /kafka/delete-consumer/:group/:instance": { summary: "Upstash-style: delete a consumer instance" },
   // bridges (issue 18; docs/bridges.md)
   "GET /v1/bridges/platforms": { summary: "The adapters' capability table" },
   "POST /v1/bridges": { summary: "Create a bridge", body: bridgeBodySchema },

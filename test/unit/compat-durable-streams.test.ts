@@ -88,7 +88,9 @@ describe("the Upstash surface's prefix", () => {
   it("is served under KAFKA_REST_PREFIX, default /kafka, answering {error, status}", async () => {
     const { createApp } = await import("../../src/http/app");
     const app = createApp();
-    const get = async (path: string, env: Record<string, unknown>) => app.fetch(new Request(`http://x${path}`), env as never, { waitUntil() {}, passThroughOnException() {}, props: {} } as never);
+    // DOSTREAM_LOCAL: a local engine, so auth may be off (as npm start and the workers pool run it).
+    const get = async (path: string, env: Record<string, unknown>) =>
+      app.fetch(new Request(`http://x${path}`), { DOSTREAM_LOCAL: "1", ...env } as never, { waitUntil() {}, passThroughOnException() {}, props: {} } as never);
     const def = await get("/kafka/nope", {});
     expect(def.status).toBe(404);
     expect(await def.json()).toMatchObject({ status: 404, error: expect.any(String) });
