@@ -15,10 +15,6 @@ beforeAll(() => {
 const KNOWN_GAPS: RegExp[] = [
   // Stream-TTL counts from the last append: a read does not extend it (the log has no per-read write).
   /TTL Expiration Behavior > should extend TTL on (GET \?offset=now|read|producer close-only POST)/,
-  // A duplicate answers the request's own Producer-Seq: the partition keeps no per-producer "highest seq" to return.
-  /duplicate response should return highest accepted seq, not request seq/,
-  // Stream-Seq is checked before the producer's sequence, so a producer retry that also repeats its Stream-Seq gets 409, not 204.
-  /producer duplicate should return 204 even with Stream-Seq header/,
 ];
 
 beforeEach((ctx) => {
