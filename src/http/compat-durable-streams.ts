@@ -6,7 +6,7 @@ import type { ProduceSession } from "../routing/idempotence";
 import { offsetToken, parseOffset } from "../compat/durable-streams/names";
 import { H, isTrue, jsonMessages, nextCursor, parseExpiresAt, parseProducer, parseTtl, splitAppend, sseAsText } from "../compat/durable-streams/protocol";
 import { producerSession } from "../compat/durable-streams/producer";
-import { appendStream, createStream, highestAccepted, expired, isJson, mediaType, openStream, readStream, removeStream, tailOf, type ReadChunk, type Stream, type StreamMeta } from "../compat/durable-streams/store";
+import { appendStream, createStream, highestAccepted, expired, isJson, lastRead, mediaType, openStream, readStream, removeStream, tailOf, type ReadChunk, type Stream, type StreamMeta } from "../compat/durable-streams/store";
 
 /**
  * The Durable Streams protocol (issue 19) at /v1/stream/:name: PUT creates, POST appends (and
@@ -48,13 +48,16 @@ async function body(c: C): Promise<Uint8Array | undefined> {
   return bytes.length === 0 ? undefined : bytes;
 }
 
-/** A live stream: there, and not past its expiry (an expired one is deleted in the background). */
-async function live(c: C, name: string): Promise<Stream | undefined> {
+/**
+ * A live stream: there, and not past its expiry (an expired one is deleted in the background).
+ * `read`: this request reads the stream, which slides its Stream-TTL (HEAD does not).
+ */
+async function live(c: C, name: string, read = false): Promise<Stream | undefined> {
   const stream = await openStream(c.env, name);
   if (!stream) return undefined;
   if (stream.meta.ttl === undefined && stream.meta.expiresAt === undefined) return stream;
-  const tail = await tailOf(c.env, stream);
-  if (!expired(stream.meta, tail.ok ? tail : undefined, Date.now())) return stream;
+  const [tail, before] = await Promise.all([tailOf(c.env, stream), stream.meta.ttl !== undefined ? lastRead(c.env, stream, read) : undefined]);
+  if (!expired(stream.meta, tail.ok ? tail : undefined, before, Date.now())) return stream;
   c.executionCtx.waitUntil(removeStream(c.env, name));
   return undefined;
 }
@@ -190,7 +193,7 @@ durableStreamRoutes.get("/*", async (c) => {
   if (mode !== undefined && q.offset === undefined) return problem(400, `live=${mode} needs an offset`);
   const requested = parseOffset(q.offset);
   if (requested === undefined) return problem(400, "malformed offset");
-  const stream = await live(c, nameOf(c));
+  const stream = await live(c, nameOf(c), true);
   if (!stream) return problem(404, "no such stream");
   const now = Date.now();
   let offset: number;

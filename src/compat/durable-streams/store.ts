@@ -8,6 +8,8 @@ import { createTopic, deleteTopic } from "../../routing/admin";
 import { fetchRecords, listOffsets } from "../../routing/consume";
 import type { ProduceSession } from "../../routing/idempotence";
 import { produce } from "../../routing/produce";
+import { partitionStub } from "../../routing/stubs";
+import { withTopic } from "../../routing/topics";
 import { FIRST_DATA_OFFSET, streamTopic } from "./names";
 
 /**
@@ -70,11 +72,22 @@ export function forgetStream(name: string): void {
   tailGuess.delete(streamTopic(name));
 }
 
-/** True when the stream's absolute expiry passed, or its TTL ran out since the last write. */
-export function expired(meta: StreamMeta, tail: Tail | undefined, now: number): boolean {
+/** True when the stream's absolute expiry passed, or its TTL ran out since the last write or read. */
+export function expired(meta: StreamMeta, tail: Tail | undefined, lastRead: number | undefined, now: number): boolean {
   if (meta.expiresAt !== undefined && now >= meta.expiresAt) return true;
-  if (meta.ttl !== undefined) return now >= (tail?.lastWrite ?? meta.createdAt) + meta.ttl * 1000;
+  if (meta.ttl !== undefined) return now >= Math.max(tail?.lastWrite ?? meta.createdAt, lastRead ?? 0) + meta.ttl * 1000;
   return false;
+}
+
+/**
+ * Stream-TTL slides on reads as well as writes (PROTOCOL.md §5.1; the suite's "should extend TTL
+ * on read"), and a read writes no record: the stream's partition keeps the last read time
+ * (durable, so every isolate expires the stream alike). `touch` records this read; answers the
+ * read before it.
+ */
+export async function lastRead(env: Env, stream: Stream, touch: boolean): Promise<number | undefined> {
+  const r = await withTopic(env, stream.topic, async (topic) => ({ ok: true as const, at: await partitionStub(env, topic.topicId, 0).accessed(touch) }));
+  return r.ok && r.at !== null ? r.at : undefined;
 }
 
 /** Last tail seen per stream topic in this isolate: a guess that saves a call, checked by every read. */
