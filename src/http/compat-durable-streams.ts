@@ -6,7 +6,7 @@ import type { ProduceSession } from "../routing/idempotence";
 import { offsetToken, parseOffset } from "../compat/durable-streams/names";
 import { H, isTrue, jsonMessages, nextCursor, parseExpiresAt, parseProducer, parseTtl, splitAppend, sseAsText } from "../compat/durable-streams/protocol";
 import { producerSession } from "../compat/durable-streams/producer";
-import { appendStream, createStream, expired, isJson, mediaType, openStream, readStream, removeStream, tailOf, type ReadChunk, type Stream, type StreamMeta } from "../compat/durable-streams/store";
+import { appendStream, createStream, highestAccepted, expired, isJson, lastRead, mediaType, openStream, readStream, removeStream, tailOf, type ReadChunk, type Stream, type StreamMeta } from "../compat/durable-streams/store";
 
 /**
  * The Durable Streams protocol (issue 19) at /v1/stream/:name: PUT creates, POST appends (and
@@ -48,13 +48,16 @@ async function body(c: C): Promise<Uint8Array | undefined> {
   return bytes.length === 0 ? undefined : bytes;
 }
 
-/** A live stream: there, and not past its expiry (an expired one is deleted in the background). */
-async function live(c: C, name: string): Promise<Stream | undefined> {
+/**
+ * A live stream: there, and not past its expiry (an expired one is deleted in the background).
+ * `read`: this request reads the stream, which slides its Stream-TTL (HEAD does not).
+ */
+async function live(c: C, name: string, read = false): Promise<Stream | undefined> {
   const stream = await openStream(c.env, name);
   if (!stream) return undefined;
   if (stream.meta.ttl === undefined && stream.meta.expiresAt === undefined) return stream;
-  const tail = await tailOf(c.env, stream);
-  if (!expired(stream.meta, tail.ok ? tail : undefined, Date.now())) return stream;
+  const [tail, before] = await Promise.all([tailOf(c.env, stream), stream.meta.ttl !== undefined ? lastRead(c.env, stream, read) : undefined]);
+  if (!expired(stream.meta, tail.ok ? tail : undefined, before, Date.now())) return stream;
   c.executionCtx.waitUntil(removeStream(c.env, name));
   return undefined;
 }
@@ -133,13 +136,24 @@ durableStreamRoutes.post("/*", async (c) => {
   }
   // Stream-Seq (§5.2): per stream, compared byte-wise; each record carries the highest seq so far.
   const seq = c.req.header("Stream-Seq");
-  if (seq !== undefined && tail.seq !== undefined && seq <= tail.seq) return problem(409, `Stream-Seq ${seq} is not after ${tail.seq}`);
+  if (seq !== undefined && tail.seq !== undefined && seq <= tail.seq) {
+    // The producer's dedupe comes first (the suite's "producer duplicate … with Stream-Seq"): a
+    // retry that repeats both headers is a duplicate (204), found without writing.
+    const highest = session && (await highestAccepted(c.env, stream, session));
+    if (producer && highest !== undefined && producer.seq <= highest) {
+      const headers: Record<string, string> = { ...echo, [H.producerSeq]: String(highest), [H.nextOffset]: offsetToken(tail.next) };
+      if (tail.closed) headers[H.closed] = "true";
+      return new Response(null, { status: 204, headers });
+    }
+    return problem(409, `Stream-Seq ${seq} is not after ${tail.seq}`);
+  }
   const r = await appendStream(c.env, stream, parts, close, session, seq ?? tail.seq);
   switch (r.kind) {
     case "appended": {
       if (tail.closed && !r.duplicate) return problem(409, "the stream is closed", closedHeaders);
       const now = r.tail >= 0 && !r.duplicate ? { next: r.tail, closed: r.closed } : await tailOf(c.env, stream).then((t) => (t.ok ? t : { next: tail.next, closed: tail.closed }));
-      const headers: Record<string, string> = { ...echo, [H.nextOffset]: offsetToken(now.next) };
+      // §5.2.1: a duplicate answers the highest sequence accepted, not its own.
+      const headers: Record<string, string> = { ...echo, ...(r.highest !== undefined ? { [H.producerSeq]: String(r.highest) } : {}), [H.nextOffset]: offsetToken(now.next) };
       if (now.closed) headers[H.closed] = "true";
       return new Response(null, { status: producer && !r.duplicate && bytes ? 200 : 204, headers });
     }
@@ -179,7 +193,7 @@ durableStreamRoutes.get("/*", async (c) => {
   if (mode !== undefined && q.offset === undefined) return problem(400, `live=${mode} needs an offset`);
   const requested = parseOffset(q.offset);
   if (requested === undefined) return problem(400, "malformed offset");
-  const stream = await live(c, nameOf(c));
+  const stream = await live(c, nameOf(c), true);
   if (!stream) return problem(404, "no such stream");
   const now = Date.now();
   let offset: number;

@@ -196,6 +196,16 @@ export class PartitionDO extends DurableObject {
     return { ok: true, ...this.log.keys.page(after, limit, STATE_PAGE_MAX_BYTES) };
   }
 
+  /**
+   * When this partition was last read through a surface whose expiry counts reads (Durable
+   * Streams' sliding Stream-TTL, issue 19): `touch` records now; answers the time before, if any.
+   */
+  async accessed(touch: boolean): Promise<number | null> {
+    const before = (await this.ctx.storage.get<number>("accessed_at")) ?? null;
+    if (touch) await this.ctx.storage.put("accessed_at", Date.now());
+    return before;
+  }
+
   /** At-least-once: every step below is idempotent (see TierUpkeep), so a repeated run only repeats harmless work. */
   override async alarm(): Promise<void> {
     this.alarmAt = null;

@@ -8,6 +8,8 @@ import { createTopic, deleteTopic } from "../../routing/admin";
 import { fetchRecords, listOffsets } from "../../routing/consume";
 import type { ProduceSession } from "../../routing/idempotence";
 import { produce } from "../../routing/produce";
+import { partitionStub } from "../../routing/stubs";
+import { withTopic } from "../../routing/topics";
 import { FIRST_DATA_OFFSET, streamTopic } from "./names";
 
 /**
@@ -70,11 +72,22 @@ export function forgetStream(name: string): void {
   tailGuess.delete(streamTopic(name));
 }
 
-/** True when the stream's absolute expiry passed, or its TTL ran out since the last write. */
-export function expired(meta: StreamMeta, tail: Tail | undefined, now: number): boolean {
+/** True when the stream's absolute expiry passed, or its TTL ran out since the last write or read. */
+export function expired(meta: StreamMeta, tail: Tail | undefined, lastRead: number | undefined, now: number): boolean {
   if (meta.expiresAt !== undefined && now >= meta.expiresAt) return true;
-  if (meta.ttl !== undefined) return now >= (tail?.lastWrite ?? meta.createdAt) + meta.ttl * 1000;
+  if (meta.ttl !== undefined) return now >= Math.max(tail?.lastWrite ?? meta.createdAt, lastRead ?? 0) + meta.ttl * 1000;
   return false;
+}
+
+/**
+ * Stream-TTL slides on reads as well as writes (PROTOCOL.md §5.1; the suite's "should extend TTL
+ * on read"), and a read writes no record: the stream's partition keeps the last read time
+ * (durable, so every isolate expires the stream alike). `touch` records this read; answers the
+ * read before it.
+ */
+export async function lastRead(env: Env, stream: Stream, touch: boolean): Promise<number | undefined> {
+  const r = await withTopic(env, stream.topic, async (topic) => ({ ok: true as const, at: await partitionStub(env, topic.topicId, 0).accessed(touch) }));
+  return r.ok && r.at !== null ? r.at : undefined;
 }
 
 /** Last tail seen per stream topic in this isolate: a guess that saves a call, checked by every read. */
@@ -134,7 +147,7 @@ export async function createStream(env: Env, name: string, meta: StreamMeta, bod
 }
 
 export type AppendOutcome =
-  | { kind: "appended"; tail: number; closed: boolean; duplicate: boolean }
+  | { kind: "appended"; tail: number; closed: boolean; duplicate: boolean; /** a producer duplicate: the highest Producer-Seq accepted */ highest?: number }
   | { kind: "fenced"; epoch?: number }
   | { kind: "gap"; expected: number; received: number }
   | { kind: "bad_producer"; message: string }
@@ -155,7 +168,24 @@ export async function appendStream(env: Env, stream: Stream, parts: Uint8Array[]
   if (!r.ok) return producerOutcome(r, session);
   const last = r.records[r.records.length - 1];
   if ("error" in last) return producerOutcome({ ok: false, error: last.error }, session);
+  if (r.replayed && session) {
+    const highest = await highestAccepted(env, stream, session);
+    return { kind: "appended", tail: last.offset + 1, closed: close, duplicate: true, ...(highest !== undefined ? { highest } : {}) };
+  }
   return { kind: "appended", tail: last.offset + 1, closed: close, duplicate: r.replayed === true };
+}
+
+/**
+ * The highest Producer-Seq the partition accepted for this producer and epoch (PROTOCOL.md §5.2.1:
+ * a duplicate answers it), read without writing: a one-record batch at sequence -1 is never the
+ * next one nor a retained batch, so the partition refuses it with the sequence it expects next.
+ * undefined when the partition has no state for this epoch (fenced, newer epoch, expired).
+ */
+export async function highestAccepted(env: Env, stream: Stream, session: ProduceSession): Promise<number | undefined> {
+  const r = await produce(env, stream.topic, [{ value: null }], { ...session, baseSequences: { "0": -1 } });
+  const error = !r.ok ? r.error : "error" in r.records[0] ? r.records[0].error : undefined;
+  const expected = error?.code === "OUT_OF_ORDER_SEQUENCE_NUMBER" ? error.details?.expected_sequence : undefined;
+  return typeof expected === "number" ? expected - 1 : undefined;
 }
 
 /** Our partitions' sequence verdicts in Durable Streams' terms (PROTOCOL.md §5.2.1). */
@@ -165,7 +195,7 @@ function producerOutcome(r: Result<{}> & { ok: false }, session: ProduceSession 
   if (code === "INVALID_PRODUCER_EPOCH") return { kind: "fenced", epoch: typeof details?.current_epoch === "number" ? details.current_epoch : undefined };
   if (code === "OUT_OF_ORDER_SEQUENCE_NUMBER" && typeof details?.expected_sequence === "number") {
     // A sequence at or below the last one written is a retry the partition no longer keeps a batch for.
-    if (received < details.expected_sequence) return { kind: "appended", tail: -1, closed: false, duplicate: true };
+    if (received < details.expected_sequence) return { kind: "appended", tail: -1, closed: false, duplicate: true, highest: details.expected_sequence - 1 };
     return { kind: "gap", expected: details.expected_sequence, received };
   }
   if (code === "OUT_OF_ORDER_SEQUENCE_NUMBER") return { kind: "bad_producer", message: r.error.message };
