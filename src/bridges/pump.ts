@@ -1,9 +1,11 @@
+import { scanJson } from "../api/json-text";
 import type { WireHeaders, WireRecord } from "../api/wire";
 import { assignPartitions } from "../core/partitioner";
-import { BRIDGE_BATCH_BYTES, BRIDGE_BATCH_RECORDS, BRIDGE_POLL_WAIT_MS } from "../core/limits";
+import { BRIDGE_BATCH_BYTES, BRIDGE_BATCH_RECORDS, BRIDGE_POLL_WAIT_MS, MAX_VALUE_DEPTH } from "../core/limits";
 import type { Env } from "../env";
 import { fetchRecords, listOffsets } from "../routing/consume";
 import { commitOffsets, groupOffsets } from "../routing/groups";
+import { markValueTextChecked } from "../routing/prepare";
 import { produce } from "../routing/produce";
 import { initProducer } from "../routing/producers";
 import { lookupTopic } from "../routing/topics";
@@ -129,20 +131,15 @@ async function stageBatch(ctx: PumpContext, m: Mapping, records: ExternalRecord[
     if (baseSequences[p] === undefined) baseSequences[p] = next.get(p) ?? 0;
     bytes += r.value.length + (r.key?.length ?? 0);
     const w: WireRecord = { key: r.key, partition: p, headers: r.headers };
-    if (isJson(r.value)) w.value_text = r.value;
-    else w.value = r.value;
+    // The engine's own JSON rule (scanJson, MAX_VALUE_DEPTH), so what is sent as JSON text is what
+    // produce accepts; marked checked, so produce does not scan it a second time.
+    if (scanJson(r.value, MAX_VALUE_DEPTH).ok) {
+      w.value_text = r.value;
+      markValueTextChecked(w);
+    } else w.value = r.value;
     return w;
   });
   return { cursor, records: wire, baseSequences, bytes };
-}
-
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function ensureProducer(ctx: PumpContext): Promise<{ id: number; epoch: number }> {
