@@ -36,14 +36,20 @@ function run(args, root, what) {
   });
 }
 
-/** A stamp of every file a bundle was built from (path, size, mtime, from esbuild's metafile) plus the config text. */
-function stamp(configPath, meta) {
+/**
+ * A stamp of every file a bundle was built from (path, size, mtime, from esbuild's metafile) plus the
+ * config text. With `builtFrom` (when bundling started), an input modified since then answers null:
+ * the bundle may hold the older text while the stamp would describe the newer one, so such a build is
+ * used once and never reused from the cache. The 2 s margin covers file systems with coarse mtimes.
+ */
+function stamp(configPath, meta, builtFrom) {
   const hash = createHash("sha256");
   hash.update(readFileSync(configPath));
   for (const input of Object.keys(meta.inputs).sort()) {
     try {
       // esbuild names inputs relative to the config's directory (wrangler runs it there).
       const s = statSync(resolve(dirname(configPath), input));
+      if (builtFrom !== undefined && s.mtimeMs >= builtFrom - 2000) return null;
       hash.update(`${input}\0${s.size}\0${s.mtimeMs}\n`);
     } catch {
       return null; // an input is gone: rebuild
@@ -67,7 +73,8 @@ export async function buildWorker({ root, config, cacheDir }) {
 
   // Built aside and renamed into place, so servers starting together (test files, benches) never
   // see a half-written bundle; the last one to finish wins, and every one of them is complete.
-  const tmpDir = `${outDir}.tmp-${process.pid}-${Date.now()}`;
+  const builtFrom = Date.now();
+  const tmpDir = `${outDir}.tmp-${process.pid}-${builtFrom}`;
   mkdirSync(tmpDir, { recursive: true });
   try {
     const wrangler = join(root, "node_modules/wrangler/bin/wrangler.js");
@@ -80,7 +87,7 @@ export async function buildWorker({ root, config, cacheDir }) {
     const meta = JSON.parse(readFileSync(metafile, "utf8"));
     const entryOutput = Object.keys(meta.outputs).find((out) => meta.outputs[out].entryPoint);
     if (!entryOutput) throw new Error(`the bundle of ${config} has no entry point (${metafile})`);
-    const manifest = { stamp: stamp(configPath, meta), name, entry: basename(entryOutput), workerOptions };
+    const manifest = { stamp: stamp(configPath, meta, builtFrom), name, entry: basename(entryOutput), workerOptions };
     writeFileSync(join(tmpDir, "manifest.json"), JSON.stringify(manifest));
     rmSync(outDir, { recursive: true, force: true });
     try {
