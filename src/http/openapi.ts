@@ -9,7 +9,7 @@ import { createBindingSchema, createKeySchema } from "../api/auth-schemas";
 import { bridgeBodySchema } from "../bridges/spec";
 import { ERROR_CODES } from "../core/errors";
 import { discoveryAnswer, inferenceAnswer, registrationAnswer, unregistrationAnswer, versionDetailAnswer, versionsAnswer } from "../api/responses/schema";
-import { bindingAnswer, bindingsAnswer, createdKeyAnswer, deletedBindingAnswer, keyAnswer, keysAnswer, whoamiAnswer } from "../api/responses/auth";
+import { bindingAnswer, bindingsAnswer, createdApiKeyAnswer, deletedBindingAnswer, apiKeyAnswer, apiKeysAnswer, whoamiAnswer } from "../api/responses/auth";
 import { bridgeAnswer, bridgesAnswer, externalSchemaAnswer, externalTopicsAnswer, platformsAnswer } from "../api/responses/bridges";
 import {
   upstashCommittedAnswer, upstashConsumersAnswer, upstashErrorAnswer, upstashMessagesAnswer, upstashOffsetsAnswer, upstashProduceAnswer,
@@ -93,9 +93,9 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   "GET /metrics": { summary: "Prometheus metrics", contentType: "text/plain; version=0.0.4" },
   "GET /ui": { summary: "The web console", contentType: "text/html" },
   "GET /v1/auth/whoami": { summary: "The caller's principal", response: whoamiAnswer },
-  "POST /v1/auth/keys": { summary: "Create an API key (its secret is shown once)", body: createKeySchema, response: createdKeyAnswer, status: 201 },
-  "GET /v1/auth/keys": { summary: "List API keys (no secrets)", response: keysAnswer },
-  "DELETE /v1/auth/keys/:key_id": { summary: "Revoke an API key", response: keyAnswer },
+  "POST /v1/auth/keys": { summary: "Create an API key (its secret is shown once)", body: createKeySchema, response: createdApiKeyAnswer, status: 201 },
+  "GET /v1/auth/keys": { summary: "List API keys (no secrets)", response: apiKeysAnswer },
+  "DELETE /v1/auth/keys/:key_id": { summary: "Revoke an API key", response: apiKeyAnswer },
   "POST /v1/auth/acls": { summary: "Add an ACL binding", body: createBindingSchema, response: bindingAnswer, status: 201 },
   "GET /v1/auth/acls": { summary: "List ACL bindings", response: bindingsAnswer },
   "DELETE /v1/auth/acls/:binding_id": { summary: "Delete an ACL binding", response: deletedBindingAnswer },

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { z } from "zod";
 import { createBindingSchema, createKeySchema } from "../api/auth-schemas";
-import type { bindingAnswer, createdKeyAnswer, deletedBindingAnswer, keyAnswer, whoamiAnswer } from "../api/responses/auth";
+import type { bindingAnswer, createdApiKeyAnswer, deletedBindingAnswer, apiKeyAnswer, whoamiAnswer } from "../api/responses/auth";
 import type { AclBinding } from "../auth/acl";
 import { forgetPrincipals } from "../auth/authenticate";
 import { newKey, sha256Hex } from "../auth/keys";
@@ -18,7 +18,7 @@ import { jsonBody } from "./validate";
  */
 export const securityRoutes = new Hono<{ Bindings: Env }>();
 
-const keyJson = (k: ApiKeyInfo): z.input<typeof keyAnswer> => ({
+const keyJson = (k: ApiKeyInfo): z.input<typeof apiKeyAnswer> => ({
   key_id: k.keyId, name: k.name, roles: k.roles, entitlements: k.entitlements, principal: `key:${k.keyId}`,
   created_at: k.createdAt, revoked_at: k.revokedAt,
 });
@@ -37,7 +37,7 @@ securityRoutes.post("/keys", async (c) => {
   const body = await jsonBody(c, createKeySchema);
   const key = newKey();
   const info = await catalogStub(c.env).addKey({ keyId: key.keyId, secretHash: await sha256Hex(key.secret), name: body.name, roles: body.roles, entitlements: body.entitlements });
-  return c.json({ ...keyJson(info), key: key.token } satisfies z.input<typeof createdKeyAnswer>, 201);
+  return c.json({ ...keyJson(info), key: key.token } satisfies z.input<typeof createdApiKeyAnswer>, 201);
 });
 
 securityRoutes.get("/keys", async (c) => c.json({ keys: (await catalogStub(c.env).listKeys()).map(keyJson) }));

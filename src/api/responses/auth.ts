@@ -13,7 +13,7 @@ export const whoamiAnswer = z.strictObject({
 });
 
 /** One API key, as listed and as revoked: never its secret. */
-export const keyAnswer = z.strictObject({
+export const apiKeyAnswer = z.strictObject({
   key_id: z.string(),
   name: z.string(),
   roles: z.array(z.string()),
@@ -25,10 +25,10 @@ export const keyAnswer = z.strictObject({
 });
 
 /** POST /v1/auth/keys: the key and, this once, the bearer token carrying its secret. */
-export const createdKeyAnswer = keyAnswer.extend({ key: z.string() });
+export const createdApiKeyAnswer = apiKeyAnswer.extend({ key: z.string() });
 
 /** GET /v1/auth/keys. */
-export const keysAnswer = z.strictObject({ keys: z.array(keyAnswer) });
+export const apiKeysAnswer = z.strictObject({ keys: z.array(apiKeyAnswer) });
 
 /** One ACL binding (POST answers it; GET lists them). */
 export const bindingAnswer = z.strictObject({
