@@ -1,16 +1,18 @@
 import type { Discovery, Inference } from "../routing/schema";
 import { topicUri } from "../schema/json-schema";
 import type { VersionDetail, VersionSummary } from "../schema/registry";
-import type { WireDiscovery, WireInference, WireRegistration, WireSchemaChange, WireVersionDetail, WireVersionSummary, WireVersions } from "./schema-wire";
+import type { z } from "zod";
+import type { WireSchemaChange } from "./schema-wire";
+import type { discoveryAnswer, inferenceAnswer, registrationAnswer, unregistrationAnswer, versionDetailAnswer, versionsAnswer, versionSummaryAnswer } from "./responses/schema";
 
-/** Schema answers in their wire shape, built once for HTTP and the StreamService alike. */
+/** Schema answers in their wire shape (src/api/responses/schema.ts), built once for HTTP and the StreamService alike. */
 
-export function inferenceJson(i: Inference): WireInference {
+export function inferenceJson(i: Inference): z.input<typeof inferenceAnswer> {
   const { records, confidence, truncated, fields } = i.schema;
   return { uri: i.uri, records, confidence, truncated, fields, json_schema: i.jsonSchema };
 }
 
-export function discoveryJson(d: Discovery): WireDiscovery {
+export function discoveryJson(d: Discovery): z.input<typeof discoveryAnswer> {
   return {
     topic: d.topic,
     version: d.version.version,
@@ -22,15 +24,15 @@ export function discoveryJson(d: Discovery): WireDiscovery {
   };
 }
 
-export function versionSummaryJson(v: VersionSummary): WireVersionSummary {
+export function versionSummaryJson(v: VersionSummary): z.input<typeof versionSummaryAnswer> {
   return { version: v.version, source: v.source, created_at: v.createdAt, compatibility: v.compatibility, records: v.records, mode: v.mode };
 }
 
-export function versionsJson(topic: string, versions: VersionSummary[]): WireVersions {
+export function versionsJson(topic: string, versions: VersionSummary[]): z.input<typeof versionsAnswer> {
   return { topic, uri: topicUri(topic), versions: versions.map(versionSummaryJson) };
 }
 
-export function versionJson(topic: string, v: VersionDetail): WireVersionDetail {
+export function versionJson(topic: string, v: VersionDetail): z.input<typeof versionDetailAnswer> {
   return {
     topic,
     uri: topicUri(topic),
@@ -41,7 +43,11 @@ export function versionJson(topic: string, v: VersionDetail): WireVersionDetail 
   };
 }
 
-export function registrationJson(topic: string, r: { version: VersionDetail; created: boolean }): WireRegistration {
+export function unregistrationJson(topic: string, wasEnforced: boolean): z.input<typeof unregistrationAnswer> {
+  return { topic, enforced: false, was_enforced: wasEnforced };
+}
+
+export function registrationJson(topic: string, r: { version: VersionDetail; created: boolean }): z.input<typeof registrationAnswer> {
   return {
     topic,
     uri: topicUri(topic),

@@ -1,3 +1,5 @@
+import type { z } from "zod";
+import type { platformsAnswer } from "../api/responses/bridges";
 import type { BrokerAdapter } from "./adapter";
 import { MqttAdapter } from "./adapters/mqtt";
 import { NatsJetStreamAdapter } from "./adapters/nats";
@@ -58,7 +60,7 @@ export const PLATFORMS: Record<string, Capabilities> = {
 };
 
 /** The capability records as the API answers them (GET /v1/bridges/platforms). */
-export function capabilityTable() {
+export function capabilityTable(): z.input<typeof platformsAnswer>["platforms"] {
   return Object.entries(PLATFORMS).map(([platform, c]) => ({
     platform, label: c.label, status: c.adapter ? "available" : "not yet",
     produce: c.produce, consume: c.consume, partitions: c.partitions, consumer_groups: c.consumerGroups,

@@ -14,6 +14,8 @@ import { encrypt } from "./secrets";
 import { parseBridgeSpec } from "./spec";
 import type { BridgeSpec } from "./types";
 import type { BridgeView } from "./view";
+import type { z } from "zod";
+import type { externalSchemaAnswer } from "../api/responses/bridges";
 
 /**
  * The Worker-side bridge operations (issue 18), shared by HTTP and the StreamService binding.
@@ -89,7 +91,7 @@ export async function bridgeTopics(env: Env, name: string): Promise<Result<{ top
 }
 
 /** Schema discovery (src/schema) on a sample read from the start of the external stream. */
-export async function bridgeTopicSchema(env: Env, name: string, topic: string): Promise<Result<{ uri: string; sample_size: number; schema: unknown }>> {
+export async function bridgeTopicSchema(env: Env, name: string, topic: string): Promise<Result<z.input<typeof externalSchemaAnswer>>> {
   const d = await describeBridge(env, name);
   if (!d.ok) return d;
   const r = await bridgeStub(env, name).sample(topic, BRIDGE_SCHEMA_SAMPLE);

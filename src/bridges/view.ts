@@ -1,23 +1,11 @@
+import type { z } from "zod";
+import type { bridgeAnswer } from "../api/responses/bridges";
 import type { Result } from "../core/errors";
 import type { ExternalTopic } from "./adapter";
-import type { redact } from "./spec";
 import type { BridgeSpec } from "./types";
 
-/** A bridge as the API answers it: the spec with its password redacted, and its status. */
-export type BridgeView = ReturnType<typeof redact> & {
-  status: string;
-  desired: string;
-  last_error: string | null;
-  last_error_at: number | null;
-  records: number;
-  bytes: number;
-  records_per_s: number;
-  lag: number | null;
-  checkpoints: Array<{ external: string; topic: string; cursor: string | null; lag: number | null; pending: boolean }>;
-  group?: string;
-  created_at: number;
-  updated_at: number;
-};
+/** A bridge as the API answers it (src/api/responses/bridges.ts): the spec with its password redacted, and its status. */
+export type BridgeView = z.input<typeof bridgeAnswer>;
 
 /**
  * The RPC surface of a bridge's object (src/objects/bridge.ts). `Env` types the BRIDGES binding

@@ -1,4 +1,6 @@
 import { Hono, type Context } from "hono";
+import type { z } from "zod";
+import type { upstashOffsetsAnswer, upstashProduceAnswer, upstashSuccessAnswer, upstashTopicsAnswer } from "../api/responses/upstash";
 import { ERROR_CODES, type ErrorBody } from "../core/errors";
 import { DEFAULT_KAFKA_REST_PREFIX } from "../core/limits";
 import type { Env } from "../env";
@@ -25,6 +27,7 @@ export const upstashRoutes = new Hono<{ Bindings: Env }>();
 const statusOf = (e: ErrorBody): number => ERROR_CODES[e.code]?.status ?? 500;
 const error = (c: C, e: ErrorBody) => c.json({ error: e.message, status: statusOf(e) }, statusOf(e) as 400);
 const bad = (c: C, message: string) => c.json({ error: message, status: 400 }, 400);
+const success = (c: C) => c.json({ result: "Success", status: 200 } satisfies z.input<typeof upstashSuccessAnswer>);
 
 async function json(c: C): Promise<unknown> {
   const text = await c.req.text();
@@ -54,7 +57,7 @@ async function produceRoute(c: C, pathTopic: string | undefined) {
     if (typeof r.value !== "string") return bad(c, `record ${i}: value must be a string`);
     byTopic.set(topic, [...(byTopic.get(topic) ?? []), i]);
   }
-  const out = new Array(list.length);
+  const out: z.input<typeof upstashProduceAnswer> = new Array(list.length);
   const key = c.req.header("Idempotency-Key");
   for (const [topic, indexes] of byTopic) {
     const records = indexes.map((i) => toWire(list[i] as unknown as UpstashProduce));
@@ -104,7 +107,7 @@ upstashRoutes.post("/commit/:group/:instance", async (c) => {
   const offsets = b === undefined || b === null ? undefined : Array.isArray(b) ? b : [b];
   if (offsets && !offsets.every(isOffset)) return bad(c, "each offset is {topic, partition, offset}");
   const r = await commit(c.env, c.req.param("group"), c.req.param("instance"), offsets as Array<{ topic: string; partition: number; offset: number }> | undefined);
-  return r.ok ? c.json({ result: "Success", status: 200 }) : error(c, r.error);
+  return r.ok ? success(c) : error(c, r.error);
 });
 
 const isTp = (o: unknown): o is { topic: string; partition: number } => isObj(o) && typeof o.topic === "string" && Number.isInteger(o.partition);
@@ -124,7 +127,7 @@ upstashRoutes.post("/offsets/:time", async (c) => {
   const b = await json(c);
   const list = Array.isArray(b) ? b : [b];
   if (isBad(b) || !list.every(isTp)) return bad(c, "the body is [{topic, partition}]");
-  const out = [];
+  const out: z.input<typeof upstashOffsetsAnswer> = [];
   for (const tp of list) {
     const r = await listOffsets(c.env, tp.topic, spec);
     if (!r.ok) return error(c, r.error);
@@ -137,14 +140,14 @@ upstashRoutes.post("/offsets/:time", async (c) => {
 
 upstashRoutes.get("/topics", async (c) => {
   const topics = await listTopics(c.env);
-  return c.json(Object.fromEntries(topics.filter((t) => !isStreamTopic(t.name)).map((t) => [t.name, t.partitions])));
+  return c.json(Object.fromEntries(topics.filter((t) => !isStreamTopic(t.name)).map((t) => [t.name, t.partitions])) satisfies z.input<typeof upstashTopicsAnswer>);
 });
 
 upstashRoutes.get("/consumers", async (c) => c.json(await consumers(c.env)));
 
 upstashRoutes.post("/delete-consumer/:group/:instance", async (c) => {
   const r = await deleteInstance(c.env, c.req.param("group"), c.req.param("instance"));
-  return r.ok ? c.json({ result: "Success", status: 200 }) : error(c, r.error);
+  return r.ok ? success(c) : error(c, r.error);
 });
 
 upstashRoutes.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}`, status: 404 }, 404));

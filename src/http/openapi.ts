@@ -8,6 +8,13 @@ import {
 import { createBindingSchema, createKeySchema } from "../api/auth-schemas";
 import { bridgeBodySchema } from "../bridges/spec";
 import { ERROR_CODES } from "../core/errors";
+import { discoveryAnswer, inferenceAnswer, registrationAnswer, unregistrationAnswer, versionDetailAnswer, versionsAnswer } from "../api/responses/schema";
+import { bindingAnswer, bindingsAnswer, createdApiKeyAnswer, deletedBindingAnswer, apiKeyAnswer, apiKeysAnswer, whoamiAnswer } from "../api/responses/auth";
+import { bridgeAnswer, bridgesAnswer, externalSchemaAnswer, externalTopicsAnswer, platformsAnswer } from "../api/responses/bridges";
+import {
+  upstashCommittedAnswer, upstashConsumersAnswer, upstashErrorAnswer, upstashMessagesAnswer, upstashOffsetsAnswer, upstashProduceAnswer,
+  upstashSuccessAnswer, upstashTopicsAnswer,
+} from "../api/responses/upstash";
 
 /**
  * GET /openapi.json: OpenAPI 3.1 generated from the same zod schemas the routes validate with
@@ -18,10 +25,18 @@ import { ERROR_CODES } from "../core/errors";
  * Unfinished (issue 10, item 3): response bodies have no zod schemas yet, so a success answer is
  * described as a JSON object; the error answer is the one shape of src/http/errors.ts.
  */
-interface RouteDoc {
+export interface RouteDoc {
   summary: string;
   body?: z.ZodType;
   query?: z.ZodObject;
+  /** The 2xx JSON answer (described with zod's output JSON Schema). */
+  response?: z.ZodType;
+  /** The success status of `response` (default 200; 201 for creates). */
+  status?: number;
+  /** The error answer when it is not the engine's one shape (the Upstash surface's `{ error, status }`). */
+  error?: z.ZodType;
+  /** The success answer's media type when it is not JSON (metrics text, the console's HTML, SSE). */
+  contentType?: string;
 }
 
 /** Keyed `METHOD /path` exactly as Hono registers it (`:name` path parameters). */
@@ -38,12 +53,12 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   "GET /v1/topics/:topic/offsets": { summary: "Kafka's ListOffsets for every partition", query: offsetsQuerySchema },
   "POST /v1/topics/:topic/records": { summary: "Produce records", body: produceSchema },
   "GET /v1/topics/:topic/partitions/:partition/records": { summary: "Fetch records (long-poll with wait_ms)", query: fetchQuerySchema },
-  "GET /v1/topics/:topic/schema": { summary: "Discover the topic's schema by sampling", query: schemaQuerySchema },
-  "PUT /v1/topics/:topic/schema": { summary: "Register and enforce a schema", body: registerSchemaSchema },
-  "DELETE /v1/topics/:topic/schema": { summary: "Stop enforcing the schema (versions stay)" },
-  "GET /v1/topics/:topic/schema/versions": { summary: "List schema versions" },
-  "GET /v1/topics/:topic/schema/versions/:version": { summary: "One schema version" },
-  "POST /v1/schema/infer": { summary: "Stateless schema inference over records", body: inferSchemaSchema },
+  "GET /v1/topics/:topic/schema": { summary: "Discover the topic's schema by sampling", query: schemaQuerySchema, response: discoveryAnswer },
+  "PUT /v1/topics/:topic/schema": { summary: "Register and enforce a schema (201 for a new version, 200 when unchanged)", body: registerSchemaSchema, response: registrationAnswer, status: 201 },
+  "DELETE /v1/topics/:topic/schema": { summary: "Stop enforcing the schema (versions stay)", response: unregistrationAnswer },
+  "GET /v1/topics/:topic/schema/versions": { summary: "List schema versions", response: versionsAnswer },
+  "GET /v1/topics/:topic/schema/versions/:version": { summary: "One schema version", response: versionDetailAnswer },
+  "POST /v1/schema/infer": { summary: "Stateless schema inference over records", body: inferSchemaSchema, response: inferenceAnswer },
   "GET /v1/groups": { summary: "List consumer groups" },
   "GET /v1/groups/:group": { summary: "Describe a group" },
   "DELETE /v1/groups/:group": { summary: "Delete an empty group" },
@@ -72,18 +87,18 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   "POST /v1/fetch": { summary: "Fetch many partitions with one long-poll", body: multiFetchSchema },
   "POST /v1/groups/:group/members/:member/records": { summary: "Heartbeat and read the member's assigned partitions", body: memberRecordsSchema },
   // realtime (issue 15; docs/realtime.md)
-  "GET /v1/topics/:topic/events": { summary: "Server-sent events: records as they arrive (resume with Last-Event-ID)" },
+  "GET /v1/topics/:topic/events": { summary: "Server-sent events: records as they arrive (resume with Last-Event-ID)", contentType: "text/event-stream" },
   "GET /v1/ws": { summary: "WebSocket subscriptions (JSON protocol in docs/realtime.md)" },
   // security and observability (issue 16; docs/security.md)
-  "GET /metrics": { summary: "Prometheus metrics" },
-  "GET /ui": { summary: "The web console" },
-  "GET /v1/auth/whoami": { summary: "The caller's principal" },
-  "POST /v1/auth/keys": { summary: "Create an API key (its secret is shown once)", body: createKeySchema },
-  "GET /v1/auth/keys": { summary: "List API keys (no secrets)" },
-  "DELETE /v1/auth/keys/:key_id": { summary: "Revoke an API key" },
-  "POST /v1/auth/acls": { summary: "Add an ACL binding", body: createBindingSchema },
-  "GET /v1/auth/acls": { summary: "List ACL bindings" },
-  "DELETE /v1/auth/acls/:binding_id": { summary: "Delete an ACL binding" },
+  "GET /metrics": { summary: "Prometheus metrics", contentType: "text/plain; version=0.0.4" },
+  "GET /ui": { summary: "The web console", contentType: "text/html" },
+  "GET /v1/auth/whoami": { summary: "The caller's principal", response: whoamiAnswer },
+  "POST /v1/auth/keys": { summary: "Create an API key (its secret is shown once)", body: createKeySchema, response: createdApiKeyAnswer, status: 201 },
+  "GET /v1/auth/keys": { summary: "List API keys (no secrets)", response: apiKeysAnswer },
+  "DELETE /v1/auth/keys/:key_id": { summary: "Revoke an API key", response: apiKeyAnswer },
+  "POST /v1/auth/acls": { summary: "Add an ACL binding", body: createBindingSchema, response: bindingAnswer, status: 201 },
+  "GET /v1/auth/acls": { summary: "List ACL bindings", response: bindingsAnswer },
+  "DELETE /v1/auth/acls/:binding_id": { summary: "Delete an ACL binding", response: deletedBindingAnswer },
   // Durable Streams protocol (issue 19; docs/compat.md): the stream name is the rest of the path
   "PUT /v1/stream/*": { summary: "Durable Streams: create a stream" },
   "POST /v1/stream/*": { summary: "Durable Streams: append (JSON or binary; Producer-* headers are idempotent)" },
@@ -91,30 +106,39 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   "DELETE /v1/stream/*": { summary: "Durable Streams: delete a stream" },
   "OPTIONS /v1/stream/*": { summary: "Durable Streams: CORS preflight" },
   // Upstash-Kafka-style REST (issue 19; docs/compat.md), under the default KAFKA_REST_PREFIX
-  "POST /kafka/produce": { summary: "Upstash-style: produce one record or an array" },
-  "POST /kafka/produce/:topic": { summary: "Upstash-style: produce to a topic" },
-  "POST /kafka/fetch": { summary: "Upstash-style: fetch from a partition" },
-  "POST /kafka/consume/:group/:instance": { summary: "Upstash-style: consume as a group instance" },
-  "POST /kafka/commit/:group/:instance": { summary: "Upstash-style: commit offsets" },
-  "POST /kafka/committed/:group/:instance": { summary: "Upstash-style: committed offsets" },
-  "POST /kafka/offsets/:time": { summary: "Upstash-style: offsets at a time, earliest or latest" },
-  "GET /kafka/topics": { summary: "Upstash-style: topics and their partitions" },
-  "GET /kafka/consumers": { summary: "Upstash-style: consumer instances" },
-  "POST /kafka/delete-consumer/:group/:instance": { summary: "Upstash-style: delete a consumer instance" },
+  "POST /kafka/produce": { summary: "Upstash-style: produce one record or an array", response: upstashProduceAnswer, error: upstashErrorAnswer },
+  "POST /kafka/produce/:topic": { summary: "Upstash-style: produce to a topic", response: upstashProduceAnswer, error: upstashErrorAnswer },
+  "POST /kafka/fetch": { summary: "Upstash-style: fetch from a partition", response: upstashMessagesAnswer, error: upstashErrorAnswer },
+  "POST /kafka/consume/:group/:instance": { summary: "Upstash-style: consume as a group instance", response: upstashMessagesAnswer, error: upstashErrorAnswer },
+  "POST /kafka/commit/:group/:instance": { summary: "Upstash-style: commit offsets", response: upstashSuccessAnswer, error: upstashErrorAnswer },
+  "POST /kafka/committed/:group/:instance": { summary: "Upstash-style: committed offsets", response: upstashCommittedAnswer, error: upstashErrorAnswer },
+  "POST /kafka/offsets/:time": { summary: "Upstash-style: offsets at a time, earliest or latest", response: upstashOffsetsAnswer, error: upstashErrorAnswer },
+  "GET /kafka/topics": { summary: "Upstash-style: topics and their partitions", response: upstashTopicsAnswer, error: upstashErrorAnswer },
+  "GET /kafka/consumers": { summary: "Upstash-style: consumer instances", response: upstashConsumersAnswer, error: upstashErrorAnswer },
+  "POST /kafka/delete-consumer/:group/:instance": { summary: "Upstash-style: delete a consumer instance", response: upstashSuccessAnswer, error: upstashErrorAnswer },
   // bridges (issue 18; docs/bridges.md)
-  "GET /v1/bridges/platforms": { summary: "The adapters' capability table" },
-  "POST /v1/bridges": { summary: "Create a bridge", body: bridgeBodySchema },
-  "GET /v1/bridges": { summary: "List bridges with their status" },
-  "GET /v1/bridges/:name": { summary: "Describe a bridge" },
-  "PUT /v1/bridges/:name": { summary: "Replace a bridge's spec", body: bridgeBodySchema },
-  "DELETE /v1/bridges/:name": { summary: "Stop and delete a bridge" },
-  "POST /v1/bridges/:name/reconnect": { summary: "Start (or restart) a bridge's pump" },
-  "POST /v1/bridges/:name/disconnect": { summary: "Stop a bridge's pump" },
-  "GET /v1/bridges/:name/topics": { summary: "The external broker's topics" },
-  "GET /v1/bridges/:name/topics/:topic/schema": { summary: "Schema discovery on a sample of an external topic" },
+  "GET /v1/bridges/platforms": { summary: "The adapters' capability table", response: platformsAnswer },
+  "POST /v1/bridges": { summary: "Create a bridge", body: bridgeBodySchema, response: bridgeAnswer, status: 201 },
+  "GET /v1/bridges": { summary: "List bridges with their status", response: bridgesAnswer },
+  "GET /v1/bridges/:name": { summary: "Describe a bridge", response: bridgeAnswer },
+  "PUT /v1/bridges/:name": { summary: "Replace a bridge's spec", body: bridgeBodySchema, response: bridgeAnswer },
+  "DELETE /v1/bridges/:name": { summary: "Stop and delete a bridge", status: 204 },
+  "POST /v1/bridges/:name/reconnect": { summary: "Start (or restart) a bridge's pump", response: bridgeAnswer },
+  "POST /v1/bridges/:name/disconnect": { summary: "Stop a bridge's pump", response: bridgeAnswer },
+  "GET /v1/bridges/:name/topics": { summary: "The external broker's topics", response: externalTopicsAnswer },
+  "GET /v1/bridges/:name/topics/:topic/schema": { summary: "Schema discovery on a sample of an external topic", response: externalSchemaAnswer },
 };
 
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
+const answerSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "output", unrepresentable: "any" });
+
+/** The success entry of an operation: its JSON schema, another media type, or no body (204). */
+function success(doc: RouteDoc): Record<string, unknown> {
+  if (doc.response) return { description: "OK", content: { "application/json": { schema: answerSchema(doc.response) } } };
+  if (doc.contentType) return { description: "OK", content: { [doc.contentType]: { schema: { type: "string" } } } };
+  if (doc.status === 204) return { description: "No content" };
+  return { description: "OK", content: { "application/json": { schema: { type: "object" } } } };
+}
 
 const errorBody = {
   type: "object",
@@ -152,8 +176,10 @@ export function openApiDocument(routes: ReadonlyArray<{ method: string; path: st
       summary: doc.summary,
       operationId: `${method.toLowerCase()}${path.replace(/[/:]+([A-Za-z_.]+)/g, (_, w: string) => w[0].toUpperCase() + w.slice(1).replace(/[._]/g, ""))}`,
       responses: {
-        "200": { description: "OK", content: { "application/json": { schema: { type: "object" } } } },
-        default: { description: "An error from the code table (docs/http-api.md)", content: { "application/json": { schema: errorBody } } },
+        [String(doc.status ?? 200)]: success(doc),
+        default: doc.error
+          ? { description: "An error", content: { "application/json": { schema: answerSchema(doc.error) } } }
+          : { description: "An error from the code table (docs/http-api.md)", content: { "application/json": { schema: errorBody } } },
       },
     };
     if (params.length > 0 || query.length > 0) operation.parameters = [...params, ...query];

@@ -5,7 +5,7 @@ import {
   schemaQuerySchema,
   schemaVersionParamSchema,
 } from "../api/schemas";
-import { discoveryJson, inferenceJson, registrationJson, versionJson, versionsJson } from "../api/schema-json";
+import { discoveryJson, inferenceJson, registrationJson, unregistrationJson, versionJson, versionsJson } from "../api/schema-json";
 import { discoverSchema, inferRecords, registerSchema, schemaVersion, schemaVersions, unregisterSchema } from "../routing/schema";
 import { DEFAULT_SCHEMA_SAMPLE } from "../core/limits";
 import { parseJson } from "../schema/json-text";
@@ -30,7 +30,7 @@ topicSchemaRoutes.put("/:topic/schema", async (c) => {
 
 topicSchemaRoutes.delete("/:topic/schema", async (c) => {
   const r = await unregisterSchema(c.env, c.req.param("topic"));
-  return r.ok ? c.json({ topic: c.req.param("topic"), enforced: false, was_enforced: r.enforced }) : failureResponse(c, r);
+  return r.ok ? c.json(unregistrationJson(c.req.param("topic"), r.enforced)) : failureResponse(c, r);
 });
 
 topicSchemaRoutes.get("/:topic/schema/versions", async (c) => {

@@ -1,5 +1,7 @@
 import { Hono } from "hono";
+import type { z } from "zod";
 import { createBindingSchema, createKeySchema } from "../api/auth-schemas";
+import type { bindingAnswer, createdApiKeyAnswer, deletedBindingAnswer, apiKeyAnswer, whoamiAnswer } from "../api/responses/auth";
 import type { AclBinding } from "../auth/acl";
 import { forgetPrincipals } from "../auth/authenticate";
 import { newKey, sha256Hex } from "../auth/keys";
@@ -16,26 +18,26 @@ import { jsonBody } from "./validate";
  */
 export const securityRoutes = new Hono<{ Bindings: Env }>();
 
-const keyJson = (k: ApiKeyInfo) => ({
+const keyJson = (k: ApiKeyInfo): z.input<typeof apiKeyAnswer> => ({
   key_id: k.keyId, name: k.name, roles: k.roles, entitlements: k.entitlements, principal: `key:${k.keyId}`,
   created_at: k.createdAt, revoked_at: k.revokedAt,
 });
 
-const bindingJson = (b: AclBinding) => ({
+const bindingJson = (b: AclBinding): z.input<typeof bindingAnswer> => ({
   binding_id: b.id, principal: b.principal, resource_type: b.type, resource_name: b.name,
   pattern_type: b.prefix ? "prefix" : "literal", operation: b.operation, permission: b.permission,
 });
 
 securityRoutes.get("/whoami", (c) => {
   const p = principalOf(c);
-  return c.json({ principal: p.id, roles: p.roles, entitlements: p.entitlements });
+  return c.json({ principal: p.id, roles: p.roles, entitlements: p.entitlements } satisfies z.input<typeof whoamiAnswer>);
 });
 
 securityRoutes.post("/keys", async (c) => {
   const body = await jsonBody(c, createKeySchema);
   const key = newKey();
   const info = await catalogStub(c.env).addKey({ keyId: key.keyId, secretHash: await sha256Hex(key.secret), name: body.name, roles: body.roles, entitlements: body.entitlements });
-  return c.json({ ...keyJson(info), key: key.token }, 201);
+  return c.json({ ...keyJson(info), key: key.token } satisfies z.input<typeof createdApiKeyAnswer>, 201);
 });
 
 securityRoutes.get("/keys", async (c) => c.json({ keys: (await catalogStub(c.env).listKeys()).map(keyJson) }));
@@ -65,5 +67,5 @@ securityRoutes.delete("/acls/:binding_id", async (c) => {
     throw new EngineError({ code: "NOT_FOUND", message: `no ACL binding '${c.req.param("binding_id")}'`, field: "binding_id" });
   }
   forgetPrincipals();
-  return c.json({ deleted: c.req.param("binding_id") });
+  return c.json({ deleted: c.req.param("binding_id") } satisfies z.input<typeof deletedBindingAnswer>);
 });
