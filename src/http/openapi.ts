@@ -18,10 +18,14 @@ import { ERROR_CODES } from "../core/errors";
  * Unfinished (issue 10, item 3): response bodies have no zod schemas yet, so a success answer is
  * described as a JSON object; the error answer is the one shape of src/http/errors.ts.
  */
-interface RouteDoc {
+export interface RouteDoc {
   summary: string;
   body?: z.ZodType;
   query?: z.ZodObject;
+  /** The 2xx JSON answer (described with zod's output JSON Schema). */
+  response?: z.ZodType;
+  /** The success status of `response` (default 200; 201 for creates). */
+  status?: number;
 }
 
 /** Keyed `METHOD /path` exactly as Hono registers it (`:name` path parameters). */
