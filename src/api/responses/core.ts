@@ -10,7 +10,8 @@ export const healthAnswer = z.object({
 /** `GET /openapi.json`: the document itself (validated by test/unit/openapi.test.ts, not here). */
 export const openApiAnswer = z.looseObject({ openapi: z.string(), info: z.object({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) });
 
-const tierTotals = {
+/** Records and bytes across tiers and per tier, as /stats and a topic's describe show them. */
+export const tierTotalsShape = {
   records: z.int(),
   bytes: z.int(),
   hot: z.object({ records: z.int(), bytes: z.int() }),
@@ -18,8 +19,5 @@ const tierTotals = {
   warm: z.object({ records: z.int(), bytes: z.int(), segments: z.int() }),
 };
 
-/** Records and bytes across tiers and per tier, as /stats and describe show them. */
-export const tierTotalsSchema = z.object(tierTotals);
-
 /** `GET /stats`: cluster totals from the summaries partitions report (src/stats/summaries.ts). */
-export const statsAnswer = z.object({ topics: z.int(), partitions: z.int(), ...tierTotals });
+export const statsAnswer = z.object({ topics: z.int(), partitions: z.int(), ...tierTotalsShape });

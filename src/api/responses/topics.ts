@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { TopicInfo } from "../../catalog/types";
 import type { TierTotals } from "../../stats/summaries";
+import { tierTotalsShape } from "./core";
 
 /** A partition as routing describes it (src/routing/topics.ts). */
 type PartitionDescription = TierTotals & { partition: number; earliestOffset: number; latestOffset: number };
@@ -11,10 +12,7 @@ export const partitionOffsetsSchema = z.object({
   earliest_offset: z.int(),
   /** The high watermark: the offset the next record will get. */
   latest_offset: z.int(),
-  records: z.int(),
-  bytes: z.int(),
-  hot: z.object({ records: z.int(), bytes: z.int() }),
-  warm: z.object({ records: z.int(), bytes: z.int(), segments: z.int() }),
+  ...tierTotalsShape,
 });
 
 /** A topic, as create, describe, config and partitions answer it (describe adds partition_offsets). */
