@@ -14,6 +14,9 @@ import type { claimAnswer, producerAnswer, txnStateAnswer } from "./txn";
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<T extends true> = T;
 type Out<S extends z.ZodType> = z.output<S>;
+/** `member_id` → `memberId`: the binding hands on the engine's camelCase values of the same answers. */
+type Camel<S extends string> = S extends `${infer H}_${infer T}` ? `${H}${Capitalize<Camel<T>>}` : S;
+type CamelKeys<T> = { [K in keyof T as Camel<K & string>]: T[K] };
 
 export type WireTypesMatchSchemas = [
   Assert<Same<W.WireFetchedRecord, Out<typeof fetchedRecordSchema>>>,
@@ -41,4 +44,8 @@ export type WireTypesMatchSchemas = [
   Assert<Same<W.WireKeyRecord, Out<typeof keyRecordSchema>>>,
   Assert<Same<W.WireKeyAnswer, Out<typeof keyAnswer>>>,
   Assert<Same<W.WireStateAnswer, Out<typeof stateAnswer>>>,
+  // The camelCase answers of the binding (and the SDK's MemberAnswer, PartitionLag) name the same fields.
+  Assert<Same<Required<W.MemberAnswer>, CamelKeys<Out<typeof memberAnswerSchema>>>>,
+  Assert<Same<W.PartitionLag, CamelKeys<Out<typeof partitionLagSchema>>>>,
+  Assert<Same<W.BindingTopic, Omit<CamelKeys<Out<typeof topicAnswer>>, "partitionOffsets">>>,
 ];
