@@ -15,8 +15,11 @@ import {
   MIN_SCHEMA_DISCOVERY_INTERVAL_MS,
 } from "./limits";
 
-/** Effective topic configuration. Keys and meanings follow Kafka's topic configs. */
-export interface TopicConfig {
+/**
+ * Effective topic configuration. Keys and meanings follow Kafka's topic configs. A type, not an
+ * interface, so answers can hand it on as a `Record<string, …>` (src/api/responses/topics.ts).
+ */
+export type TopicConfig = {
   "retention.ms": number;
   "retention.bytes": number;
   "cleanup.policy": CleanupPolicy;
@@ -34,7 +37,7 @@ export interface TopicConfig {
   "schema.discovery.interval.ms": number;
   /** Not a Kafka config (issue 16): write this topic's produces, commits and lifecycle to `__cdc`. */
   "cdc.enabled": boolean;
-}
+};
 export type CleanupPolicy = "delete" | "compact" | "delete,compact";
 export type TopicConfigKey = keyof TopicConfig;
 

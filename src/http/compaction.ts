@@ -5,6 +5,8 @@ import { DEFAULT_STATE_PAGE_KEYS } from "../core/limits";
 import type { Env } from "../env";
 import { failureResponse } from "./errors";
 import { query } from "./validate";
+import { answer } from "../api/responses/common";
+import { compactAnswer } from "../api/responses/compaction";
 
 /** Compacted topics (issue 13): on-demand compaction and the key-value view. */
 export const compactionRoutes = new Hono<{ Bindings: Env }>();
@@ -15,14 +17,15 @@ compactionRoutes.post("/:topic/compact", async (c) => {
   const r = await compactTopic(c.env, c.req.param("topic"));
   if (!r.ok) return failureResponse(c, r);
   const { ok: _, ...stats } = r;
-  return c.json({ topic: c.req.param("topic"), ...stats });
+  return c.json(answer(compactAnswer, { topic: c.req.param("topic"), ...stats }));
 });
 
 compactionRoutes.get("/:topic/keys/:key", async (c) => {
   const q = query(c, keyQuerySchema);
   const r = await getKey(c.env, c.req.param("topic"), { key: c.req.param("key"), ...(q.key_encoding && { encoding: q.key_encoding }) });
   if (!r.ok) return failureResponse(c, r);
-  // The record's JSON was built from the stored text: embedded as is, never re-serialised.
+  // The record's JSON was built from the stored text: embedded as is, never re-serialised
+  // (keyAnswer and stateAnswer in src/api/responses/compaction.ts describe both answers).
   return c.body(`{"topic":${JSON.stringify(c.req.param("topic"))},${r.record_json.slice(1)}`, 200, json);
 });
 

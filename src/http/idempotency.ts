@@ -5,6 +5,8 @@ import type { Result } from "../core/errors";
 import type { Env } from "../env";
 import { failureResponse } from "./errors";
 import { jsonBody, parseWith } from "./validate";
+import type { z } from "zod";
+import { claimAnswer, completeAnswer, idempotencyAnswer, releaseAnswer } from "../api/responses/txn";
 
 /**
  * withIdempotency's records (issue 12) under `/v1/idempotency/:id`: `POST …/claim { holder }`,
@@ -14,7 +16,8 @@ export const idempotencyRoutes = new Hono<{ Bindings: Env }>();
 
 const idOf = (c: Context) => parseWith(idempotencyIdParamSchema, { id: c.req.param("id") }, "path").id;
 
-function reply<T extends object>(c: Context, r: Result<T>): Response {
+/** The Result's fields are the answer: typed by the route's schema (src/api/responses/txn.ts). */
+function reply<S extends z.ZodType<object>>(c: Context, _schema: S, r: Result<z.input<S>>): Response {
   if (!r.ok) return failureResponse(c, r);
   const { ok: _ok, ...body } = r;
   return c.json(body, 200);
@@ -22,18 +25,18 @@ function reply<T extends object>(c: Context, r: Result<T>): Response {
 
 idempotencyRoutes.post("/:id/claim", async (c) => {
   const id = idOf(c);
-  return reply(c, await claimIdempotency(c.env, id, (await jsonBody(c, idempotencyClaimSchema)).holder));
+  return reply(c, claimAnswer, await claimIdempotency(c.env, id, (await jsonBody(c, idempotencyClaimSchema)).holder));
 });
 
 idempotencyRoutes.post("/:id/complete", async (c) => {
   const id = idOf(c);
   const b = await jsonBody(c, idempotencyCompleteSchema);
-  return reply(c, await completeIdempotency(c.env, id, b.holder, b.result));
+  return reply(c, completeAnswer, await completeIdempotency(c.env, id, b.holder, b.result));
 });
 
 idempotencyRoutes.post("/:id/release", async (c) => {
   const id = idOf(c);
-  return reply(c, await releaseIdempotency(c.env, id, (await jsonBody(c, idempotencyClaimSchema)).holder));
+  return reply(c, releaseAnswer, await releaseIdempotency(c.env, id, (await jsonBody(c, idempotencyClaimSchema)).holder));
 });
 
-idempotencyRoutes.get("/:id", async (c) => reply(c, await describeIdempotency(c.env, idOf(c))));
+idempotencyRoutes.get("/:id", async (c) => reply(c, idempotencyAnswer, await describeIdempotency(c.env, idOf(c))));

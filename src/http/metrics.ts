@@ -3,6 +3,8 @@ import { catalogStub } from "../routing/stubs";
 import type { Env } from "../env";
 import { renderMetrics } from "../metrics/render";
 import { errorResponse } from "./errors";
+import { answer } from "../api/responses/common";
+import { healthAnswer } from "../api/responses/core";
 
 /** `GET /metrics` (Prometheus text format) and the deep `GET /health?deep=1` (issue 16). */
 export const metricsRoutes = new Hono<{ Bindings: Env }>();
@@ -14,11 +16,11 @@ metricsRoutes.get("/metrics", async (c) => c.body(await renderMetrics(c.env), 20
  * call), so a readiness probe sees whether the engine can serve. Public: it reveals nothing.
  */
 metricsRoutes.get("/health", async (c) => {
-  if (c.req.query("deep") === undefined) return c.json({ status: "ok", time: Date.now() });
+  if (c.req.query("deep") === undefined) return c.json(answer(healthAnswer, { status: "ok", time: Date.now() }));
   const started = Date.now();
   try {
     await catalogStub(c.env).stats();
-    return c.json({ status: "ok", time: Date.now(), catalog: { status: "ok", latency_ms: Date.now() - started } });
+    return c.json(answer(healthAnswer, { status: "ok", time: Date.now(), catalog: { status: "ok", latency_ms: Date.now() - started } }));
   } catch (err) {
     return errorResponse(c, { code: "LEADER_NOT_AVAILABLE", message: `catalog unreachable: ${(err as Error).message}` });
   }

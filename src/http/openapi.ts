@@ -6,6 +6,14 @@ import {
   idempotencyClaimSchema, idempotencyCompleteSchema,
 } from "../api/schemas";
 import { createBindingSchema, createKeySchema } from "../api/auth-schemas";
+import { healthAnswer, openApiAnswer, statsAnswer } from "../api/responses/core";
+import { listOffsetsAnswer, topicAnswer, topicDeletedAnswer, topicListAnswer } from "../api/responses/topics";
+import { fetchAnswer, multiFetchAnswer, produceAnswer } from "../api/responses/records";
+import {
+  commitAnswer, groupAnswer, groupDeletedAnswer, groupListAnswer, groupOffsetsAnswer, memberAnswerSchema, memberLeftAnswer, memberRecordsAnswer, resetOffsetsAnswer,
+} from "../api/responses/groups";
+import { claimAnswer, completeAnswer, idempotencyAnswer, producerAnswer, releaseAnswer, txnAnswer, txnOffsetsAnswer, txnStateAnswer } from "../api/responses/txn";
+import { compactAnswer, keyAnswer, stateAnswer } from "../api/responses/compaction";
 import { bridgeBodySchema } from "../bridges/spec";
 import { ERROR_CODES } from "../core/errors";
 import { discoveryAnswer, inferenceAnswer, registrationAnswer, unregistrationAnswer, versionDetailAnswer, versionsAnswer } from "../api/responses/schema";
@@ -22,8 +30,13 @@ import {
  * is built from the app's route table, and test/unit/openapi.test.ts fails naming any route
  * without one, so a route added later cannot be left out.
  *
- * Unfinished (issue 10, item 3): response bodies have no zod schemas yet, so a success answer is
- * described as a JSON object; the error answer is the one shape of src/http/errors.ts.
+ * Success answers (issue 10, item 3): a route's `response` schema (src/api/responses/) is shown
+ * under `status` (default 200) as zod's output JSON Schema, and test/workers/responses.test.ts
+ * checks real answers against it (test/workers/answers-schema-auth-upstash.test.ts and
+ * test/e2e/answers-bridges.test.ts for the other families). Every JSON route has a `response`;
+ * the few that answer something else name their `contentType` (metrics, console, SSE) or have no
+ * body (204), and test/unit/openapi.test.ts checks that none is left out. The error answer is the
+ * one shape of src/http/errors.ts, except where a route names its own `error` (the Upstash surface).
  */
 export interface RouteDoc {
   summary: string;
@@ -41,51 +54,51 @@ export interface RouteDoc {
 
 /** Keyed `METHOD /path` exactly as Hono registers it (`:name` path parameters). */
 export const ROUTE_DOCS: Record<string, RouteDoc> = {
-  "GET /health": { summary: "Liveness" },
-  "GET /openapi.json": { summary: "This document" },
-  "GET /stats": { summary: "Cluster statistics from the summaries partitions and groups report" },
-  "POST /v1/topics": { summary: "Create a topic", body: createTopicSchema },
-  "GET /v1/topics": { summary: "List topics" },
-  "GET /v1/topics/:topic": { summary: "Describe a topic and its partitions' offsets" },
-  "DELETE /v1/topics/:topic": { summary: "Delete a topic and its records" },
-  "PATCH /v1/topics/:topic/config": { summary: "Alter a topic's config", body: alterConfigSchema },
-  "POST /v1/topics/:topic/partitions": { summary: "Add partitions", body: addPartitionsSchema },
-  "GET /v1/topics/:topic/offsets": { summary: "Kafka's ListOffsets for every partition", query: offsetsQuerySchema },
-  "POST /v1/topics/:topic/records": { summary: "Produce records", body: produceSchema },
-  "GET /v1/topics/:topic/partitions/:partition/records": { summary: "Fetch records (long-poll with wait_ms)", query: fetchQuerySchema },
+  "GET /health": { summary: "Liveness", response: healthAnswer },
+  "GET /openapi.json": { summary: "This document", response: openApiAnswer },
+  "GET /stats": { summary: "Cluster statistics from the summaries partitions and groups report", response: statsAnswer },
+  "POST /v1/topics": { summary: "Create a topic", body: createTopicSchema, response: topicAnswer, status: 201 },
+  "GET /v1/topics": { summary: "List topics", response: topicListAnswer },
+  "GET /v1/topics/:topic": { summary: "Describe a topic and its partitions' offsets", response: topicAnswer },
+  "DELETE /v1/topics/:topic": { summary: "Delete a topic and its records", response: topicDeletedAnswer },
+  "PATCH /v1/topics/:topic/config": { summary: "Alter a topic's config", body: alterConfigSchema, response: topicAnswer },
+  "POST /v1/topics/:topic/partitions": { summary: "Add partitions", body: addPartitionsSchema, response: topicAnswer },
+  "GET /v1/topics/:topic/offsets": { summary: "Kafka's ListOffsets for every partition", query: offsetsQuerySchema, response: listOffsetsAnswer },
+  "POST /v1/topics/:topic/records": { summary: "Produce records", body: produceSchema, response: produceAnswer },
+  "GET /v1/topics/:topic/partitions/:partition/records": { summary: "Fetch records (long-poll with wait_ms)", query: fetchQuerySchema, response: fetchAnswer },
   "GET /v1/topics/:topic/schema": { summary: "Discover the topic's schema by sampling", query: schemaQuerySchema, response: discoveryAnswer },
   "PUT /v1/topics/:topic/schema": { summary: "Register and enforce a schema (201 for a new version, 200 when unchanged)", body: registerSchemaSchema, response: registrationAnswer, status: 201 },
   "DELETE /v1/topics/:topic/schema": { summary: "Stop enforcing the schema (versions stay)", response: unregistrationAnswer },
   "GET /v1/topics/:topic/schema/versions": { summary: "List schema versions", response: versionsAnswer },
   "GET /v1/topics/:topic/schema/versions/:version": { summary: "One schema version", response: versionDetailAnswer },
   "POST /v1/schema/infer": { summary: "Stateless schema inference over records", body: inferSchemaSchema, response: inferenceAnswer },
-  "GET /v1/groups": { summary: "List consumer groups" },
-  "GET /v1/groups/:group": { summary: "Describe a group" },
-  "DELETE /v1/groups/:group": { summary: "Delete an empty group" },
-  "POST /v1/groups/:group/members": { summary: "Join a group", body: joinSchema },
-  "POST /v1/groups/:group/members/:member/heartbeat": { summary: "Heartbeat", body: heartbeatSchema },
-  "DELETE /v1/groups/:group/members/:member": { summary: "Leave a group" },
-  "POST /v1/groups/:group/offsets": { summary: "Commit offsets", body: commitSchema },
-  "GET /v1/groups/:group/offsets": { summary: "Committed offsets and lag", query: groupOffsetsQuerySchema },
-  "POST /v1/groups/:group/offsets/reset": { summary: "Reset offsets of an empty group", body: resetOffsetsSchema },
-  "POST /v1/producers": { summary: "Initialise an idempotent or transactional producer", body: initProducerSchema },
-  "POST /v1/transactions/:transactional_id/begin": { summary: "Begin a transaction", body: txnRequestSchema },
-  "POST /v1/transactions/:transactional_id/commit": { summary: "Commit a transaction", body: txnRequestSchema },
-  "POST /v1/transactions/:transactional_id/abort": { summary: "Abort a transaction", body: txnRequestSchema },
-  "POST /v1/transactions/:transactional_id/offsets": { summary: "Add consumer offsets to a transaction", body: txnOffsetsSchema },
-  "GET /v1/transactions/:transactional_id": { summary: "Describe a transaction" },
+  "GET /v1/groups": { summary: "List consumer groups", response: groupListAnswer },
+  "GET /v1/groups/:group": { summary: "Describe a group", response: groupAnswer },
+  "DELETE /v1/groups/:group": { summary: "Delete an empty group", response: groupDeletedAnswer },
+  "POST /v1/groups/:group/members": { summary: "Join a group", body: joinSchema, response: memberAnswerSchema },
+  "POST /v1/groups/:group/members/:member/heartbeat": { summary: "Heartbeat", body: heartbeatSchema, response: memberAnswerSchema },
+  "DELETE /v1/groups/:group/members/:member": { summary: "Leave a group", response: memberLeftAnswer },
+  "POST /v1/groups/:group/offsets": { summary: "Commit offsets", body: commitSchema, response: commitAnswer },
+  "GET /v1/groups/:group/offsets": { summary: "Committed offsets and lag", query: groupOffsetsQuerySchema, response: groupOffsetsAnswer },
+  "POST /v1/groups/:group/offsets/reset": { summary: "Reset offsets of an empty group", body: resetOffsetsSchema, response: resetOffsetsAnswer },
+  "POST /v1/producers": { summary: "Initialise an idempotent or transactional producer", body: initProducerSchema, response: producerAnswer },
+  "POST /v1/transactions/:transactional_id/begin": { summary: "Begin a transaction", body: txnRequestSchema, response: txnStateAnswer },
+  "POST /v1/transactions/:transactional_id/commit": { summary: "Commit a transaction", body: txnRequestSchema, response: txnStateAnswer },
+  "POST /v1/transactions/:transactional_id/abort": { summary: "Abort a transaction", body: txnRequestSchema, response: txnStateAnswer },
+  "POST /v1/transactions/:transactional_id/offsets": { summary: "Add consumer offsets to a transaction", body: txnOffsetsSchema, response: txnOffsetsAnswer },
+  "GET /v1/transactions/:transactional_id": { summary: "Describe a transaction", response: txnAnswer },
   // withIdempotency (issue 12)
-  "POST /v1/idempotency/:id/claim": { summary: "Claim a unit of work (withIdempotency)", body: idempotencyClaimSchema },
-  "POST /v1/idempotency/:id/complete": { summary: "Complete a claimed unit of work with its result", body: idempotencyCompleteSchema },
-  "POST /v1/idempotency/:id/release": { summary: "Release a claim after a failure", body: idempotencyClaimSchema },
-  "GET /v1/idempotency/:id": { summary: "Describe a unit of work's record" },
+  "POST /v1/idempotency/:id/claim": { summary: "Claim a unit of work (withIdempotency)", body: idempotencyClaimSchema, response: claimAnswer },
+  "POST /v1/idempotency/:id/complete": { summary: "Complete a claimed unit of work with its result", body: idempotencyCompleteSchema, response: completeAnswer },
+  "POST /v1/idempotency/:id/release": { summary: "Release a claim after a failure", body: idempotencyClaimSchema, response: releaseAnswer },
+  "GET /v1/idempotency/:id": { summary: "Describe a unit of work's record", response: idempotencyAnswer },
   // compacted topics (issue 13)
-  "POST /v1/topics/:topic/compact": { summary: "Compact a compacted topic now (returns when done)" },
-  "GET /v1/topics/:topic/keys/:key": { summary: "The latest live value of a key", query: keyQuerySchema },
-  "GET /v1/topics/:topic/state": { summary: "Every live key with its latest value, paged by key", query: stateQuerySchema },
+  "POST /v1/topics/:topic/compact": { summary: "Compact a compacted topic now (returns when done)", response: compactAnswer },
+  "GET /v1/topics/:topic/keys/:key": { summary: "The latest live value of a key", query: keyQuerySchema, response: keyAnswer },
+  "GET /v1/topics/:topic/state": { summary: "Every live key with its latest value, paged by key", query: stateQuerySchema, response: stateAnswer },
   // one call to consume (issue 14)
-  "POST /v1/fetch": { summary: "Fetch many partitions with one long-poll", body: multiFetchSchema },
-  "POST /v1/groups/:group/members/:member/records": { summary: "Heartbeat and read the member's assigned partitions", body: memberRecordsSchema },
+  "POST /v1/fetch": { summary: "Fetch many partitions with one long-poll", body: multiFetchSchema, response: multiFetchAnswer },
+  "POST /v1/groups/:group/members/:member/records": { summary: "Heartbeat and read the member's assigned partitions", body: memberRecordsSchema, response: memberRecordsAnswer },
   // realtime (issue 15; docs/realtime.md)
   "GET /v1/topics/:topic/events": { summary: "Server-sent events: records as they arrive (resume with Last-Event-ID)", contentType: "text/event-stream" },
   "GET /v1/ws": { summary: "WebSocket subscriptions (JSON protocol in docs/realtime.md)" },

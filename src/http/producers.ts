@@ -5,6 +5,8 @@ import { EngineError } from "../core/errors";
 import type { Env } from "../env";
 import { demand } from "./auth";
 import { jsonBody } from "./validate";
+import { answer } from "../api/responses/common";
+import { producerAnswer } from "../api/responses/txn";
 
 /** `POST /v1/producers` (issue 12): `{ transactional_id?, transaction_timeout_ms? }` → `{ producer_id, producer_epoch }`. */
 export const producerRoutes = new Hono<{ Bindings: Env }>();
@@ -18,5 +20,5 @@ producerRoutes.post("/", async (c) => {
   // Issue 16: a transactional producer needs write on its transactional id.
   if (body.transactional_id !== undefined) await demand(c, { type: "transactional_id", name: body.transactional_id }, "write");
   const r = await initProducer(c.env, body.transactional_id ?? null, body.transaction_timeout_ms);
-  return c.json({ producer_id: r.producer_id, producer_epoch: r.producer_epoch }, 200);
+  return c.json(answer(producerAnswer, { producer_id: r.producer_id, producer_epoch: r.producer_epoch }), 200);
 });

@@ -11,6 +11,8 @@ import { demand } from "./auth";
 import { failureResponse } from "./errors";
 import { produceBody } from "./produce-body";
 import { parseWith, query } from "./validate";
+import { answer } from "../api/responses/common";
+import { produceAnswer } from "../api/responses/records";
 
 /** Produce and fetch: `/v1/topics/:topic/records` and `/v1/topics/:topic/partitions/:p/records`. */
 export const recordRoutes = new Hono<{ Bindings: Env }>();
@@ -36,7 +38,7 @@ recordRoutes.post("/:topic/records", async (c) => {
   metrics.inc("dostream_bytes_in_total", { topic }, Number(c.req.header("content-length") ?? 0) || 0);
   if (r.replayed) c.header("idempotent-replayed", "true");
   // 207: some partitions took their records and some did not; each record says which.
-  return c.json({ records: r.records }, r.failed > 0 ? 207 : 200);
+  return c.json(answer(produceAnswer, { records: r.records }), r.failed > 0 ? 207 : 200);
 });
 
 recordRoutes.get("/:topic/partitions/:partition/records", async (c) => {
@@ -46,7 +48,8 @@ recordRoutes.get("/:topic/partitions/:partition/records", async (c) => {
   if (!r.ok) return failureResponse(c, r);
   metrics.inc("dostream_records_out_total", { topic: c.req.param("topic") }, Math.max(0, r.nextOffset - req.offset));
   metrics.inc("dostream_bytes_out_total", { topic: c.req.param("topic") }, r.recordsJson.length);
-  // The partition already built the records' JSON; embed it rather than parse and re-serialize.
+  // The partition already built the records' JSON; embed it rather than parse and re-serialize
+  // (the shape is fetchAnswer in src/api/responses/records.ts, checked by test/workers/responses.test.ts).
   const body = `{"topic":${JSON.stringify(c.req.param("topic"))},"partition":${partition},"records":${r.recordsJson},"next_offset":${r.nextOffset},"high_watermark":${r.highWatermark},"log_start_offset":${r.logStartOffset},"last_stable_offset":${r.lastStableOffset}}`;
   return c.body(body, 200, { "content-type": "application/json; charset=utf-8" });
 });

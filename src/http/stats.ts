@@ -1,6 +1,8 @@
 import { Hono } from "hono";
 import { clusterStats } from "../routing/admin";
 import type { Env } from "../env";
+import { answer } from "../api/responses/common";
+import { statsAnswer } from "../api/responses/core";
 
 /**
  * `GET /stats`: totals across every topic and tier, from the summaries partitions report to the
@@ -8,4 +10,4 @@ import type { Env } from "../env";
  */
 export const statsRoutes = new Hono<{ Bindings: Env }>();
 
-statsRoutes.get("/", async (c) => c.json(await clusterStats(c.env)));
+statsRoutes.get("/", async (c) => c.json(answer(statsAnswer, await clusterStats(c.env))));

@@ -3,8 +3,9 @@ import { Hono } from "hono";
 import { addPartitionsSchema, alterConfigSchema, createTopicSchema, offsetsQuerySchema } from "../api/schemas";
 import { addPartitions, alterTopicConfig, createTopic, deleteTopic, listTopics } from "../routing/admin";
 import { listOffsets } from "../routing/consume";
-import { describeTopic, type PartitionDescription } from "../routing/topics";
-import type { TopicInfo } from "../catalog/types";
+import { describeTopic } from "../routing/topics";
+import { answer } from "../api/responses/common";
+import { listOffsetsAnswer, topicDeletedAnswer, topicJson, topicListAnswer } from "../api/responses/topics";
 import type { Env } from "../env";
 import { visible } from "../auth/authorize";
 import { principalOf } from "./auth";
@@ -13,27 +14,6 @@ import { jsonBody, query } from "./validate";
 
 /** Topic administration and offset lookups: `/v1/topics...`. */
 export const topicRoutes = new Hono<{ Bindings: Env }>();
-
-export function topicJson(t: TopicInfo, partitions?: PartitionDescription[]) {
-  return {
-    name: t.name,
-    topic_id: t.topicId,
-    partitions: t.partitions,
-    config: t.config,
-    created_at: t.createdAt,
-    ...(partitions && {
-      partition_offsets: partitions.map((p) => ({
-        partition: p.partition,
-        earliest_offset: p.earliestOffset,
-        latest_offset: p.latestOffset,
-        records: p.records,
-        bytes: p.bytes,
-        hot: p.hot,
-        warm: p.warm,
-      })),
-    }),
-  };
-}
 
 topicRoutes.post("/", async (c) => {
   const body = await jsonBody(c, createTopicSchema);
@@ -49,7 +29,7 @@ topicRoutes.get("/", async (c) => {
   const shown = await visible(c.env, principalOf(c), "topic", all.map((t) => t.name));
   // Durable Streams' topics are listed by the streams surface, not here (still readable by name).
   const topics = all.filter((t) => shown.has(t.name) && !isStreamTopic(t.name));
-  return c.json({ topics: topics.map((t) => ({ name: t.name, partitions: t.partitions })) });
+  return c.json(answer(topicListAnswer, { topics: topics.map((t) => ({ name: t.name, partitions: t.partitions })) }));
 });
 
 topicRoutes.get("/:topic", async (c) => {
@@ -59,7 +39,7 @@ topicRoutes.get("/:topic", async (c) => {
 
 topicRoutes.delete("/:topic", async (c) => {
   const r = await deleteTopic(c.env, c.req.param("topic"));
-  return r.ok ? c.json({ deleted: r.topic.name }) : failureResponse(c, r);
+  return r.ok ? c.json(answer(topicDeletedAnswer, { deleted: r.topic.name })) : failureResponse(c, r);
 });
 
 topicRoutes.patch("/:topic/config", async (c) => {
@@ -77,5 +57,5 @@ topicRoutes.post("/:topic/partitions", async (c) => {
 topicRoutes.get("/:topic/offsets", async (c) => {
   const { at } = query(c, offsetsQuerySchema);
   const r = await listOffsets(c.env, c.req.param("topic"), typeof at === "number" ? { timestamp: at } : at);
-  return r.ok ? c.json({ topic: c.req.param("topic"), partitions: r.partitions }) : failureResponse(c, r);
+  return r.ok ? c.json(answer(listOffsetsAnswer, { topic: c.req.param("topic"), partitions: r.partitions })) : failureResponse(c, r);
 });

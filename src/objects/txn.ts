@@ -5,7 +5,7 @@ import { IDEMPOTENCY_RECORD_TTL_MS, TXN_MARKER_RETRY_MS } from "../core/limits";
 import { durableObjectStore, migrate } from "../storage";
 import { IdempotencyRecords, type ClaimAnswer, type IdempotencyDescription } from "../txn/idempotency";
 import { writeMarkers, type MarkerTargets } from "../txn/markers";
-import { TransactionState, type TxnDescription, type TxnGroupOffsets, type TxnPartition } from "../txn/state";
+import { TransactionState, type TxnDescription, type TxnStateName, type TxnGroupOffsets, type TxnPartition } from "../txn/state";
 import { groupStub, partitionStub } from "./names";
 
 /**
@@ -54,7 +54,7 @@ export class TxnCoordinator extends DurableObject {
     return this.settle(this.txn.addOffsets(producerId, epoch, group, Date.now()));
   }
 
-  async end(producerId: number, epoch: number, commit: boolean): Promise<Result<{ state: string }>> {
+  async end(producerId: number, epoch: number, commit: boolean): Promise<Result<{ state: TxnStateName }>> {
     const r = await this.settle(this.txn.end(producerId, epoch, commit, Date.now()));
     return r.ok ? { ok: true, state: this.txn.describe()!.state } : r;
   }

@@ -2,7 +2,7 @@ import { emit, topicHasCdc } from "./cdc";
 import { fail, type Failure } from "../core/errors";
 import { GROUP_ID_PATTERN } from "../core/limits";
 import type { Actor } from "../groups/owners";
-import type { AutoOffsetReset, CommitRequest, JoinInput, ResetTarget } from "../groups/types";
+import type { AutoOffsetReset, CommitRequest, GroupState, JoinInput, ResetTarget } from "../groups/types";
 import type { Isolation } from "../groups/coordinator";
 import type { Env } from "../env";
 import { catalogStub, groupStub as coordinator } from "./stubs";
@@ -53,7 +53,7 @@ export const resetGroupOffsets = (env: Env, groupId: string, topic: string, part
  * Registered groups and their states, as the groups last reported them to the catalog: one call.
  * Only a group that has not reported yet (registered before reports existed) is asked directly.
  */
-export async function listGroups(env: Env): Promise<Array<{ groupId: string; state: string }>> {
+export async function listGroups(env: Env): Promise<Array<{ groupId: string; state: GroupState }>> {
   const groups = await catalogStub(env).groupStates();
   return Promise.all(
     groups.map(async ({ groupId, state }) => {

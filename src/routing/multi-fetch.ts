@@ -2,6 +2,7 @@ import { fail, type ErrorBody, type Failure } from "../core/errors";
 import { DEFAULT_FETCH_MAX_RECORDS, DEFAULT_MULTI_FETCH_MAX_BYTES } from "../core/limits";
 import type { FetchOk, Isolation } from "../log/types";
 import type { Env } from "../env";
+import type { WireErrorItem } from "../api/wire";
 import { fetchRecords } from "./consume";
 
 /** One partition of a multi-partition fetch. */
@@ -77,7 +78,7 @@ export function partitionAnswerJson(a: PartitionAnswer): string {
 }
 
 /** An error as the HTTP error body has it: `{ code, message, field?, ...details }`. */
-export function errorJson(e: ErrorBody): Record<string, unknown> {
+export function errorJson(e: ErrorBody): WireErrorItem {
   const { details, ...rest } = e;
   return { ...rest, ...(details ?? {}) };
 }

@@ -2,7 +2,7 @@ import type { Result } from "../core/errors";
 import type { CommitRequest } from "../groups/types";
 import { validateTxnOffsets } from "./groups";
 import type { Env } from "../env";
-import type { TxnPartition } from "../txn/state";
+import type { TxnPartition, TxnStateName } from "../txn/state";
 import { txnStub } from "./stubs";
 
 export interface TxnProducer {
@@ -16,7 +16,7 @@ export function beginTxn(env: Env, p: TxnProducer): Promise<Result<{}>> {
   return txnStub(env, p.transactionalId).begin(p.producerId, p.epoch);
 }
 
-export function endTxn(env: Env, p: TxnProducer, commit: boolean): Promise<Result<{ state: string }>> {
+export function endTxn(env: Env, p: TxnProducer, commit: boolean): Promise<Result<{ state: TxnStateName }>> {
   return txnStub(env, p.transactionalId).end(p.producerId, p.epoch, commit);
 }
 

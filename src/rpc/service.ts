@@ -36,7 +36,7 @@ import { addPartitions, alterTopicConfig, createTopic, deleteTopic, listTopics }
 import { fetchRecords, listOffsets } from "../routing/consume";
 import { readAsMember } from "../routing/member-read";
 import { checkDistinct, errorJson, fetchMany, type PartitionAnswer } from "../routing/multi-fetch";
-import type { FetchedRecord, WireRecord } from "../api/wire";
+import type { BindingAnswers, FetchedRecord, WireRecord } from "../api/wire";
 import { produce } from "../routing/produce";
 import { sessionFromBody } from "../routing/idempotence";
 import { initProducer } from "../routing/producers";
@@ -244,7 +244,7 @@ export class StreamService extends WorkerEntrypoint<Env> {
     const p = { transactionalId: id.value.transactional_id, producerId: v.value.producer_id, epoch: v.value.producer_epoch };
     if (action === "begin") {
       const r = await txns.beginTxn(this.env, p);
-      return r.ok ? { ok: true as const, state: "Ongoing" } : r;
+      return r.ok ? { ok: true as const, state: "Ongoing" as const } : r;
     }
     return txns.endTxn(this.env, p, action === "commit");
   }
@@ -390,6 +390,16 @@ export class StreamService extends WorkerEntrypoint<Env> {
     return { ok: true as const, platforms: capabilityTable() };
   }
 }
+
+/**
+ * Issue 10, item 3: every method's success is the answer the SDK's binding transport reads
+ * (BindingAnswers in src/api/wire.ts, the HTTP answer types where both transports agree); the
+ * typecheck names any method whose answer drifts from it.
+ */
+type Success<M> = M extends (...args: never[]) => Promise<infer R> ? (R extends { ok: true } ? Omit<R, "ok"> : never) : never;
+type Drifted = { [K in keyof BindingAnswers]: [Success<StreamService[K]>] extends [BindingAnswers[K]] ? never : K }[keyof BindingAnswers];
+type NoneDrifted<T extends never> = T;
+export type BindingAnswersMatch = NoneDrifted<Drifted>;
 
 // Issue 16: every method authenticates (binding props.token) and passes its rule in src/auth/rpc.ts first.
 guardMethods(StreamService);

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/http/app";
-import { undocumentedRoutes } from "../../src/http/openapi";
+import { ROUTE_DOCS, undocumentedRoutes } from "../../src/http/openapi";
 
 // GET /openapi.json (issue 10, item 3): a valid OpenAPI 3.1 document, built from the route table,
 // that lists every route the app registers and every route docs/http-api.md describes.
@@ -27,6 +27,15 @@ describe("GET /openapi.json", () => {
   it("has an entry for every route the app registers", () => {
     const missing = undocumentedRoutes(app.routes);
     expect(missing, `routes without an OpenAPI entry: add them to ROUTE_DOCS in src/http/openapi.ts: ${missing.join(", ")}`).toEqual([]);
+  });
+
+  it("describes the success answer of every route (a schema, another media type, or no body)", () => {
+    // Durable Streams answers take the stream's own content type, and /v1/ws answers 101 (an upgrade).
+    const free = (key: string) => key.includes(" /v1/stream/") || key === "GET /v1/ws";
+    const bare = Object.entries(ROUTE_DOCS)
+      .filter(([key, doc]) => !free(key) && !doc.response && !doc.contentType && doc.status !== 204)
+      .map(([key]) => key);
+    expect(bare, `routes whose answer has no schema: give them a \`response\` in ROUTE_DOCS: ${bare.join(", ")}`).toEqual([]);
   });
 
   it("lists every route docs/http-api.md describes", async () => {

@@ -3,6 +3,7 @@ import { StreamError, asStreamError, errorFromBody, type ErrorBodyLike } from ".
 import type { TopicPartitionOffset } from "../types.js";
 import * as S from "../schema.js";
 import type * as T from "./types.js";
+import type { BindingAnswers as A, BindingPartitionPage, BindingTopic, WireFetchedRecord } from "../../api/wire.js";
 import { idempotencyAnswer } from "./http.js";
 
 /**
@@ -43,11 +44,12 @@ export interface StreamServiceBinding {
   readState(topic: string, options?: { cursor?: string; limit?: number }): Promise<unknown>;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Ok = any;
-
-/** RPC results never throw for expected failures; infrastructure failures do, and are retriable. */
-async function unwrap(what: string, call: () => Promise<unknown>): Promise<Ok> {
+/**
+ * RPC results never throw for expected failures; infrastructure failures do, and are retriable.
+ * `T` is the method's answer in BindingAnswers (src/api/wire.ts), which src/rpc/service.ts checks
+ * against StreamService's real return types.
+ */
+async function unwrap<T>(what: string, call: () => Promise<unknown>): Promise<T> {
   let r: unknown;
   try {
     r = await call();
@@ -55,7 +57,7 @@ async function unwrap(what: string, call: () => Promise<unknown>): Promise<Ok> {
     throw asStreamError(err, what);
   }
   if (typeof r !== "object" || r === null || !("ok" in r)) throw new StreamError("UNKNOWN_SERVER_ERROR", `${what}: the binding answered without a result`);
-  if ((r as { ok: unknown }).ok === true) return r;
+  if ((r as { ok: unknown }).ok === true) return r as T;
   throw errorFromBody((r as unknown as { error: ErrorBodyLike }).error);
 }
 
@@ -72,20 +74,20 @@ export class BindingTransport implements T.Transport {
   constructor(private readonly b: StreamServiceBinding) {}
 
   async createTopic(input: T.CreateTopicInput): Promise<T.TopicInfo> {
-    return topicInfo((await unwrap("createTopic", () => this.b.createTopic(undef(input)))).topic);
+    return topicInfo((await unwrap<A["createTopic"]>("createTopic", () => this.b.createTopic(undef(input)))).topic);
   }
 
   async listTopics(): Promise<T.TopicSummary[]> {
-    return (await unwrap("listTopics", () => this.b.listTopics())).topics;
+    return (await unwrap<A["listTopics"]>("listTopics", () => this.b.listTopics())).topics;
   }
 
   async describeTopic(name: string): Promise<T.TopicDescription> {
-    const r = await unwrap("describeTopic", () => this.b.describeTopic(name));
+    const r = await unwrap<A["describeTopic"]>("describeTopic", () => this.b.describeTopic(name));
     return { ...topicInfo(r.topic), partitionOffsets: r.partitions };
   }
 
   async deleteTopic(name: string): Promise<void> {
-    await unwrap("deleteTopic", () => this.b.deleteTopic(name));
+    await unwrap<A["deleteTopic"]>("deleteTopic", () => this.b.deleteTopic(name));
   }
 
   async produce(topic: string, records: T.WireRecord[], options: { idempotence?: T.Idempotence } = {}): Promise<T.ProduceResult[]> {
@@ -93,45 +95,44 @@ export class BindingTransport implements T.Transport {
     const call = i
       ? () => this.b.produce(topic, records, undef({ producer_id: i.producerId, producer_epoch: i.producerEpoch, base_sequences: i.baseSequences, transactional_id: i.transactionalId }))
       : () => this.b.produce(topic, records);
-    return (await unwrap("produce", call)).records;
+    return (await unwrap<A["produce"]>("produce", call)).records;
   }
 
   async initProducer(transactionalId?: string, o: { transactionTimeoutMs?: number } = {}): Promise<T.ProducerIdentity> {
     const input = transactionalId === undefined ? {} : undef({ transactional_id: transactionalId, transaction_timeout_ms: o.transactionTimeoutMs });
-    const r = await unwrap("initProducer", () => this.b.initProducer(input));
+    const r = await unwrap<A["initProducer"]>("initProducer", () => this.b.initProducer(input));
     return { producerId: r.producer_id, producerEpoch: r.producer_epoch };
   }
 
   async transaction(transactionalId: string, action: "begin" | "commit" | "abort", p: T.ProducerIdentity): Promise<{ state: string }> {
-    const r = await unwrap(action, () => this.b.transaction(transactionalId, action, { producer_id: p.producerId, producer_epoch: p.producerEpoch }));
+    const r = await unwrap<A["transaction"]>(action, () => this.b.transaction(transactionalId, action, { producer_id: p.producerId, producer_epoch: p.producerEpoch }));
     return { state: r.state };
   }
 
   async sendOffsetsToTransaction(transactionalId: string, p: T.ProducerIdentity, groupId: string, r: T.CommitRequest): Promise<void> {
     const body = undef({ producer_id: p.producerId, producer_epoch: p.producerEpoch, group_id: groupId, member_id: r.memberId, generation: r.generation, offsets: r.offsets });
-    await unwrap("sendOffsetsToTransaction", () => this.b.sendOffsetsToTransaction(transactionalId, body));
+    await unwrap<object>("sendOffsetsToTransaction", () => this.b.sendOffsetsToTransaction(transactionalId, body));
   }
 
   async idempotency(id: string, action: "claim" | "complete" | "release", body: { holder: string; result?: unknown }): Promise<T.IdempotencyAnswer> {
-    return idempotencyAnswer(action, await unwrap(`idempotency ${action}`, () => this.b.idempotency(id, action, undef(body))));
+    return idempotencyAnswer(action, await unwrap<A["idempotency"]>(`idempotency ${action}`, () => this.b.idempotency(id, action, undef(body))));
   }
 
   async fetch(topic: string, partition: number, o: T.FetchOptions): Promise<T.FetchResult> {
     // as_text: the records' JSON text as the partition built it, so values keep their exact text.
     const options = undef({ offset: o.offset, max_records: o.maxRecords, max_bytes: o.maxBytes, wait_ms: o.waitMs, isolation: o.isolation, as_text: true });
-    const r = await unwrap("fetch", () => this.b.fetch_records(topic, partition, options));
-    const records = typeof r.records_json === "string" ? parseRecordsAnswer<{ records: T.FetchedRecord[] }>(`{"records":${r.records_json}}`).records : r.records;
-    return { records, nextOffset: r.nextOffset, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset };
+    const r = await unwrap<A["fetch_records"]>("fetch", () => this.b.fetch_records(topic, partition, options));
+    return { records: recordsOf(r), nextOffset: r.nextOffset, highWatermark: r.highWatermark, logStartOffset: r.logStartOffset };
   }
 
   async compactTopic(topic: string): Promise<T.CompactionResult> {
-    const r = await unwrap("compactTopic", () => this.b.compactTopic(topic));
+    const r = await unwrap<A["compactTopic"]>("compactTopic", () => this.b.compactTopic(topic));
     return { recordsRemoved: r.records_removed, bytesRemoved: r.bytes_removed, segmentsRewritten: r.segments_rewritten, segmentsDropped: r.segments_dropped };
   }
 
   async getKey(topic: string, key: string): Promise<T.KeyRecord | null> {
     try {
-      const r = await unwrap("getKey", () => this.b.getKey(topic, key));
+      const r = await unwrap<A["getKey"]>("getKey", () => this.b.getKey(topic, key));
       return JSON.parse(r.record_json) as T.KeyRecord;
     } catch (err) {
       if (err instanceof StreamError && err.code === "KEY_NOT_FOUND") return null;
@@ -140,7 +141,7 @@ export class BindingTransport implements T.Transport {
   }
 
   async readState(topic: string, o: { cursor?: string; limit?: number }): Promise<{ entries: T.KeyRecord[]; nextCursor: string | null }> {
-    const r = await unwrap("readState", () => this.b.readState(topic, undef(o)));
+    const r = await unwrap<A["readState"]>("readState", () => this.b.readState(topic, undef(o)));
     return { entries: JSON.parse(r.entries_json) as T.KeyRecord[], nextCursor: r.next_cursor };
   }
 
@@ -149,8 +150,8 @@ export class BindingTransport implements T.Transport {
       partitions: partitions.map((p) => undef({ topic: p.topic, partition: p.partition, offset: p.offset, max_records: p.maxRecords })),
       max_records: o.maxRecords, max_bytes: o.maxBytes, wait_ms: o.waitMs, isolation: o.isolation,
     });
-    const r = await unwrap("fetchMany", () => this.b.fetchMany!(body, { as_text: true }));
-    return (r.partitions as Ok[]).map(pageFromRpc);
+    const r = await unwrap<A["fetchMany"]>("fetchMany", () => this.b.fetchMany!(body, { as_text: true }));
+    return r.partitions.map(pageFromRpc);
   }
 
   async readAsMember(groupId: string, memberId: string, q: T.MemberReadRequest): Promise<T.MemberRead> {
@@ -158,12 +159,12 @@ export class BindingTransport implements T.Transport {
       generation: q.generation, group_instance_id: q.groupInstanceId, positions: q.positions, auto_offset_reset: q.autoOffsetReset,
       max_records: q.maxRecords, max_bytes: q.maxBytes, wait_ms: q.waitMs, isolation: q.isolation,
     });
-    const r = await unwrap("readAsMember", () => this.b.readAsMember!(groupId, memberId, body, { as_text: true }));
-    return { ...memberAnswer(r), partitions: (r.partitions as Ok[]).map(pageFromRpc), positions: r.positions };
+    const r = await unwrap<A["readAsMember"]>("readAsMember", () => this.b.readAsMember!(groupId, memberId, body, { as_text: true }));
+    return { ...memberAnswer(r), partitions: r.partitions.map(pageFromRpc), positions: r.positions };
   }
 
   async listOffsets(topic: string, at: T.OffsetSpec): Promise<T.ListedOffset[]> {
-    return (await unwrap("listOffsets", () => this.b.listOffsets(topic, typeof at === "string" ? at : at.timestamp))).partitions;
+    return (await unwrap<A["listOffsets"]>("listOffsets", () => this.b.listOffsets(topic, typeof at === "string" ? at : at.timestamp))).partitions;
   }
 
   async joinGroup(groupId: string, r: T.JoinRequest): Promise<T.MemberAnswer> {
@@ -171,41 +172,41 @@ export class BindingTransport implements T.Transport {
       topics: r.topics, member_id: r.memberId, group_instance_id: r.groupInstanceId,
       session_timeout_ms: r.sessionTimeoutMs, rebalance_timeout_ms: r.rebalanceTimeoutMs, assignor: r.assignor,
     });
-    return memberAnswer(await unwrap("joinGroup", () => this.b.joinGroup(groupId, body)));
+    return memberAnswer(await unwrap<A["joinGroup"]>("joinGroup", () => this.b.joinGroup(groupId, body)));
   }
 
   async heartbeat(groupId: string, memberId: string, r: T.HeartbeatRequest): Promise<T.MemberAnswer> {
     const body = undef({ generation: r.generation, group_instance_id: r.groupInstanceId });
-    return memberAnswer(await unwrap("heartbeat", () => this.b.heartbeat(groupId, memberId, body)));
+    return memberAnswer(await unwrap<A["heartbeat"]>("heartbeat", () => this.b.heartbeat(groupId, memberId, body)));
   }
 
   async leaveGroup(groupId: string, memberId: string): Promise<void> {
-    await unwrap("leaveGroup", () => this.b.leaveGroup(groupId, memberId));
+    await unwrap<object>("leaveGroup", () => this.b.leaveGroup(groupId, memberId));
   }
 
   async commitOffsets(groupId: string, r: T.CommitRequest): Promise<number> {
     const body = undef({ member_id: r.memberId, generation: r.generation, offsets: r.offsets });
-    return (await unwrap("commitOffsets", () => this.b.commitOffsets(groupId, body))).committed;
+    return (await unwrap<A["commitOffsets"]>("commitOffsets", () => this.b.commitOffsets(groupId, body))).committed;
   }
 
   async groupOffsets(groupId: string, o: { topic?: string; autoOffsetReset?: "earliest" | "latest" | "none"; isolation?: T.IsolationLevel }): Promise<T.PartitionLag[]> {
     const options = undef({ topic: o.topic, auto_offset_reset: o.autoOffsetReset, isolation: o.isolation });
-    return (await unwrap("groupOffsets", () => this.b.groupOffsets(groupId, options))).partitions;
+    return (await unwrap<A["groupOffsets"]>("groupOffsets", () => this.b.groupOffsets(groupId, options))).partitions;
   }
 
   async resetOffsets(groupId: string, r: T.ResetRequest): Promise<TopicPartitionOffset[]> {
-    return (await unwrap("resetOffsets", () => this.b.resetOffsets(groupId, undef({ ...r })))).offsets;
+    return (await unwrap<A["resetOffsets"]>("resetOffsets", () => this.b.resetOffsets(groupId, undef({ ...r })))).offsets;
   }
 
   async listGroups(): Promise<T.GroupSummary[]> {
-    return (await unwrap("listGroups", () => this.b.listGroups())).groups;
+    return (await unwrap<A["listGroups"]>("listGroups", () => this.b.listGroups())).groups;
   }
 
   async describeGroup(groupId: string): Promise<T.GroupDescription> {
-    const g = await unwrap("describeGroup", () => this.b.describeGroup(groupId));
+    const g = await unwrap<A["describeGroup"]>("describeGroup", () => this.b.describeGroup(groupId));
     return {
       groupId: g.groupId, state: g.state, generation: g.generation, leader: g.leader, assignor: g.assignor,
-      members: g.members.map((m: Ok) => ({
+      members: g.members.map((m) => ({
         memberId: m.memberId, groupInstanceId: m.groupInstanceId, topics: m.topics, generation: m.memberGeneration,
         sessionTimeoutMs: m.sessionTimeoutMs, assignment: m.assignment, revoking: m.revoking, lastHeartbeat: m.lastHeartbeat,
       })),
@@ -213,39 +214,43 @@ export class BindingTransport implements T.Transport {
   }
 
   async deleteGroup(groupId: string): Promise<void> {
-    await unwrap("deleteGroup", () => this.b.deleteGroup(groupId));
+    await unwrap<object>("deleteGroup", () => this.b.deleteGroup(groupId));
   }
 
   // Schema results arrive in their wire shape (as over HTTP), so both transports share one mapping.
 
   async discoverSchema(topic: string, o: { sample?: number }): Promise<S.SchemaDiscovery> {
-    return S.discoveryFromWire(await unwrap("discoverSchema", () => this.b.discoverSchema(topic, undef({ sample: o.sample }))));
+    return S.discoveryFromWire(await unwrap<Parameters<typeof S.discoveryFromWire>[0]>("discoverSchema", () => this.b.discoverSchema(topic, undef({ sample: o.sample }))));
   }
 
   async schemaVersions(topic: string): Promise<S.SchemaVersionSummary[]> {
-    return S.versionsFromWire(await unwrap("schemaVersions", () => this.b.schemaVersions(topic)));
+    return S.versionsFromWire(await unwrap<Parameters<typeof S.versionsFromWire>[0]>("schemaVersions", () => this.b.schemaVersions(topic)));
   }
 
   async schemaVersion(topic: string, version: number): Promise<S.SchemaVersion> {
-    return S.versionFromWire(await unwrap("schemaVersion", () => this.b.schemaVersion(topic, version)));
+    return S.versionFromWire(await unwrap<Parameters<typeof S.versionFromWire>[0]>("schemaVersion", () => this.b.schemaVersion(topic, version)));
   }
 
   async registerSchema(topic: string, schema: Record<string, unknown> | boolean, o: { compatibility?: S.Compatibility }): Promise<S.SchemaRegistration> {
-    return S.registrationFromWire(await unwrap("registerSchema", () => this.b.registerSchema(topic, undef({ schema, compatibility: o.compatibility }))));
+    return S.registrationFromWire(await unwrap<Parameters<typeof S.registrationFromWire>[0]>("registerSchema", () => this.b.registerSchema(topic, undef({ schema, compatibility: o.compatibility }))));
   }
 }
 
-function topicInfo(t: Ok): T.TopicInfo {
+function topicInfo(t: BindingTopic): T.TopicInfo {
   return { name: t.name, topicId: t.topicId, partitions: t.partitions, config: t.config, createdAt: t.createdAt };
 }
 
-function memberAnswer(a: Ok): T.MemberAnswer {
+function memberAnswer(a: T.MemberAnswer): T.MemberAnswer {
   return { memberId: a.memberId, generation: a.generation, leader: a.leader, state: a.state, assignment: a.assignment, heartbeatIntervalMs: a.heartbeatIntervalMs, revoking: a.revoking ?? [], reconciled: a.reconciled };
 }
 
 /** A multi-partition answer's page; `records_json` keeps values' exact text, as in fetch(). */
-function pageFromRpc(p: Ok): T.PartitionFetchResult {
-  if (p.error) return { topic: p.topic, partition: p.partition, ok: false, error: errorFromBody(p.error) };
-  const records = typeof p.records_json === "string" ? parseRecordsAnswer<{ records: T.FetchedRecord[] }>(`{"records":${p.records_json}}`).records : p.records;
-  return { topic: p.topic, partition: p.partition, ok: true, records, nextOffset: p.nextOffset, highWatermark: p.highWatermark, logStartOffset: p.logStartOffset };
+function pageFromRpc(p: BindingPartitionPage): T.PartitionFetchResult {
+  if ("error" in p) return { topic: p.topic, partition: p.partition, ok: false, error: errorFromBody(p.error) };
+  return { topic: p.topic, partition: p.partition, ok: true, records: recordsOf(p), nextOffset: p.nextOffset, highWatermark: p.highWatermark, logStartOffset: p.logStartOffset };
+}
+
+/** A page's records: `records_json` keeps values' exact text (the SDK asks for it); `records` is the parsed fallback. */
+function recordsOf(p: { records?: WireFetchedRecord[]; records_json?: string }): T.FetchedRecord[] {
+  return typeof p.records_json === "string" ? parseRecordsAnswer<{ records: T.FetchedRecord[] }>(`{"records":${p.records_json}}`).records : (p.records ?? []);
 }

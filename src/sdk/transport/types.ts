@@ -103,7 +103,8 @@ export interface TopicSummary {
 export interface TopicInfo extends TopicSummary {
   /** Incarnation id: a deleted and re-created topic gets a new one. */
   topicId: string;
-  config: Record<string, TopicConfigValue>;
+  /** The effective config (defaults merged with overrides); `cdc.enabled` is a boolean. */
+  config: Record<string, TopicConfigValue | boolean>;
   createdAt: number;
 }
 
