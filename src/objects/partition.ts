@@ -10,7 +10,7 @@ import type { AppendOk, AppendProducer, AppendRecord, FetchOk, FetchRequest, Lis
 import { Waiters } from "../log/waiters";
 import { SUMMARY_REPORT_INTERVAL_MS } from "../core/limits";
 import { SummaryReporter } from "../stats/reporter";
-import { partitionTiers } from "../tiering/tiers";
+import { partitionTiers, readTiers } from "../tiering/tiers";
 import type { TierUpkeep } from "../tiering/upkeep";
 import type { WarmTier } from "../tiering/warm-tier";
 import { coldSinkFor } from "./cold-tier";
@@ -118,16 +118,10 @@ export class PartitionDO extends DurableObject {
 
   /** Long-poll: when caught up, park until an append wakes us or `waitMs` runs out, then read once more. */
   async read(req: FetchRequest): Promise<Result<FetchOk>> {
-    if (this.log.isActive && req.offset >= this.log.logStart && req.offset < this.log.hotStart) {
-      const warm = await this.warm.read(req);
-      // Compaction gaps at the end of the warm tier (issue 13): nothing there, go on in the hot tier.
-      if (!warm.ok || warm.count > 0 || warm.nextOffset < this.log.hotStart) return warm;
-      req = { ...req, offset: warm.nextOffset };
-    }
-    const first = this.log.read(req);
-    if (!first.ok || first.count > 0 || req.waitMs <= 0 || !this.log.isCaughtUp(req.offset, req.isolation)) return first;
+    const { answer, hot } = await readTiers(this.log, this.warm, req);
+    if (!hot || !answer.ok || answer.count > 0 || req.waitMs <= 0 || !this.log.isCaughtUp(hot.offset, req.isolation)) return answer;
     await this.waiters.wait(req.waitMs);
-    return this.log.read(req);
+    return this.log.read(hot);
   }
 
   /**
