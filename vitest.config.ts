@@ -5,7 +5,8 @@ import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 // Five projects, all run by `npm test`:
 //  - unit:    pure modules in Node (partitioner cross-check against KafkaJS, assignors, parsing), the
 //             layering check, and the plain logic over the storage seam on better-sqlite3 (test/unit/node-storage)
-//  - workers: integration tests inside workerd with real Durable Object SQLite and local R2
+//  - workers: integration tests inside workerd with real Durable Object SQLite and local R2; the engine's
+//             Worker plus fixture objects (test/workers/fixtures) that wire its plain classes with fakes
 //  - e2e:     a real engine process (the direct server of `npm start`) started by the harness on a free port
 //  - sdk-binding: the transport-neutral SDK tests once more, over a service binding
 //  - sdk:     the SDK as users get it (built to dist/, imported as 'dostream/db/stream') against a real engine
@@ -23,8 +24,19 @@ export default defineConfig({
         test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" },
       },
       {
+        // main is a test worker: src/index.ts's Worker as it is, plus fixture Durable Objects
+        // (test/workers/fixtures/worker.ts) bound here in addition to wrangler.toml's bindings.
         // DOSTREAM_LOCAL: the pool is a local engine, so auth may be off (issue 16; auth tests turn it on per request).
-        plugins: [cloudflareTest({ main: "./src/index.ts", wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: { DOSTREAM_LOCAL: "1" } } })],
+        plugins: [
+          cloudflareTest({
+            main: "./test/workers/fixtures/worker.ts",
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: { DOSTREAM_LOCAL: "1" },
+              durableObjects: { TIER_FIXTURE: { className: "TierFixture", useSQLite: true } },
+            },
+          }),
+        ],
         test: { name: "workers", include: ["test/workers/**/*.test.ts"], testTimeout: 30_000 },
       },
       {

@@ -3,7 +3,9 @@ import type { Env } from "../src/env";
 import { PartitionDO as EnginePartitionDO } from "../src/objects/partition";
 import { icebergTable } from "../src/tiering/cold-sink";
 import { appendDataFiles, icebergDataKey, r2IcebergStore } from "../src/tiering/iceberg";
-import { segmentKey } from "../src/tiering/segment-index";
+import { durableObjectStore } from "../src/storage";
+import { segmentKey, SegmentIndex } from "../src/tiering/segment-index";
+import type { TierUpkeep } from "../src/tiering/upkeep";
 import * as names from "../src/objects/names";
 
 /**
@@ -45,25 +47,35 @@ export class PartitionDO extends EnginePartitionDO {
    * Turns the oldest `n` hot records into `n` one-record warm segments (index rows only: what an
    * alarm reads is the index; no object is fetched for segments already cold and inside retention).
    */
+  /**
+   * The engine object's log and tiers are private (no class in src carries members for benches or
+   * tests): reached by a cast, bench-only. The segment index is plain SQL, so a second view of it
+   * over the same storage sees what the object's own does.
+   */
+  private get engine() {
+    return this as unknown as { log: { identity: { topicId: string; partition: number }; hotStart: number; removeRolled(last: number, also: () => void): boolean }; upkeep: TierUpkeep };
+  }
+  private readonly index = new SegmentIndex(durableObjectStore(this.ctx));
+
   async benchSeedSegments(n: number): Promise<number> {
-    const log = (this as unknown as { log: { identity: { topicId: string; partition: number }; hotStart: number; removeRolled(last: number, also: () => void): boolean } }).log;
+    const log = this.engine.log;
     const { topicId, partition } = log.identity;
     const start = log.hotStart;
     const now = Date.now();
     log.removeRolled(start + n - 1, () => {
       for (let o = start; o < start + n; o++) {
-        this.warm.index.insert({ baseOffset: o, lastOffset: o, minTimestamp: now, maxTimestamp: now, recordCount: 1, bytes: 1, recordBytes: 1, objectKey: segmentKey(topicId, partition, o), coldState: 1 }, now);
+        this.index.insert({ baseOffset: o, lastOffset: o, minTimestamp: now, maxTimestamp: now, recordCount: 1, bytes: 1, recordBytes: 1, objectKey: segmentKey(topicId, partition, o), coldState: 1 }, now);
       }
     });
-    return this.warm.index.totals().segments;
+    return this.index.totals().segments;
   }
 
   /** One alarm's tiering work at `now + aheadMs` (ahead: every hot record is old enough to roll). */
   async benchTend(aheadMs: number): Promise<{ r2: number; segments: number }> {
     const before = this.counted.calls();
-    await this.upkeep.tend(Date.now() + aheadMs, 8);
-    this.upkeep.nextDeadline(Date.now());
-    return { r2: this.counted.calls() - before, segments: this.warm.index.totals().segments };
+    await this.engine.upkeep.tend(Date.now() + aheadMs, 8);
+    this.engine.upkeep.nextDeadline(Date.now());
+    return { r2: this.counted.calls() - before, segments: this.index.totals().segments };
   }
 }
 

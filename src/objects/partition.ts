@@ -10,7 +10,7 @@ import type { AppendOk, AppendProducer, AppendRecord, FetchOk, FetchRequest, Lis
 import { Waiters } from "../log/waiters";
 import { SUMMARY_REPORT_INTERVAL_MS } from "../core/limits";
 import { SummaryReporter } from "../stats/reporter";
-import { partitionTiers } from "../tiering/tiers";
+import { partitionTiers, readTiers } from "../tiering/tiers";
 import type { TierUpkeep } from "../tiering/upkeep";
 import type { WarmTier } from "../tiering/warm-tier";
 import { coldSinkFor } from "./cold-tier";
@@ -25,8 +25,8 @@ import { sqlWatcherStore, WakeNotifier } from "../realtime/notifier";
  */
 export class PartitionDO extends DurableObject {
   private log!: PartitionLog;
-  warm!: WarmTier;
-  upkeep!: TierUpkeep;
+  private warm!: WarmTier;
+  private upkeep!: TierUpkeep;
   private readonly waiters = new Waiters();
   private readonly reporter = new SummaryReporter(SUMMARY_REPORT_INTERVAL_MS);
   /** Appends held back by a burst (see roomInHotTier), woken after every roll step. */
@@ -81,7 +81,7 @@ export class PartitionDO extends DurableObject {
     const hotBytes = this.log.hotStats().bytes;
     const result = this.log.append(records, Date.now(), producer);
     if (result.ok && !result.duplicate) {
-      this.upkeep.compaction.appended(this.log.hotStats().bytes - hotBytes);
+      this.upkeep.appended(this.log.hotStats().bytes - hotBytes);
       this.waiters.wakeAll();
       if (this.notifier.size > 0) this.ctx.waitUntil(this.notifier.notify()); // after the answer, never holding the append
       this.summaryChanged(Date.now());
@@ -118,16 +118,10 @@ export class PartitionDO extends DurableObject {
 
   /** Long-poll: when caught up, park until an append wakes us or `waitMs` runs out, then read once more. */
   async read(req: FetchRequest): Promise<Result<FetchOk>> {
-    if (this.log.isActive && req.offset >= this.log.logStart && req.offset < this.log.hotStart) {
-      const warm = await this.warm.read(req);
-      // Compaction gaps at the end of the warm tier (issue 13): nothing there, go on in the hot tier.
-      if (!warm.ok || warm.count > 0 || warm.nextOffset < this.log.hotStart) return warm;
-      req = { ...req, offset: warm.nextOffset };
-    }
-    const first = this.log.read(req);
-    if (!first.ok || first.count > 0 || req.waitMs <= 0 || !this.log.isCaughtUp(req.offset, req.isolation)) return first;
+    const { answer, hot } = await readTiers(this.log, this.warm, req);
+    if (!hot || !answer.ok || answer.count > 0 || req.waitMs <= 0 || !this.log.isCaughtUp(hot.offset, req.isolation)) return answer;
     await this.waiters.wait(req.waitMs);
-    return this.log.read(req);
+    return this.log.read(hot);
   }
 
   /**
@@ -242,9 +236,9 @@ export class PartitionDO extends DurableObject {
   /** Keeps one alarm at the earliest deadline: tiering's (TierUpkeep.nextDeadline) or an owed summary report. */
   private async scheduleAlarm(recompute: boolean): Promise<void> {
     const now = Date.now();
-    // On append only the hot bound can bring tiering forward; the full recompute (a few index
+    // On append only the hot bound or the dirty ratio can bring tiering forward; the full recompute (a few index
     // seeks) runs after an alarm, a config change, or when no alarm is set.
-    const tiering = recompute || this.alarmAt === null ? this.upkeep.nextDeadline(now) : this.upkeep.hotOverBound() ? now : this.upkeep.compaction.dueAt(now);
+    const tiering = recompute || this.alarmAt === null ? this.upkeep.nextDeadline(now) : this.upkeep.deadlineAfterAppend(now);
     const report = this.log.isActive ? this.reporter.dueAt() : null;
     const due = [tiering, report].filter((t): t is number => t !== null);
     const next = due.length > 0 ? Math.max(now, Math.min(...due)) : null;

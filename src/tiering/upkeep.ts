@@ -25,7 +25,7 @@ export class TierUpkeep {
     private readonly garbage: R2Garbage,
     private readonly bucket: R2Bucket,
     private readonly cold: ColdSink,
-    readonly compaction: Compactor,
+    private readonly compaction: Compactor,
   ) {}
 
   /** One alarm run. Each step re-checks that the partition is live: a delete wins over a roll. */
@@ -63,6 +63,19 @@ export class TierUpkeep {
     if (this.hotOverBound() || this.index.owesCold) return now;
     const candidates = [this.log.nextAgeDeadline(), this.retention.nextDeadline(), this.compaction.dueAt(now)].filter((t): t is number => t !== null);
     return candidates.length > 0 ? Math.max(now, Math.min(...candidates)) : null;
+  }
+
+  /**
+   * The deadline after an append, without nextDeadline's full recompute: an append can bring
+   * tiering forward only through the hot bound or compaction's dirty ratio.
+   */
+  deadlineAfterAppend(now: number): number | null {
+    return this.hotOverBound() ? now : this.compaction.dueAt(now);
+  }
+
+  /** An append added `bytes` to the hot tier: compaction's dirty ratio counts them (issue 13). */
+  appended(bytes: number): void {
+    this.compaction.appended(bytes);
   }
 
   hotOverBound(): boolean {

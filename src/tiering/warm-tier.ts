@@ -23,7 +23,7 @@ export class WarmTier {
 
   constructor(
     private readonly log: PartitionLog,
-    readonly index: SegmentIndex,
+    private readonly index: SegmentIndex,
     private readonly bucket: R2Bucket,
     private readonly garbage: R2Garbage,
   ) {

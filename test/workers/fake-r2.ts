@@ -1,15 +1,12 @@
-import { IcebergColdSink } from "../../src/tiering/cold-sink";
-import { r2IcebergStore } from "../../src/tiering/iceberg";
-import type { SqlStore } from "../../src/storage";
-import { partitionTiers } from "../../src/tiering/tiers";
-
-type Op = "put" | "get" | "delete" | "list" | "head";
+export type Op = "put" | "get" | "delete" | "list" | "head";
 
 /**
  * FAKE R2 for fault injection: wraps a real (local) R2 binding and forwards every call to it, but
  * can fail a call before or after it reaches the bucket (an "after" failure is a crash right after
  * R2 did the work), hold puts until released, and counts calls. It also enforces R2's documented
- * limit of 1,000 keys per delete, which local R2 does not check.
+ * limit of 1,000 keys per delete, which local R2 does not check. It reaches the tiers through
+ * their bucket seam (`partitionTiers(log, storage, bucket, cold)`), wired by the TierFixture
+ * Durable Object (fixtures/tier-fixture.ts); no production class knows about it.
  */
 export class FaultyR2 {
   readonly calls: Record<Op, number> = { put: 0, get: 0, delete: 0, list: 0, head: 0 };
@@ -75,32 +72,4 @@ export class FaultyR2 {
       return this.real.delete(keys);
     });
   }
-}
-
-/**
- * Rewires a PartitionDO instance (inside runInDurableObject) to use `bucket` for its warm and cold
- * tiers, and optionally another storage view for them (see countingStorage).
- */
-export function useBucket(instance: any, bucket: FaultyR2, storage?: SqlStore): void {
-  const ctx = instance.ctx as DurableObjectState;
-  storage ??= { sql: ctx.storage.sql, transactionSync: <T>(fn: () => T) => ctx.storage.transactionSync(fn) };
-  const cold = new IcebergColdSink(bucket.asBucket, r2IcebergStore(bucket.asBucket, "s3://dostream-segments"));
-  ({ warm: instance.warm, upkeep: instance.upkeep } = partitionTiers(instance.log, storage, bucket.asBucket, cold));
-}
-
-/** The object's SQLite, counting the rows every statement reads (SqlStorageCursor.rowsRead). */
-export function countingStorage(ctx: DurableObjectState): { storage: SqlStore; rowsRead: () => number } {
-  const cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
-  const real = ctx.storage.sql;
-  const sql = {
-    exec: (query: string, ...bindings: unknown[]) => {
-      const cursor = real.exec(query, ...bindings);
-      cursors.push(cursor);
-      return cursor;
-    },
-  } as unknown as SqlStorage;
-  return {
-    storage: { sql, transactionSync: <T>(fn: () => T) => ctx.storage.transactionSync(fn) },
-    rowsRead: () => cursors.reduce((n, c) => n + c.rowsRead, 0),
-  };
 }

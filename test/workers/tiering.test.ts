@@ -1,10 +1,10 @@
-import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { decompress } from "fzstd";
 import { parquetReadObjects } from "hyparquet";
 import { describe, expect, it } from "vitest";
 import { loadTable, r2IcebergStore } from "../../src/tiering/iceberg";
 import { icebergTable } from "../../src/tiering/cold-sink";
-import { FaultyR2, useBucket } from "./fake-r2";
+import { appendN, readAll as readFixture, rejectionOf, tierFixture } from "./fixtures/tiers";
 import { api, createTopic, unique } from "./helpers";
 import * as names from "../../src/objects/names";
 
@@ -13,12 +13,6 @@ async function topicId(t: string): Promise<string> {
 }
 function partitionStub(id: string, p = 0): DurableObjectStub {
   return names.partitionStub(env.PARTITIONS, id, p) as unknown as DurableObjectStub;
-}
-/** Runs `fn` inside the partition object (its WarmTier is the public `warm` field). */
-function insidePartition(stub: DurableObjectStub, fn: (instance: any) => Promise<void>): Promise<void> {
-  // Loosely typed on purpose: the DO's RPC types are too deep for runInDurableObject's generics.
-  const run = runInDurableObject as unknown as (s: DurableObjectStub, f: (instance: any) => Promise<void>) => Promise<void>;
-  return run(stub, fn);
 }
 async function produceN(t: string, n: number, from = 0, extra: (i: number) => object = () => ({})) {
   for (let i = from; i < from + n; i += 100) {
@@ -84,28 +78,23 @@ describe("tiered storage", () => {
   });
 
   it("a roll that crashes after writing the object loses and duplicates nothing", async () => {
-    const t = unique("crash");
-    // Default hot bounds, so no alarm rolls behind the test's back; rolls are driven by hand
-    // with a clock two hours ahead (every record then older than hot.retention.ms).
-    await createTopic(t, 1);
-    await produceN(t, 250);
-    const stub = partitionStub(await topicId(t));
+    // The fixture's tiers (fixtures/tier-fixture.ts) run no alarm of their own: rolls are driven
+    // by hand with a clock two hours ahead (every record then older than hot.retention.ms).
+    const { stub } = await tierFixture("crash");
+    await appendN(stub, 250);
     const later = Date.now() + 2 * 3600_000;
-    await insidePartition(stub, async (instance) => {
-      useBucket(instance, new FaultyR2(instance.env.SEGMENTS).failNext("put", "after"));
-      await expect(instance.warm.rollOnce(later)).rejects.toThrow(/crash after put/);
-      useBucket(instance, new FaultyR2(instance.env.SEGMENTS));
-    });
-    let d = (await api("GET", `/v1/topics/${t}`)).body.partition_offsets[0];
-    expect(d.warm.records).toBe(0); // the object exists, but the index does not know it
-    expect(d.hot.records).toBe(250);
+    await stub.failNext("put", "after");
+    expect((await rejectionOf(stub.rollOnce(later)))?.message).toMatch(/crash after put/);
+    let v = await stub.view();
+    expect(v.warm.records).toBe(0); // the object exists, but the index does not know it
+    expect(v.hot.records).toBe(250);
     // The retried roll writes the same key again and commits.
-    await insidePartition(stub, async (instance) => {
-      expect(await instance.warm.rollOnce(later)).toMatchObject({ baseOffset: 0, lastOffset: 249 });
-    });
-    d = (await api("GET", `/v1/topics/${t}`)).body.partition_offsets[0];
-    expect(d).toMatchObject({ warm: { records: 250, segments: 1 }, hot: { records: 0 } });
-    expect(await readAll(t)).toEqual(Array.from({ length: 250 }, (_, i) => i));
+    expect(await stub.rollOnce(later)).toMatchObject({ baseOffset: 0, lastOffset: 249 });
+    v = await stub.view();
+    expect(v).toMatchObject({ warm: { records: 250, segments: 1 }, hot: { records: 0 } });
+    const all = await readFixture(stub);
+    expect(all.map((r) => r.offset)).toEqual(Array.from({ length: 250 }, (_, i) => i));
+    expect(all.every((r) => r.value.i === r.offset)).toBe(true);
   });
 
   it("finds offsets by timestamp inside warm segments", async () => {
