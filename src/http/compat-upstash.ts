@@ -7,6 +7,7 @@ import { authConfig } from "../auth/config";
 import { authorize, visible } from "../auth/authorize";
 import { ANONYMOUS, isAdmin, type Principal } from "../auth/principal";
 import { upstashChecks } from "../compat/upstash/acl";
+import { limitsFor } from "./auth";
 import { parseBasicAuth } from "../compat/upstash/auth";
 import { listTopics } from "../routing/admin";
 import { fetchRecords, listOffsets } from "../routing/consume";
@@ -185,30 +186,43 @@ export function withKafkaRest<E extends { Bindings: Env }>(app: Hono<E>): void {
  * token) is the API key or JWT, authenticated as on every other route. A non-admin's request is
  * then checked against the surface's own rule table (src/compat/upstash/acl.ts: Kafka's operation
  * per route, every topic a body names) before the handler runs, so a refused request changes
- * nothing; a route without a rule is refused (fails closed). Errors keep the Upstash shape.
+ * nothing; a route without a rule is refused (fails closed). The principal's limits apply as on
+ * the native routes (src/http/auth.ts). Errors keep the Upstash shape.
  */
 function upstashAuth(): MiddlewareHandler<{ Bindings: Env; Variables: { principal: Principal } }> {
   return async (c, next) => {
+    const started = Date.now();
     const config = authConfig(c.env);
     const answer = (status: number, message: string) => c.json({ error: message, status }, status as 401);
     if (config.mode === "refuse") return answer(503, "this engine has no AUTH_MODE (docs/security.md)");
-    if (config.mode !== "on") {
-      c.set("principal", ANONYMOUS);
-      return next();
+    let principal = ANONYMOUS;
+    if (config.mode === "on") {
+      const header = c.req.header("authorization");
+      const token = parseBasicAuth(header)?.password ?? header?.match(/^Bearer\s+(.+)$/i)?.[1] ?? null;
+      const who = await authenticate(c.env, config, token);
+      if (!who.ok) return answer(401, who.error.message);
+      principal = who.principal;
     }
-    const header = c.req.header("authorization");
-    const token = parseBasicAuth(header)?.password ?? header?.match(/^Bearer\s+(.+)$/i)?.[1] ?? null;
-    const who = await authenticate(c.env, config, token);
-    if (!who.ok) return answer(401, who.error.message);
-    c.set("principal", who.principal);
-    if (isAdmin(who.principal)) return next();
-    const checks = upstashChecks(c.req.method, c.req.path, await bodyOf(c.req.raw));
-    if (checks === null) return answer(403, `no access rule covers ${c.req.method} ${c.req.path}: only admins may call it`);
-    for (const check of checks === "list" ? [] : checks) {
-      const r = await authorize(c.env, who.principal, check.resource, check.operation);
-      if (!r.ok) return answer(403, r.error.message);
+    c.set("principal", principal);
+    const produce = c.req.method === "POST" && /^\/produce(\/|$)/.test(c.req.path);
+    const admitted = limitsFor(c.env).admit(principal.id, produce ? Number(c.req.header("content-length") ?? 0) || 0 : 0, started);
+    if (!admitted.ok) {
+      c.header("Retry-After", String(admitted.retryAfterS));
+      return answer(429, admitted.error.message);
     }
-    return next();
+    try {
+      if (!isAdmin(principal)) {
+        const checks = upstashChecks(c.req.method, c.req.path, await bodyOf(c.req.raw));
+        if (checks === null) return answer(403, `no access rule covers ${c.req.method} ${c.req.path}: only admins may call it`);
+        for (const check of checks === "list" ? [] : checks) {
+          const r = await authorize(c.env, principal, check.resource, check.operation);
+          if (!r.ok) return answer(403, r.error.message);
+        }
+      }
+      await next();
+    } finally {
+      admitted.release();
+    }
   };
 }
 
