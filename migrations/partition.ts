@@ -194,4 +194,14 @@ export const partitionMigrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 23,
+    name: "sealed partitions",
+    sql: `
+      -- 1 once an append sealed the partition (a Durable Stream's close, issue 19), in the same
+      -- transaction as that append's records: every later append is refused, so no record can
+      -- land after the closing one.
+      ALTER TABLE partition_state ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];

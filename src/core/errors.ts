@@ -29,6 +29,8 @@ export const ERROR_CODES = {
   MESSAGE_TOO_LARGE: { status: 413, retriable: false },
   RECORD_LIST_TOO_LARGE: { status: 413, retriable: false },
   OFFSET_OUT_OF_RANGE: { status: 416, retriable: false },
+  /** The partition was sealed by an append (a Durable Stream's close, issue 19): it takes no more records. Not a Kafka code. */
+  PARTITION_SEALED: { status: 409, retriable: false },
   LEADER_NOT_AVAILABLE: { status: 503, retriable: true, refreshMetadata: true },
   /** A partition's hot tier is more than HOT_BURST_MAX_BYTES past hot.max.records: retry once the roll catches up. */
   THROTTLING_QUOTA_EXCEEDED: { status: 429, retriable: true },

@@ -26,7 +26,8 @@ const PRODUCE = /^\/v1\/topics\/[^/]+\/records$/;
 const FETCH = /^\/v1\/topics\/[^/]+\/partitions\/[^/]+\/records$/;
 
 const limiters = new WeakMap<object, PrincipalLimits>();
-function limitsFor(env: Env): PrincipalLimits {
+/** The isolate's per-principal limits (also applied by the Upstash-style surface, src/http/compat-upstash.ts). */
+export function limitsFor(env: Env): PrincipalLimits {
   const config = authConfig(env).limits;
   let l = limiters.get(config);
   if (!l) limiters.set(config, (l = new PrincipalLimits(config)));

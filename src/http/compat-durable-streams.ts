@@ -157,6 +157,12 @@ durableStreamRoutes.post("/*", async (c) => {
       if (now.closed) headers[H.closed] = "true";
       return new Response(null, { status: producer && !r.duplicate && bytes ? 200 : 204, headers });
     }
+    case "closed": {
+      // Closed by a request that raced this one past the check above; the partition refused the append.
+      const now = await tailOf(c.env, stream);
+      const headers = { ...closedHeaders, [H.nextOffset]: offsetToken(now.ok ? now.next : tail.next) };
+      return bytes ? problem(409, "the stream is closed", headers) : new Response(null, { status: 204, headers: { ...echo, ...headers } });
+    }
     case "fenced":
       return problem(403 as 400, "stale producer epoch", r.epoch !== undefined ? { [H.producerEpoch]: String(r.epoch) } : {});
     case "gap":

@@ -1,4 +1,4 @@
-import { Hono, type Context } from "hono";
+import { Hono, type Context, type MiddlewareHandler } from "hono";
 import type { z } from "zod";
 import type { upstashOffsetsAnswer, upstashProduceAnswer, upstashSuccessAnswer, upstashTopicsAnswer } from "../api/responses/upstash";
 import { ERROR_CODES, type ErrorBody } from "../core/errors";
@@ -6,7 +6,10 @@ import { DEFAULT_KAFKA_REST_PREFIX } from "../core/limits";
 import type { Env } from "../env";
 import { authenticate } from "../auth/authenticate";
 import { authConfig } from "../auth/config";
-import { isAdmin } from "../auth/principal";
+import { authorize, visible } from "../auth/authorize";
+import { ANONYMOUS, isAdmin, type Principal } from "../auth/principal";
+import { upstashChecks } from "../compat/upstash/acl";
+import { limitsFor } from "./auth";
 import { parseBasicAuth } from "../compat/upstash/auth";
 import { listTopics } from "../routing/admin";
 import { fetchRecords, listOffsets } from "../routing/consume";
@@ -21,8 +24,9 @@ import { toMessage, toWire, type UpstashProduce } from "../compat/upstash/messag
  * Upstash-Kafka-style REST (issue 19), as the official `@upstash/kafka` client calls it. Errors are
  * `{ error, status }`. Mounted under KAFKA_REST_PREFIX (default /kafka) by `kafkaRestPrefix`.
  */
-type C = Context<{ Bindings: Env }>;
-export const upstashRoutes = new Hono<{ Bindings: Env }>();
+type C = Context<{ Bindings: Env; Variables: { principal: Principal } }>;
+export const upstashRoutes = new Hono<{ Bindings: Env; Variables: { principal: Principal } }>();
+upstashRoutes.use("*", upstashAuth());
 
 const statusOf = (e: ErrorBody): number => ERROR_CODES[e.code]?.status ?? 500;
 const error = (c: C, e: ErrorBody) => c.json({ error: e.message, status: statusOf(e) }, statusOf(e) as 400);
@@ -140,10 +144,15 @@ upstashRoutes.post("/offsets/:time", async (c) => {
 
 upstashRoutes.get("/topics", async (c) => {
   const topics = await listTopics(c.env);
-  return c.json(Object.fromEntries(topics.filter((t) => !isStreamTopic(t.name)).map((t) => [t.name, t.partitions])) satisfies z.input<typeof upstashTopicsAnswer>);
+  const shown = await visible(c.env, c.get("principal"), "topic", topics.map((t) => t.name));
+  return c.json(Object.fromEntries(topics.filter((t) => !isStreamTopic(t.name) && shown.has(t.name)).map((t) => [t.name, t.partitions])) satisfies z.input<typeof upstashTopicsAnswer>);
 });
 
-upstashRoutes.get("/consumers", async (c) => c.json(await consumers(c.env)));
+upstashRoutes.get("/consumers", async (c) => {
+  const all = await consumers(c.env);
+  const shown = await visible(c.env, c.get("principal"), "group", all.map((g) => g.name));
+  return c.json(all.filter((g) => shown.has(g.name)));
+});
 
 upstashRoutes.post("/delete-consumer/:group/:instance", async (c) => {
   const r = await deleteInstance(c.env, c.req.param("group"), c.req.param("instance"));
@@ -170,8 +179,6 @@ export function withKafkaRest<E extends { Bindings: Env }>(app: Hono<E>): void {
     const prefix = ((env as Env | undefined)?.KAFKA_REST_PREFIX ?? DEFAULT_KAFKA_REST_PREFIX).replace(/\/$/, "");
     const url = new URL(request.url);
     if (url.pathname !== prefix && !url.pathname.startsWith(prefix + "/")) return inner(request, env, ctx);
-    const refused = await upstashAuth(env as Env, request);
-    if (refused) return refused;
     url.pathname = url.pathname.slice(prefix.length) || "/";
     return upstashRoutes.fetch(new Request(url, request), env, ctx);
   };
@@ -179,18 +186,56 @@ export function withKafkaRest<E extends { Bindings: Env }>(app: Hono<E>): void {
 
 /**
  * Issue 16 on this surface: Upstash clients send Basic credentials, so the password (or a Bearer
- * token) is the API key or JWT, authenticated as on every other route. This surface does not yet
- * check per-topic ACLs, so while auth is on only admin principals may use it (it fails closed).
+ * token) is the API key or JWT, authenticated as on every other route. A non-admin's request is
+ * then checked against the surface's own rule table (src/compat/upstash/acl.ts: Kafka's operation
+ * per route, every topic a body names) before the handler runs, so a refused request changes
+ * nothing; a route without a rule is refused (fails closed). The principal's limits apply as on
+ * the native routes (src/http/auth.ts). Errors keep the Upstash shape.
  */
-async function upstashAuth(env: Env, request: Request): Promise<Response | null> {
-  const config = authConfig(env);
-  const answer = (status: number, message: string) => new Response(JSON.stringify({ error: message, status }), { status, headers: { "content-type": "application/json" } });
-  if (config.mode === "refuse") return answer(503, "this engine has no AUTH_MODE (docs/security.md)");
-  if (config.mode !== "on") return null;
-  const header = request.headers.get("authorization") ?? undefined;
-  const token = parseBasicAuth(header)?.password ?? header?.match(/^Bearer\s+(.+)$/i)?.[1] ?? null;
-  const who = await authenticate(env, config, token);
-  if (!who.ok) return answer(401, who.error.message);
-  if (!isAdmin(who.principal)) return answer(403, `${who.principal.id} may not use the Upstash-style surface: it needs the admin role while its per-topic checks are missing (docs/compat.md)`);
-  return null;
+function upstashAuth(): MiddlewareHandler<{ Bindings: Env; Variables: { principal: Principal } }> {
+  return async (c, next) => {
+    const started = Date.now();
+    const config = authConfig(c.env);
+    const answer = (status: number, message: string) => c.json({ error: message, status }, status as 401);
+    if (config.mode === "refuse") return answer(503, "this engine has no AUTH_MODE (docs/security.md)");
+    let principal = ANONYMOUS;
+    if (config.mode === "on") {
+      const header = c.req.header("authorization");
+      const token = parseBasicAuth(header)?.password ?? header?.match(/^Bearer\s+(.+)$/i)?.[1] ?? null;
+      const who = await authenticate(c.env, config, token);
+      if (!who.ok) return answer(401, who.error.message);
+      principal = who.principal;
+    }
+    c.set("principal", principal);
+    const produce = c.req.method === "POST" && /^\/produce(\/|$)/.test(c.req.path);
+    const admitted = limitsFor(c.env).admit(principal.id, produce ? Number(c.req.header("content-length") ?? 0) || 0 : 0, started);
+    if (!admitted.ok) {
+      c.header("Retry-After", String(admitted.retryAfterS));
+      return answer(429, admitted.error.message);
+    }
+    try {
+      if (!isAdmin(principal)) {
+        const checks = upstashChecks(c.req.method, c.req.path, await bodyOf(c.req.raw));
+        if (checks === null) return answer(403, `no access rule covers ${c.req.method} ${c.req.path}: only admins may call it`);
+        for (const check of checks === "list" ? [] : checks) {
+          const r = await authorize(c.env, principal, check.resource, check.operation);
+          if (!r.ok) return answer(403, r.error.message);
+        }
+      }
+      await next();
+    } finally {
+      admitted.release();
+    }
+  };
+}
+
+/** The JSON body, read from a clone so the handler still reads the original; unreadable: a value no rule can name. */
+async function bodyOf(request: Request): Promise<unknown> {
+  const text = await request.clone().text();
+  if (text.trim() === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }

@@ -21,6 +21,7 @@ import {
 import type { z } from "zod";
 import type { Env } from "../env";
 import { visible } from "../auth/authorize";
+import { isShadowGroup } from "../compat/upstash/consumers";
 import { actorOf, demand, principalOf } from "./auth";
 import { failureResponse } from "./errors";
 import { jsonBody, optionalJsonBody, query } from "./validate";
@@ -33,7 +34,8 @@ function reply<R extends { ok: true } | Failure>(c: Context, r: R, shape: (v: Ex
 }
 
 groupRoutes.get("/", async (c) => {
-  const all = await listGroups(c.env);
+  // Upstash instances' shadow groups are bookkeeping (issue 19); their real group is listed.
+  const all = (await listGroups(c.env)).filter((g) => !isShadowGroup(g.groupId));
   const shown = await visible(c.env, principalOf(c), "group", all.map((g) => g.groupId));
   const groups = all.filter((g) => shown.has(g.groupId));
   return c.json(answer(groupListAnswer, { groups: groups.map((g) => ({ group_id: g.groupId, state: g.state })) }));

@@ -7,7 +7,7 @@ import { KeyView } from "./key-view";
 import { ProducerState } from "./producer-state";
 import { checkRecordSize, encodeRecord, recordSize, toArrayBuffer } from "./records";
 import { TXN_ABORTED, TxnMarkers } from "./txn-markers";
-import type { AppendOk, AppendProducer, AppendRecord, FetchOk, FetchRequest, ListOffsetOk, OffsetSpec, PartitionInit, PartitionOffsets } from "./types";
+import type { AppendOk, AppendOptions, AppendProducer, AppendRecord, FetchOk, FetchRequest, ListOffsetOk, OffsetSpec, PartitionInit, PartitionOffsets } from "./types";
 
 
 interface State {
@@ -18,6 +18,8 @@ interface State {
   config: TopicConfig;
   log_start_offset: number;
   next_offset: number;
+  /** 1 once an append sealed the partition (issue 19); later appends are refused. */
+  sealed: number;
 }
 type StateRow = Omit<State, "config"> & { config: string; [key: string]: SqlStorageValue };
 
@@ -107,7 +109,7 @@ export class PartitionLog {
       "INSERT INTO partition_state (id, topic_id, topic, partition, status, config) VALUES (1, ?, ?, ?, 'active', ?)",
       init.topicId, init.topic, init.partition, JSON.stringify(init.config),
     );
-    this.state = { topic_id: init.topicId, topic: init.topic, partition: init.partition, status: "active", config: init.config, log_start_offset: 0, next_offset: 0 };
+    this.state = { topic_id: init.topicId, topic: init.topic, partition: init.partition, status: "active", config: init.config, log_start_offset: 0, next_offset: 0, sealed: 0 };
   }
 
   /**
@@ -127,7 +129,7 @@ export class PartitionLog {
         );
       }
     });
-    this.state ??= { topic_id: identity.topicId, topic: "", partition: identity.partition, status: "deleted", config: {} as TopicConfig, log_start_offset: 0, next_offset: 0 };
+    this.state ??= { topic_id: identity.topicId, topic: "", partition: identity.partition, status: "deleted", config: {} as TopicConfig, log_start_offset: 0, next_offset: 0, sealed: 0 };
     this.state.status = "deleted";
     this.hot = { count: 0, start: this.state.next_offset, bytes: 0 };
     return { ok: true };
@@ -137,8 +139,11 @@ export class PartitionLog {
     return this.state?.config ?? null;
   }
 
-  /** All records of one request in one SQLite transaction: every record is acknowledged, or none. */
-  append(records: AppendRecord[], now: number, producer?: AppendProducer): Result<AppendOk> {
+  /**
+   * All records of one request in one SQLite transaction: every record is acknowledged, or none.
+   * `options.seal` seals the partition in that transaction (the last append it takes).
+   */
+  append(records: AppendRecord[], now: number, producer?: AppendProducer, options: AppendOptions = {}): Result<AppendOk> {
     const state = this.active();
     if (!state.ok) return state;
     // Sequence check before anything else: a retried batch writes nothing and gets its offsets back.
@@ -152,6 +157,8 @@ export class PartitionLog {
       const ended = producer.transactional ? this.txns.ended(producer.id, producer.txn) : null;
       if (ended) return ended;
     }
+    // After the duplicate check, so a retry of the sealing batch answers its offsets; before any write.
+    if (state.sealed) return fail("PARTITION_SEALED", `${state.topic}-${state.partition} is sealed (closed): it takes no more records`);
     const { config } = state;
     const sizes = records.map(recordSize);
     for (const [i, size] of sizes.entries()) {
@@ -172,13 +179,14 @@ export class PartitionLog {
         });
         this.storage.sql.exec(this.insertStatement(chunk.length), ...params);
       }
-      this.storage.sql.exec("UPDATE partition_state SET next_offset = ? WHERE id = 1", baseOffset + records.length);
+      this.storage.sql.exec("UPDATE partition_state SET next_offset = ?, sealed = ? WHERE id = 1", baseOffset + records.length, options.seal ? 1 : 0);
       if (producer) this.producers.record(producer, records.length, baseOffset, timestamps, now);
       if (producer?.transactional) this.txns.appended(producer.id, producer.epoch, baseOffset, records.length);
       // A transactional record reaches the view when its commit marker lands (markTxn).
       else if (isCompacted(config)) this.keys.appended(baseOffset, baseOffset + records.length);
     });
     state.next_offset = baseOffset + records.length;
+    if (options.seal) state.sealed = 1;
     if (this.hot.count === 0) this.hot.start = baseOffset;
     this.hot.count += records.length;
     this.hot.bytes += sizes.reduce((a, b) => a + b, 0);

@@ -13,6 +13,16 @@ export interface AppendRecord {
 }
 
 /** An idempotent producer's identity on one partition's batch (issue 12). */
+/** How an append changes the partition beyond its records. */
+export interface AppendOptions {
+  /**
+   * Seal the partition in the append's own transaction: every later append is refused with
+   * PARTITION_SEALED (an idempotent producer's retry of this very batch still answers its offsets).
+   * Durable Streams' close (issue 19): nothing can land after the closing record.
+   */
+  seal?: boolean;
+}
+
 export interface AppendProducer {
   id: number;
   epoch: number;

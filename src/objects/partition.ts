@@ -6,7 +6,7 @@ import { durableObjectStore, migrate } from "../storage";
 import { isCompacted, PartitionLog } from "../log/partition-log";
 import type { KeyViewRow } from "../log/key-view";
 import type { CompactOk } from "../log/types";
-import type { AppendOk, AppendProducer, AppendRecord, FetchOk, FetchRequest, ListOffsetOk, OffsetSpec, PartitionInit, PartitionOffsets } from "../log/types";
+import type { AppendOk, AppendOptions, AppendProducer, AppendRecord, FetchOk, FetchRequest, ListOffsetOk, OffsetSpec, PartitionInit, PartitionOffsets } from "../log/types";
 import { Waiters } from "../log/waiters";
 import { SUMMARY_REPORT_INTERVAL_MS } from "../core/limits";
 import { SummaryReporter } from "../stats/reporter";
@@ -74,12 +74,12 @@ export class PartitionDO extends DurableObject {
     return result;
   }
 
-  async append(records: AppendRecord[], producer?: AppendProducer): Promise<Result<AppendOk>> {
+  async append(records: AppendRecord[], producer?: AppendProducer, options?: AppendOptions): Promise<Result<AppendOk>> {
     if (!(await this.roomInHotTier())) {
       return fail("THROTTLING_QUOTA_EXCEEDED", `the hot tier is more than ${HOT_BURST_MAX_BYTES} bytes past hot.max.records and the roll to warm segments has not caught up; retry`);
     }
     const hotBytes = this.log.hotStats().bytes;
-    const result = this.log.append(records, Date.now(), producer);
+    const result = this.log.append(records, Date.now(), producer, options);
     if (result.ok && !result.duplicate) {
       this.upkeep.appended(this.log.hotStats().bytes - hotBytes);
       this.waiters.wakeAll();

@@ -3,7 +3,7 @@ import { emit } from "./cdc";
 import type { TopicInfo } from "../catalog/types";
 import { fail, type ErrorBody, type Result } from "../core/errors";
 import { assignPartitions } from "../core/partitioner";
-import type { AppendOk, AppendProducer, AppendRecord } from "../log/types";
+import type { AppendOk, AppendOptions, AppendProducer, AppendRecord } from "../log/types";
 import { producerFor, type ProduceSession } from "./idempotence";
 import type { WireRecord } from "../api/wire";
 import type { Env } from "../env";
@@ -45,7 +45,8 @@ function produceEvents(topic: string, input: WireRecord[], results: ProduceRecor
   return events;
 }
 
-export function produce(env: Env, topicName: string, input: WireRecord[], session?: ProduceSession, keepAlive?: KeepAlive): Promise<Result<ProduceOk>> {
+/** `options.seal` seals every partition the request appends to, with its records (src/log/types.ts). */
+export function produce(env: Env, topicName: string, input: WireRecord[], session?: ProduceSession, keepAlive?: KeepAlive, options?: AppendOptions): Promise<Result<ProduceOk>> {
   return withTopic<Omit<ProduceOk, "ok">>(env, topicName, async (topic) => {
     const timely = checkTimestamps(topic, input, Date.now());
     if (!timely.ok) return timely;
@@ -76,7 +77,7 @@ export function produce(env: Env, topicName: string, input: WireRecord[], sessio
     const failures: ErrorBody[] = [];
     await Promise.all(
       [...groups].map(async ([p, indexes]) => {
-        const answer = await appendTo(env, topic, p, indexes.map((i) => prepared.records[i]), producers.get(p), keepAlive);
+        const answer = await appendTo(env, topic, p, indexes.map((i) => prepared.records[i]), producers.get(p), keepAlive, options);
         if (answer.ok && answer.duplicate) duplicates++;
         indexes.forEach((i, j) => {
           results[i] = answer.ok ? { partition: p, offset: answer.baseOffset + j, timestamp: answer.timestamps[j] } : { partition: p, error: answer.error };
@@ -102,9 +103,9 @@ export function produce(env: Env, topicName: string, input: WireRecord[], sessio
  * connection to it broke) has an unknown outcome: UNKNOWN_SERVER_ERROR is retriable, and an
  * idempotent producer, which never resends an unknown outcome, gives up on those records instead.
  */
-async function appendTo(env: Env, topic: TopicInfo, partition: number, records: AppendRecord[], producer?: AppendProducer, keepAlive?: KeepAlive): Promise<Result<AppendOk>> {
+async function appendTo(env: Env, topic: TopicInfo, partition: number, records: AppendRecord[], producer?: AppendProducer, keepAlive?: KeepAlive, options?: AppendOptions): Promise<Result<AppendOk>> {
   try {
-    return await appendToPartition(env, topic, partition, records, producer, keepAlive);
+    return await appendToPartition(env, topic, partition, records, producer, keepAlive, options);
   } catch (err) {
     console.error(`append to ${topic.name}-${partition} threw`, err);
     const reason = err instanceof Error ? err.message : String(err);

@@ -50,6 +50,7 @@ import * as bridges from "../bridges/manage";
 import { capabilityTable } from "../bridges/capabilities";
 import { actorOf, guardMethods, servicePrincipal } from "../auth/rpc";
 import { visible } from "../auth/authorize";
+import { isShadowGroup } from "../compat/upstash/consumers";
 
 interface FetchOptions {
   offset: number;
@@ -223,7 +224,7 @@ export class StreamService extends WorkerEntrypoint<Env> {
   }
 
   async listGroups() {
-    const all = await groups.listGroups(this.env);
+    const all = (await groups.listGroups(this.env)).filter((g) => !isShadowGroup(g.groupId)); // as GET /v1/groups
     const shown = await visible(this.env, servicePrincipal(this), "group", all.map((g) => g.groupId)); // issue 16
     return { ok: true as const, groups: all.filter((g) => shown.has(g.groupId)) };
   }

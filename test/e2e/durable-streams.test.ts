@@ -47,4 +47,33 @@ describe("Durable Streams on the engine", () => {
     expect((await fetch(url, { method: "POST", headers, body: "ok" })).status).toBe(204); // the retry
     expect((await readAll(url)).toString()).toBe("ok");
   });
+
+  it("closes atomically: appends racing a close land before the closing message or get 409, and the stream stays closed", async () => {
+    const name = unique("race"); // letters, digits and "-": the same in its topic's name
+    const url = `${holder.engine.url}/v1/stream/${name}`;
+    expect((await fetch(url, { method: "PUT", headers: { "Content-Type": "application/json" } })).status).toBe(201);
+    const append = (i: number) => fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ i }) }).then((r) => r.status);
+    const close = () => fetch(url, { method: "POST", headers: { "Content-Type": "application/json", "Stream-Closed": "true" }, body: JSON.stringify({ i: "close" }) }).then((r) => r.status);
+    // The close goes out in the middle of 60 appends, none awaited: some pass the route's closed check
+    // before the close lands and reach the partition after it.
+    const early = Array.from({ length: 30 }, (_, i) => append(i));
+    const closing = close();
+    const late = Array.from({ length: 30 }, (_, i) => append(30 + i));
+    const statuses = await Promise.all([...early, ...late]);
+    expect(await closing).toBe(204);
+    expect(statuses.every((s) => s === 204 || s === 409)).toBe(true);
+    const r = await fetch(`${url}?offset=-1`);
+    expect(r.headers.get("Stream-Closed")).toBe("true");
+    const read = ((await r.json()) as Array<{ i: number | "close" }>).map((m) => m.i);
+    expect(read.at(-1)).toBe("close"); // nothing after the closing message
+    const accepted = statuses.flatMap((s, i) => (s === 204 ? [i] : []));
+    expect(read.slice(0, -1).sort((a, b) => Number(a) - Number(b))).toEqual(accepted); // every 204 is there, no 409 is
+    // Still closed for every later writer, the native API included.
+    expect(await append(99)).toBe(409);
+    const head = await fetch(url, { method: "HEAD" });
+    expect(head.headers.get("Stream-Closed")).toBe("true");
+    const native = await fetch(`${holder.engine.url}/v1/topics/__ds.${name}/records`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ records: [{ value: "late" }] }) });
+    expect(native.status).toBe(409);
+    expect(((await native.json()) as { error: { code: string } }).error.code).toBe("PARTITION_SEALED");
+  });
 });

@@ -137,7 +137,7 @@ export async function createStream(env: Env, name: string, meta: StreamMeta, bod
   metaCache.delete(topic);
   const records: WireRecord[] = [{ value: encodeBase64(new TextEncoder().encode(JSON.stringify(meta))), value_encoding: "base64", headers: { [META_HEADER]: JSON.stringify(meta), ...(closed && !body ? { [CLOSED_HEADER]: "1" } : {}) } }];
   body?.forEach((part, i) => records.push({ value: encodeBase64(part), value_encoding: "base64", headers: closed && i === body.length - 1 ? { [CLOSED_HEADER]: "1" } : {} }));
-  const written = await produce(env, topic, records);
+  const written = await produce(env, topic, records, undefined, undefined, closed ? { seal: true } : undefined);
   if (!written.ok) return { ok: false, error: written };
   const stream = await openStream(env, name);
   if (!stream) return { ok: false, conflict: true };
@@ -151,11 +151,15 @@ export type AppendOutcome =
   | { kind: "fenced"; epoch?: number }
   | { kind: "gap"; expected: number; received: number }
   | { kind: "bad_producer"; message: string }
+  /** The stream was already closed: its partition is sealed and refused the append (nothing written). */
+  | { kind: "closed" }
   | { kind: "error"; failure: Result<{}> & { ok: false } };
 
 /**
  * One append (no parts only when closing) as one atomic batch of records, through the idempotent
- * producer when given (then one record: the route checks). The last record carries the closure.
+ * producer when given (then one record: the route checks). The last record carries the closure,
+ * and a closing append seals the partition in the same transaction, so an append racing the close
+ * either lands before the closing record or is refused ("closed"): the stream never reopens.
  */
 export async function appendStream(env: Env, stream: Stream, parts: Uint8Array[] | undefined, close: boolean, session: ProduceSession | undefined, seq?: string): Promise<AppendOutcome> {
   const headersFor = (last: boolean) => {
@@ -164,7 +168,7 @@ export async function appendStream(env: Env, stream: Stream, parts: Uint8Array[]
     return h;
   };
   const records: WireRecord[] = parts ? parts.map((p, i) => ({ value: encodeBase64(p), value_encoding: "base64", headers: headersFor(i === parts.length - 1) })) : [{ value: null, headers: headersFor(true) }];
-  const r = await produce(env, stream.topic, records, session);
+  const r = await produce(env, stream.topic, records, session, undefined, close ? { seal: true } : undefined);
   if (!r.ok) return producerOutcome(r, session);
   const last = r.records[r.records.length - 1];
   if ("error" in last) return producerOutcome({ ok: false, error: last.error }, session);
@@ -200,6 +204,7 @@ function producerOutcome(r: Result<{}> & { ok: false }, session: ProduceSession 
   }
   if (code === "OUT_OF_ORDER_SEQUENCE_NUMBER") return { kind: "bad_producer", message: r.error.message };
   if (code === "UNKNOWN_PRODUCER_ID") return { kind: "gap", expected: 0, received };
+  if (code === "PARTITION_SEALED") return { kind: "closed" };
   return { kind: "error", failure: r };
 }
 

@@ -16,6 +16,8 @@ import { toMessage, type UpstashMessage } from "./messages";
 const SHADOW_PREFIX = "__kafka-rest.";
 const SEPARATOR = ".-.";
 export const shadowGroup = (group: string, instance: string) => `${SHADOW_PREFIX}${group}${SEPARATOR}${instance}`;
+/** Shadow groups are this surface's bookkeeping: the native group lists leave them out. */
+export const isShadowGroup = (groupId: string) => groupId.startsWith(SHADOW_PREFIX);
 
 export type Reset = "earliest" | "latest" | "none";
 type Position = { topic: string; partition: number; offset: number };

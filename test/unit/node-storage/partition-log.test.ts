@@ -73,4 +73,19 @@ describe("PartitionLog on better-sqlite3", () => {
     expect(r.ok ? "ok" : [r.error.code, r.error.field]).toEqual(["MESSAGE_TOO_LARGE", "records[1]"]);
     expect(log.bounds()).toMatchObject({ ok: true, logStartOffset: 0, highWatermark: 0 });
   });
+
+  it("a sealing append is the last one: later appends are refused, its retry still answers, across a restart", async () => {
+    const { store, log } = await openLog();
+    const producer = { id: 7, epoch: 0, baseSequence: 0 };
+    expect(log.append([rec('"a"')], 1)).toMatchObject({ ok: true, baseOffset: 0 });
+    expect(log.append([rec('"closing"')], 2, producer, { seal: true })).toMatchObject({ ok: true, baseOffset: 1 });
+    const refused = log.append([rec('"late"')], 3);
+    expect(refused.ok ? "ok" : refused.error.code).toBe("PARTITION_SEALED");
+    // The closing batch's retry is a duplicate (answered before the seal check); nothing is written.
+    expect(log.append([rec('"closing"')], 4, producer, { seal: true })).toMatchObject({ ok: true, duplicate: true, baseOffset: 1 });
+    const reopened = new PartitionLog(store);
+    const after = reopened.append([rec('"later"')], 5, { ...producer, baseSequence: 1 });
+    expect(after.ok ? "ok" : after.error.code).toBe("PARTITION_SEALED");
+    expect(reopened.bounds()).toMatchObject({ ok: true, highWatermark: 2 });
+  });
 });
