@@ -16,6 +16,7 @@ function inPartition<R>(stub: DurableObjectStub, fn: (instance: any, state: Dura
   return run(stub, fn);
 }
 
+/** When the object next wakes: only its alarm schedule shows a roll deadline (no answer does). */
 function alarmTime(stub: DurableObjectStub): Promise<number | null> {
   return inPartition(stub, (_, state) => state.storage.getAlarm());
 }
