@@ -47,7 +47,7 @@ function txnStub(tid: string): DurableObjectStub {
 }
 
 /** Loosely typed on purpose: the DOs' RPC types are too deep for runInDurableObject's generics. */
-const inside = runInDurableObject as unknown as (s: DurableObjectStub, f: (instance: any, state: DurableObjectState) => Promise<unknown>) => Promise<unknown>;
+const inside = runInDurableObject as unknown as (s: DurableObjectStub, f: (instance: unknown, state: DurableObjectState) => Promise<unknown>) => Promise<unknown>;
 
 async function drainAlarms(stub: DurableObjectStub) {
   // An alarm the runtime started by itself may still be running: stop after a few quiet rounds.
