@@ -1,7 +1,10 @@
 /**
- * A small validating JSON scanner that keeps the source text: where each value starts and ends,
- * and how deep it nests. Shared by the engine (produce keeps each record's value as the client
- * wrote it) and the SDK (offers the fetched value's text). Pure TypeScript, no runtime imports.
+ * The one JSON-text scanner of the engine (issue 10, item 4: one rule, written once): RFC 8259's
+ * grammar, the nesting limit, and where each value starts and ends. Everything that reads JSON
+ * text builds on it: produce keeps each record's value as the client wrote it (recordValueSpans,
+ * scanJson), the SDK offers the fetched value's text, and schema discovery's lossless parser
+ * (src/schema/json-text.ts) builds its tree from the events of `scanJsonEvents`. Pure TypeScript,
+ * no runtime imports.
  *
  * Written here rather than taken from a library (issue 9, items 1 and 13): JSON.parse keeps no
  * positions, and the parsers that do (jsonc-parser, json-source-map, momoa) recurse once per
@@ -40,10 +43,26 @@ function pathOf(frames: readonly JsonFrame[]): string {
 }
 
 /**
- * Called once per value (scalar or container) that ends within SHALLOW_LEVELS containers of the
- * root; `frames` are its ancestors. Deeper values are scanned, not reported.
+ * What a reported value is, as the scanner read it, so a consumer needs no second look at the
+ * text: "end" closes a container; a string is "string" (no escapes: its text between the quotes
+ * is its value) or "escaped"; a number is "integer" (no fraction, no exponent) or "decimal".
  */
-export type OnJsonValue = (frames: readonly JsonFrame[], start: number, end: number) => void;
+export type JsonKind = "end" | "string" | "escaped" | "integer" | "decimal" | "true" | "false" | "null";
+
+/**
+ * Called once per value (scalar or container) that ends within the reported levels; `frames`
+ * are its ancestors, [start, end) its text. Deeper values are scanned, not reported.
+ */
+export type OnJsonValue = (frames: readonly JsonFrame[], start: number, end: number, kind: JsonKind) => void;
+
+/** Listens to a scan: values that end (`value`) and containers that open (`open`) inside at most `levels` containers. */
+export interface JsonEvents {
+  /** How many containers may surround a reported value (SHALLOW_LEVELS for scanJson; Infinity: every value). */
+  readonly levels: number;
+  /** A container opened (reported iff its end is); the last frame is its own. */
+  open?(frames: readonly JsonFrame[]): void;
+  value: OnJsonValue;
+}
 
 const WS = new Uint8Array(128);
 for (const c of [0x20, 0x09, 0x0a, 0x0d]) WS[c] = 1;
@@ -58,10 +77,25 @@ const PLAIN_RUN = /[^"\\\u0000-\u001f]*/y;
 
 /**
  * Checks that `text` is exactly one JSON value (surrounding whitespace allowed) nested at most
- * `maxDepth` containers deep; reports every value to `onValue`. Linear time, constant stack.
+ * `maxDepth` containers deep; reports every value of the outer SHALLOW_LEVELS to `onValue`.
+ * Linear time, constant stack.
  */
 export function scanJson(text: string, maxDepth: number, onValue?: OnJsonValue): JsonScan {
+  return scanJsonEvents(text, maxDepth, onValue ? { levels: SHALLOW_LEVELS, value: onValue } : undefined);
+}
+
+/**
+ * scanJson with every event a consumer may need: container opens as well as value ends, at any
+ * depth up to `events.levels` (a parser asks for all of them). Keys are decoded within
+ * max(levels, SHALLOW_LEVELS) containers, so failures name their path whatever the listener.
+ */
+export function scanJsonEvents(text: string, maxDepth: number, events?: JsonEvents): JsonScan {
   const n = text.length;
+  // A value is reported when at most `levels` containers surround it; -1: nothing is.
+  const levels = events ? events.levels : -1;
+  const keyLevels = Math.max(levels, SHALLOW_LEVELS);
+  /** The kind of the scalar just read (set by `string` and `scalar`). */
+  let kind: JsonKind = "null";
   const frames: JsonFrame[] = [];
   const starts: number[] = [];
   let depth = 0;
@@ -79,6 +113,7 @@ export function scanJson(text: string, maxDepth: number, onValue?: OnJsonValue):
   /** Reads a string starting at text[i] === '"'; leaves i after its closing quote. */
   const string = (): boolean => {
     i++;
+    kind = "string";
     for (;;) {
       PLAIN_RUN.lastIndex = i;
       PLAIN_RUN.test(text);
@@ -91,6 +126,7 @@ export function scanJson(text: string, maxDepth: number, onValue?: OnJsonValue):
       }
       if (c < 0x20) return false;
       if (c === 0x5c) {
+        kind = "escaped";
         const e = text.charCodeAt(i + 1);
         if (e === 0x75) {
           for (let k = 2; k < 6; k++) {
@@ -110,9 +146,8 @@ export function scanJson(text: string, maxDepth: number, onValue?: OnJsonValue):
     if (text.charCodeAt(i) !== 0x22) return false;
     const start = i;
     if (!string()) return false;
-    if (frames.length <= SHALLOW_LEVELS) {
-      const raw = text.slice(start + 1, i - 1);
-      frame.key = raw.includes("\\") ? (JSON.parse(text.slice(start, i)) as string) : raw;
+    if (frames.length <= keyLevels) {
+      frame.key = kind === "string" ? text.slice(start + 1, i - 1) : (JSON.parse(text.slice(start, i)) as string);
     }
     ws();
     if (text.charCodeAt(i) !== 0x3a) return false;
@@ -128,17 +163,20 @@ export function scanJson(text: string, maxDepth: number, onValue?: OnJsonValue):
     if (c === 0x66) return literal("false");
     if (c === 0x6e) return literal("null");
     // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+    kind = "integer";
     if (c === 0x2d) i++;
     if (text.charCodeAt(i) === 0x30) i++;
     else if (isDigit(text.charCodeAt(i))) while (isDigit(text.charCodeAt(i))) i++;
     else return false;
     if (text.charCodeAt(i) === 0x2e) {
+      kind = "decimal";
       i++;
       if (!isDigit(text.charCodeAt(i))) return false;
       while (isDigit(text.charCodeAt(i))) i++;
     }
     const e = text.charCodeAt(i);
     if (e === 0x65 || e === 0x45) {
+      kind = "decimal";
       i++;
       const s = text.charCodeAt(i);
       if (s === 0x2b || s === 0x2d) i++;
@@ -147,8 +185,9 @@ export function scanJson(text: string, maxDepth: number, onValue?: OnJsonValue):
     }
     return true;
   };
-  const literal = (word: string): boolean => {
+  const literal = (word: "true" | "false" | "null"): boolean => {
     if (!text.startsWith(word, i)) return false;
+    kind = word;
     i += word.length;
     return true;
   };
@@ -164,13 +203,14 @@ export function scanJson(text: string, maxDepth: number, onValue?: OnJsonValue):
       frames.push(frame);
       starts.push(i);
       if (frames.length > depth) depth = frames.length;
+      if (frames.length <= levels + 1) events!.open?.(frames);
       i++;
       ws();
       if (text.charCodeAt(i) === (frame.object ? 0x7d : 0x5d)) {
         i++;
         frames.pop();
         const start = starts.pop()!;
-        if (frames.length <= SHALLOW_LEVELS) onValue?.(frames, start, i);
+        if (frames.length <= levels) events!.value(frames, start, i, "end");
       } else if (frame.object) {
         if (!key(frame)) return bad("expected a string key and ':'");
         ended = false;
@@ -181,7 +221,7 @@ export function scanJson(text: string, maxDepth: number, onValue?: OnJsonValue):
     } else {
       const start = i;
       if (!scalar()) return bad("expected a JSON value");
-      if (frames.length <= SHALLOW_LEVELS) onValue?.(frames, start, i);
+      if (frames.length <= levels) events!.value(frames, start, i, kind);
     }
     if (!ended) continue;
     // After a value: a separator, a closing bracket, or the end of the text.
@@ -201,7 +241,7 @@ export function scanJson(text: string, maxDepth: number, onValue?: OnJsonValue):
         i++;
         frames.pop();
         const start = starts.pop()!;
-        if (frames.length <= SHALLOW_LEVELS) onValue?.(frames, start, i);
+        if (frames.length <= levels) events!.value(frames, start, i, "end");
         continue;
       }
       return bad(frame.object ? "expected ',' or '}'" : "expected ',' or ']'");

@@ -242,6 +242,11 @@ export const BRIDGE_RETRY_MIN_MS = 500;
 export const BRIDGE_RETRY_MAX_MS = 30_000;
 /** Records sampled from an external stream for schema discovery. */
 export const BRIDGE_SCHEMA_SAMPLE = 100;
+/** Window for the records/s rate a bridge reports. */
+export const BRIDGE_RATE_WINDOW_MS = 10_000;
+
+/** Distinct label sets one request metric keeps at most in an isolate: a topic name is caller input. */
+export const METRIC_MAX_SERIES = 5_000;
 
 /**
  * Realtime subscriptions: SSE and WebSocket (issue 15). Each `REALTIME_*` default can be overridden

@@ -37,8 +37,7 @@ export interface GroupDeps {
  * the write, because other requests may interleave while this one awaits.
  */
 export class Coordinator {
-  /** Read by the safety property test (test/workers/groups-safety.test.ts); callers use the methods below. */
-  readonly membership: Membership;
+  private readonly membership: Membership;
   /** Settles staged membership changes; changes staged while one settle is being made durable share the next. */
   private readonly rebalances: GroupCommit;
 
@@ -50,12 +49,12 @@ export class Coordinator {
   async join(groupId: string, input: JoinInput, now: () => number): Promise<Result<MemberAnswer>> {
     const fresh = await this.topicMetas(input.topics);
     if (!fresh.ok) return fresh;
-    const isNew = this.membership.meta === null;
+    const isNew = !this.membership.exists();
     const staged = this.membership.stageJoin(groupId, input, fresh.topics, now());
     if (!staged.ok) return staged;
     const { member } = staged;
     const r = await this.settled((): Result<MemberAnswer> => {
-      if (this.membership.members.get(member.memberId) !== member) {
+      if (!this.membership.isCurrent(member)) {
         // Replaced while its generation was being settled: a join with the same group instance id came in.
         return fail("FENCED_INSTANCE_ID", `group instance '${member.groupInstanceId}' was taken over by a newer join`, "group_instance_id");
       }
@@ -66,7 +65,7 @@ export class Coordinator {
   }
 
   async heartbeat(memberId: string, generation: number | undefined, groupInstanceId: string | undefined, now: () => number): Promise<Result<MemberAnswer>> {
-    if (!this.membership.members.has(memberId)) return this.membership.heartbeat(memberId, generation, groupInstanceId, now());
+    if (!this.membership.member(memberId)) return this.membership.heartbeat(memberId, generation, groupInstanceId, now());
     // Like a Kafka client's metadata refresh: new partitions or a re-created topic start a new generation.
     const fresh = await this.topicMetas(this.membership.subscribedTopics());
     if (fresh.ok) this.membership.refreshTopics(fresh.topics);
@@ -92,6 +91,11 @@ export class Coordinator {
     return this.membership.pending ? this.rebalances.request(then) : Promise.resolve(then());
   }
 
+  /** Ids of the group's members now (a member's owner record outlives it only until the next prune). */
+  memberIds(): string[] {
+    return this.membership.memberIds();
+  }
+
   /** What the group reports to the catalog, or null while it does not exist. */
   summary() {
     return this.membership.summary();
@@ -103,7 +107,7 @@ export class Coordinator {
   }
 
   describe(): Result<GroupView> {
-    return this.membership.meta ? this.membership.view() : fail("GROUP_ID_NOT_FOUND", "group not found", "group");
+    return this.membership.exists() ? this.membership.view() : fail("GROUP_ID_NOT_FOUND", "group not found", "group");
   }
 
   async commit(groupId: string, input: CommitRequest, now: number): Promise<Result<{ committed: number }>> {
@@ -144,7 +148,7 @@ export class Coordinator {
    * lag here is LSO − committed; read_uncommitted (the default) is high watermark − committed.
    */
   async offsets(topic: string | undefined, reset: AutoOffsetReset, isolation: Isolation = "read_uncommitted"): Promise<Result<{ partitions: PartitionLag[] }>> {
-    if (!this.membership.meta) return fail("GROUP_ID_NOT_FOUND", "group not found", "group");
+    if (!this.membership.exists()) return fail("GROUP_ID_NOT_FOUND", "group not found", "group");
     const committed = this.store.offsets(topic);
     const topics = topic ? [topic] : [...new Set([...this.membership.subscribedTopics(), ...committed.map((c) => c.topic)])].sort();
     const out: PartitionLag[] = [];
@@ -173,7 +177,7 @@ export class Coordinator {
 
   /** kafka-consumer-groups --reset-offsets: only while the group has no members. */
   async resetOffsets(groupId: string, topic: string, partitions: number[] | undefined, to: ResetTarget, now: number): Promise<Result<{ offsets: Array<{ topic: string; partition: number; offset: number }> }>> {
-    if (this.membership.members.size > 0) return fail("NON_EMPTY_GROUP", `group '${groupId}' has active members; stop them before resetting offsets`);
+    if (this.membership.memberCount() > 0) return fail("NON_EMPTY_GROUP", `group '${groupId}' has active members; stop them before resetting offsets`);
     const meta = await this.deps.topic(topic);
     if (!meta) return fail("UNKNOWN_TOPIC_OR_PARTITION", `topic '${topic}' not found`, "topic");
     const targets = partitions ?? Array.from({ length: meta.partitions }, (_, p) => p);
@@ -192,15 +196,15 @@ export class Coordinator {
       } else offset = to.offset;
       offsets.push({ topic, partition: p, offset });
     }
-    if (this.membership.members.size > 0) return fail("NON_EMPTY_GROUP", `group '${groupId}' gained members while resetting; nothing changed`);
+    if (this.membership.memberCount() > 0) return fail("NON_EMPTY_GROUP", `group '${groupId}' gained members while resetting; nothing changed`);
     const isNew = this.membership.saveOffsets(groupId, offsets.map((o) => ({ ...o, topicId: meta.topicId, metadata: null })), now);
     if (isNew) await this.deps.register(groupId);
     return { ok: true, offsets };
   }
 
   async deleteGroup(groupId: string): Promise<Result<{}>> {
-    if (!this.membership.meta) return fail("GROUP_ID_NOT_FOUND", `group '${groupId}' not found`, "group");
-    if (this.membership.members.size > 0) return fail("NON_EMPTY_GROUP", `group '${groupId}' has active members`);
+    if (!this.membership.exists()) return fail("GROUP_ID_NOT_FOUND", `group '${groupId}' not found`, "group");
+    if (this.membership.memberCount() > 0) return fail("NON_EMPTY_GROUP", `group '${groupId}' has active members`);
     this.membership.deleteAll();
     await this.deps.unregister(groupId);
     return { ok: true };
@@ -210,12 +214,12 @@ export class Coordinator {
   private fence(input: CommitRequest): Result<{}> {
     const { membership } = this;
     if (input.memberId === undefined) {
-      if (membership.members.size === 0) return { ok: true };
+      if (membership.memberCount() === 0) return { ok: true };
       return fail("UNKNOWN_MEMBER_ID", "the group has active members: commits need member_id and generation", "member_id");
     }
-    const member = membership.members.get(input.memberId);
+    const member = membership.member(input.memberId);
     if (!member) return fail("UNKNOWN_MEMBER_ID", `member '${input.memberId}' is not in the group`, "member_id");
-    const generation = membership.meta!.generation;
+    const generation = membership.generation();
     if (input.generation !== generation) {
       // The member has not yet heard of the current generation: it must heartbeat first.
       if (member.memberGeneration < generation && input.generation === member.memberGeneration) {

@@ -22,11 +22,11 @@ export type SavedOffset = { topic: string; partition: number; topicId: string; o
  * changed row in one transaction, so a crash in between loses only changes never answered.
  */
 export class Membership {
-  meta: GroupMeta | null;
-  readonly members = new Map<string, Member>();
-  topics: Map<string, TopicMeta>;
+  private meta: GroupMeta | null;
+  private readonly members = new Map<string, Member>();
+  private readonly topics: Map<string, TopicMeta>;
   /** Staged changes wait for `settle`: a new generation and assignment. */
-  pending = false;
+  private staged = false;
   /** Members staged out (left or expired) whose rows `settle` deletes. */
   private readonly removed = new Set<string>();
   /** Members staged in or changed by a join since the last settle: `settle` saves their rows. */
@@ -42,7 +42,39 @@ export class Membership {
     this.topics = store.loadSubscribedTopics();
   }
 
-  ensureMeta(groupId: string): GroupMeta {
+  /** True while changes wait for `settle`. */
+  get pending(): boolean {
+    return this.staged;
+  }
+
+  /** The group exists once someone joined or committed (until it is deleted). */
+  exists(): boolean {
+    return this.meta !== null;
+  }
+
+  /** The current generation (0 before the group exists). */
+  generation(): number {
+    return this.meta?.generation ?? 0;
+  }
+
+  member(memberId: string): Member | undefined {
+    return this.members.get(memberId);
+  }
+
+  /** False once the member left, expired, or was replaced by a static member's return. */
+  isCurrent(member: Member): boolean {
+    return this.members.get(member.memberId) === member;
+  }
+
+  memberIds(): string[] {
+    return [...this.members.keys()];
+  }
+
+  memberCount(): number {
+    return this.members.size;
+  }
+
+  private ensureMeta(groupId: string): GroupMeta {
     this.meta ??= { groupId, generation: 0, assignor: null, nextSeq: 0 };
     return this.meta;
   }
@@ -93,7 +125,7 @@ export class Membership {
     if (this.members.size === 0) meta.assignor = input.assignor ?? "range";
     // Issue 9.10: any join that sees a new partition count (or a re-created topic) rebalances,
     // including a static member's return and a rejoin by member id, which otherwise would not.
-    if (this.absorbTopics(fresh)) this.pending = true;
+    if (this.absorbTopics(fresh)) this.staged = true;
 
     if (!member && byInstance) {
       // KIP-345: a static member coming back takes over its old identity and partitions, no rebalance.
@@ -111,10 +143,10 @@ export class Membership {
         sessionTimeoutMs: 0, rebalanceTimeoutMs: 0, lastSeen: now, memberGeneration: 0, target: [], assigned: [], revoking: [], revokingSince: null,
       };
       this.members.set(member.memberId, member);
-      this.pending = true;
+      this.staged = true;
     }
     const topics = [...new Set(input.topics)].sort();
-    if (topics.join("\n") !== member.topics.join("\n")) this.pending = true;
+    if (topics.join("\n") !== member.topics.join("\n")) this.staged = true;
     Object.assign(member, { topics, sessionTimeoutMs: timeouts.session, rebalanceTimeoutMs: timeouts.rebalance, lastSeen: now });
     this.touched.add(member.memberId);
     return { ok: true, member };
@@ -142,7 +174,7 @@ export class Membership {
   stageLeave(memberId: string): Result<{}> {
     if (!this.members.has(memberId)) return fail("UNKNOWN_MEMBER_ID", `member '${memberId}' is not in the group`, "member_id");
     this.remove(memberId);
-    this.pending = true;
+    this.staged = true;
     return { ok: true };
   }
 
@@ -150,7 +182,7 @@ export class Membership {
   expire(now: number): string[] {
     const gone = [...this.members.values()].filter((m) => deadlineOf(m) <= now).map((m) => m.memberId);
     for (const id of gone) this.remove(id);
-    if (gone.length > 0) this.pending = true;
+    if (gone.length > 0) this.staged = true;
     return gone;
   }
 
@@ -162,7 +194,7 @@ export class Membership {
 
   /** Topic metadata changed (partitions added, topic re-created): stages a new generation. */
   refreshTopics(fresh: Map<string, TopicMeta>): void {
-    if (this.absorbTopics(fresh)) this.pending = true;
+    if (this.absorbTopics(fresh)) this.staged = true;
   }
 
   /**
@@ -172,13 +204,13 @@ export class Membership {
   settle(): boolean {
     const meta = this.meta;
     // No meta: the group was deleted meanwhile (only possible once it had no members), nothing to do.
-    if (!this.pending || !meta) {
-      this.pending = false;
+    if (!this.staged || !meta) {
+      this.staged = false;
       this.removed.clear();
       this.touched.clear();
       return false;
     }
-    this.pending = false;
+    this.staged = false;
     meta.generation++;
     const assignor = getAssignor(meta.assignor ?? "range")!;
     const partitionsPerTopic: Record<string, number> = {};
@@ -268,7 +300,7 @@ export class Membership {
     }
     member.memberGeneration = this.meta!.generation;
     // A member staged out meanwhile (a static member's return took its identity) has no row to keep.
-    if (this.members.get(member.memberId) === member) this.store.saveMember(member);
+    if (this.isCurrent(member)) this.store.saveMember(member);
     return {
       ok: true, memberId: member.memberId, generation: member.memberGeneration, leader: this.leader(), state: this.state(),
       assignment: byTopic(member.assigned), heartbeatIntervalMs: heartbeatInterval(member.sessionTimeoutMs),

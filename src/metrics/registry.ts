@@ -1,3 +1,5 @@
+import { METRIC_MAX_SERIES } from "../core/limits";
+
 /**
  * This isolate's request metrics (issue 16): counters and latency histograms kept in memory,
  * rendered by /metrics next to the cluster-wide figures the catalog holds (src/metrics/render.ts).
@@ -5,8 +7,6 @@
  * `instance`); `npm start` runs one isolate, so locally they are the whole engine's.
  */
 export const LATENCY_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
-/** Distinct label sets one metric keeps at most: a topic name is caller input. */
-const MAX_SERIES = 5_000;
 
 type Labels = Record<string, string>;
 const key = (labels: Labels) => JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)));
@@ -43,7 +43,7 @@ export class MetricsRegistry {
     const k = key(labels);
     const s = series.get(k);
     if (s) s.value += by;
-    else if (series.size < MAX_SERIES) series.set(k, { labels, value: by });
+    else if (series.size < METRIC_MAX_SERIES) series.set(k, { labels, value: by });
   }
 
   observe(name: string, labels: Labels, seconds: number): void {
@@ -52,7 +52,7 @@ export class MetricsRegistry {
     const k = key(labels);
     let h = series.get(k);
     if (!h) {
-      if (series.size >= MAX_SERIES) return;
+      if (series.size >= METRIC_MAX_SERIES) return;
       series.set(k, (h = { labels, buckets: LATENCY_BUCKETS_S.map(() => 0), sum: 0, count: 0 }));
     }
     for (let i = 0; i < LATENCY_BUCKETS_S.length; i++) if (seconds <= LATENCY_BUCKETS_S[i]!) h.buckets[i]!++;

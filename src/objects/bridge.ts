@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { bridgeMigrations } from "../../migrations/bridge";
 import { fail, type Result } from "../core/errors";
-import { BRIDGE_RETRY_MAX_MS, BRIDGE_RETRY_MIN_MS, BRIDGE_RUN_MS } from "../core/limits";
+import { BRIDGE_RATE_WINDOW_MS, BRIDGE_RETRY_MAX_MS, BRIDGE_RETRY_MIN_MS, BRIDGE_RUN_MS } from "../core/limits";
 import type { Env } from "../env";
 import { durableObjectStore, migrate } from "../storage";
 import type { BrokerAdapter, ExternalTopic } from "../bridges/adapter";
@@ -13,9 +13,6 @@ import { redact } from "../bridges/spec";
 import { BridgeStore, type BridgeState } from "../bridges/store";
 import type { BridgeSpec } from "../bridges/types";
 import type { BridgeView } from "../bridges/view";
-
-/** Window for the records/s rate a bridge reports. */
-const RATE_WINDOW_MS = 10_000;
 
 /**
  * One bridge (issue 18): its spec, sealed credentials, checkpoints and status in SQLite, and the
@@ -166,7 +163,7 @@ export class BridgeDO extends DurableObject<Env> {
 
   private view(st: BridgeState): BridgeView {
     const now = Date.now();
-    while (this.moves.length && this.moves[0][0] < now - RATE_WINDOW_MS) this.moves.shift();
+    while (this.moves.length && this.moves[0][0] < now - BRIDGE_RATE_WINDOW_MS) this.moves.shift();
     const recent = this.moves.reduce((n, [, c]) => n + c, 0);
     const checkpoints = this.store.checkpoints();
     const lags = checkpoints.map((c) => c.lag).filter((l): l is number => l !== null);
@@ -179,7 +176,7 @@ export class BridgeDO extends DurableObject<Env> {
       last_error_at: st.lastErrorAt,
       records: st.records,
       bytes: st.bytes,
-      records_per_s: Math.round(recent / (RATE_WINDOW_MS / 1000)),
+      records_per_s: Math.round(recent / (BRIDGE_RATE_WINDOW_MS / 1000)),
       lag: lags.length ? lags.reduce((a, b) => a + b, 0) : null,
       checkpoints,
       ...(st.spec.direction === "sink" ? { group: sinkGroup(st.spec.name) } : {}),

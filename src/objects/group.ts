@@ -57,7 +57,7 @@ export class GroupCoordinator extends DurableObject {
     if (!owned.ok) return owned;
     const r = await this.scheduled(this.coordinator.join(groupId, input, Date.now));
     if (r.ok) {
-      this.owners.prune(this.coordinator.membership.members.keys());
+      this.owners.prune(this.coordinator.memberIds());
       this.owners.record(r.memberId, actor);
     }
     return r;

@@ -1,14 +1,17 @@
 /**
- * A small JSON parser that keeps every number's original text.
+ * A JSON parser that keeps every number's original text, built on the engine's one JSON scanner
+ * (src/api/json-text.ts: grammar, depth limit, and each value's kind and span), so produce and
+ * schema discovery agree on what JSON text is (issue 10, item 4).
  *
  * Why our own and not JSON.parse: JSON.parse turns 9007199254740993 into 9007199254740992 and
  * `1.0` into `1`, so a schema inferred from parsed values would call a 64-bit id a lossy number
  * and could not tell `1.0` (written as a decimal) from `1`. Why not lossless-json: inference only
- * needs "integer or decimal, and its text", which the grammar already tells us while scanning
- * (no second regex per number), and a parse failure must be an answer, not an exception, because
- * a record that is not JSON is typed bytes/text rather than rejected. The parser is iterative over
- * the text with recursion only per nesting level, bounded by MAX_JSON_DEPTH.
+ * needs "integer or decimal, and its text", which the scanner already tells us (no second regex
+ * per number), and a parse failure must be an answer, not an exception, because a record that is
+ * not JSON is typed bytes/text rather than rejected. No recursion: the scanner keeps the stack,
+ * and refuses text nested deeper than MAX_JSON_DEPTH containers.
  */
+import { scanJsonEvents, type JsonEvents, type JsonFrame, type JsonKind } from "../api/json-text";
 import { MAX_JSON_DEPTH } from "../core/limits";
 
 /** A JSON number literal exactly as written; `integer` is true when it has no fraction or exponent. */
@@ -96,16 +99,8 @@ export function parseJson(text: string): JsonValue | undefined {
 
 /** Parses JSON text; answers `undefined` (never throws) when the text is not one JSON value. */
 export function parseJsonText(text: string): JsonValue | undefined {
-  const p = new Parser(text);
-  try {
-    p.ws();
-    const v = p.value(0);
-    p.ws();
-    return p.at === text.length ? v : undefined;
-  } catch (err) {
-    if (err === NOT_JSON) return undefined;
-    throw err;
-  }
+  const tree = new TreeBuilder(text);
+  return scanJsonEvents(text, MAX_JSON_DEPTH, tree).ok ? tree.root : undefined;
 }
 
 /** Plain JS value of a parsed tree (numbers become JS numbers, as JSON.parse gives). */
@@ -115,120 +110,49 @@ export function toPlain(v: JsonValue): unknown {
   if (Array.isArray(v)) return v.map(toPlain);
   if (v !== null && typeof v === "object") {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v)) out[k] = toPlain(v[k]);
+    for (const k of Object.keys(v)) setOwn(out, k, toPlain(v[k]));
     return out;
   }
   return v;
 }
 
-const NOT_JSON = Symbol("not json");
-const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
-const PLAIN_STRING = /[^"\\\u0000-\u001f]*/y;
+/** `out[key] = v` as JSON.parse does it: "__proto__" becomes an own data property, never a prototype change. */
+function setOwn<T>(out: Record<string, T>, key: string, v: T): void {
+  if (key === "__proto__") Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+  else out[key] = v;
+}
 
-class Parser {
-  at = 0;
-  constructor(private readonly s: string) {}
+type Container = JsonValue[] | { [key: string]: JsonValue };
 
-  ws(): void {
-    const s = this.s;
-    let c = s.charCodeAt(this.at);
-    while (c === 32 || c === 10 || c === 13 || c === 9) c = s.charCodeAt(++this.at);
+/** Builds the value tree from the scanner's events: containers as they open, each value as it ends. */
+class TreeBuilder implements JsonEvents {
+  readonly levels = Infinity;
+  root: JsonValue = null;
+  /** The containers being filled, outermost first (one per scanner frame). */
+  private readonly filling: Container[] = [];
+  constructor(private readonly text: string) {}
+
+  open(frames: readonly JsonFrame[]): void {
+    // A plain object (null-prototype objects are slow dictionaries in V8); see setOwn for "__proto__".
+    this.filling.push(frames[frames.length - 1].object ? {} : []);
   }
 
-  value(depth: number): JsonValue {
-    if (depth > MAX_JSON_DEPTH) throw NOT_JSON;
-    const c = this.s[this.at];
-    if (c === "{") return this.object(depth);
-    if (c === "[") return this.array(depth);
-    if (c === '"') return this.string();
-    if (c === "t") return this.word("true", true);
-    if (c === "f") return this.word("false", false);
-    if (c === "n") return this.word("null", null);
-    return this.number();
-  }
-
-  private object(depth: number): { [key: string]: JsonValue } {
-    // A plain object (null-prototype objects are slow dictionaries in V8); "__proto__" is set as
-    // an own data property below, never as a prototype change.
-    const out: { [key: string]: JsonValue } = {};
-    this.at++;
-    this.ws();
-    if (this.s[this.at] === "}") {
-      this.at++;
-      return out;
+  value(frames: readonly JsonFrame[], start: number, end: number, kind: JsonKind): void {
+    const { text } = this;
+    let v: JsonValue;
+    if (kind === "end") v = this.filling.pop()!;
+    else if (kind === "string") v = text.slice(start + 1, end - 1);
+    else if (kind === "integer" || kind === "decimal") v = new JsonNumber(text.slice(start, end), kind === "integer");
+    // Escapes (rare): the scanner checked the literal, JSON.parse decodes exactly it.
+    else if (kind === "escaped") v = JSON.parse(text.slice(start, end)) as string;
+    else v = kind === "null" ? null : kind === "true";
+    const depth = frames.length;
+    if (depth === 0) return void (this.root = v);
+    const frame = frames[depth - 1];
+    const parent = this.filling[depth - 1];
+    if (!frame.object) (parent as JsonValue[]).push(v);
+    else {
+      setOwn(parent as { [key: string]: JsonValue }, frame.key!, v);
     }
-    for (;;) {
-      if (this.s[this.at] !== '"') throw NOT_JSON;
-      const key = this.string();
-      this.ws();
-      if (this.s[this.at++] !== ":") throw NOT_JSON;
-      this.ws();
-      const v = this.value(depth + 1);
-      if (key === "__proto__") Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
-      else out[key] = v;
-      this.ws();
-      const c = this.s[this.at++];
-      if (c === "}") return out;
-      if (c !== ",") throw NOT_JSON;
-      this.ws();
-    }
-  }
-
-  private array(depth: number): JsonValue[] {
-    const out: JsonValue[] = [];
-    this.at++;
-    this.ws();
-    if (this.s[this.at] === "]") {
-      this.at++;
-      return out;
-    }
-    for (;;) {
-      out.push(this.value(depth + 1));
-      this.ws();
-      const c = this.s[this.at++];
-      if (c === "]") return out;
-      if (c !== ",") throw NOT_JSON;
-      this.ws();
-    }
-  }
-
-  private string(): string {
-    const start = ++this.at;
-    PLAIN_STRING.lastIndex = start;
-    PLAIN_STRING.exec(this.s);
-    let end = PLAIN_STRING.lastIndex;
-    if (this.s[end] === '"') {
-      this.at = end + 1;
-      return this.s.slice(start, end);
-    }
-    // Escapes (rare): find the closing quote and let JSON.parse decode exactly this literal.
-    while (end < this.s.length) {
-      const c = this.s.charCodeAt(end);
-      if (c === 92) end += 2;
-      else if (c === 34) break;
-      else if (c < 32) throw NOT_JSON;
-      else end++;
-    }
-    if (end >= this.s.length) throw NOT_JSON;
-    this.at = end + 1;
-    try {
-      return JSON.parse(this.s.slice(start - 1, end + 1)) as string;
-    } catch {
-      throw NOT_JSON;
-    }
-  }
-
-  private word<T>(word: string, v: T): T {
-    if (!this.s.startsWith(word, this.at)) throw NOT_JSON;
-    this.at += word.length;
-    return v;
-  }
-
-  private number(): JsonNumber {
-    NUMBER.lastIndex = this.at;
-    const m = NUMBER.exec(this.s);
-    if (!m) throw NOT_JSON;
-    this.at = NUMBER.lastIndex;
-    return new JsonNumber(m[0], m[1] === undefined && m[2] === undefined);
   }
 }

@@ -63,6 +63,8 @@ describe("push-broker sources: ack after commit, redeliveries dropped by dedupe 
       await createTopic(topic, 1);
       const spec: BridgeSpec = { name: unique("pb"), platform: "rabbitmq", connection: { host: "127.0.0.1", port: 5672 }, direction: "source", mapping: [{ external: "q", topic }], options: {} };
       const stub = (env as unknown as Env).BRIDGES.get((env as unknown as Env).BRIDGES.idFromName(spec.name));
+      // The bridge object's SQLite as the pump's store, driven by a scripted connection: its
+      // dedupe table is read because a forgotten key is only visible in a redelivery much later.
       await runInDurableObject(stub, async (_instance, state) => {
         const store = new BridgeStore({ sql: state.storage.sql, transactionSync: (fn) => state.storage.transactionSync(fn) });
         store.create(spec, null, Date.now());

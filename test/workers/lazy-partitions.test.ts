@@ -10,7 +10,7 @@ import * as names from "../../src/objects/names";
  */
 const partition = (topicId: string, p: number) => names.partitionStub(env.PARTITIONS, topicId, p);
 
-/** The partition's stored state row, or null when it was never opened. */
+/** The partition's stored state row, or null when it was never opened (storage only: any request would open it). */
 async function stateOf(topicId: string, p: number): Promise<{ status: string; config: string } | null> {
   return runInDurableObject(partition(topicId, p), async (_instance, state) => {
     return (state.storage.sql.exec("SELECT status, config FROM partition_state").toArray()[0] as { status: string; config: string } | undefined) ?? null;

@@ -5,6 +5,7 @@ import { api, createTopic, unique } from "./helpers";
 // The partition side of realtime delivery (issue 15): hubs a partition wakes after an append are
 // stored (they outlive a restart), and a hub that answers "not watching" is forgotten.
 const run = runInDurableObject as unknown as <T>(s: DurableObjectStub, f: (instance: unknown, state: DurableObjectState) => Promise<T>) => Promise<T>;
+// The stored watcher list: no answer lists it, and a hub woken in vain cannot be observed from outside.
 const watchers = (stub: DurableObjectStub) => run(stub, async (_i, state) => state.storage.sql.exec<{ hub: string }>("SELECT hub FROM realtime_watchers ORDER BY hub").toArray().map((r) => r.hub));
 
 describe("partition wakes realtime hubs", () => {

@@ -45,8 +45,15 @@ describe("Coordinator on better-sqlite3", () => {
     const b2 = ok(await c.heartbeat(b.memberId, b.generation, undefined, () => 4));
     const held = [...parts(a2), ...parts(b2)];
     expect(new Set(held).size).toBe(held.length);
+    expect(c.memberIds().sort()).toEqual([a.memberId, b.memberId].sort());
+    ok(await c.leave(a.memberId));
+    // The member list the group object prunes member owners by: a leave drops the member.
+    expect(c.memberIds()).toEqual([b.memberId]);
+    expect(await c.join("g1", { topics: ["orders"], memberId: a.memberId }, () => 5)).toMatchObject({ ok: false, error: { code: "UNKNOWN_MEMBER_ID" } });
+    const back = ok(await c.join("g1", { topics: ["orders"] }, () => 5));
     const restarted = open(5);
-    expect(ok(restarted.describe()).members.map((m) => m.memberId).sort()).toEqual([a.memberId, b.memberId].sort());
+    expect(ok(restarted.describe()).members.map((m) => m.memberId).sort()).toEqual([b.memberId, back.memberId].sort());
+    expect(restarted.memberIds().sort()).toEqual([b.memberId, back.memberId].sort());
     expect(restarted.summary()).toMatchObject({ groupId: "g1", members: 2 });
   });
 
