@@ -209,6 +209,9 @@ export const MAX_IDEMPOTENCY_RESULT_BYTES = 64 * 1024;
  * partition's size.
  */
 export const COMPACTION_PAGE_MAX_RECORDS = 1_000;
+
+/** Hot pages one compaction gathering round reads at most before it encodes what it found. */
+export const COMPACTION_GATHER_PAGES = 16;
 export const COMPACTION_PAGE_MAX_BYTES = 4 * 1024 * 1024;
 /** Warm segments one alarm's compaction step rewrites at most; the pass goes on in the next alarm, scheduled at once. */
 export const COMPACTION_SEGMENTS_PER_ALARM = 8;

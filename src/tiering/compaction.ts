@@ -1,11 +1,11 @@
-import { COMPACTION_BACKOFF_MS, COMPACTION_PAGE_MAX_BYTES, COMPACTION_PAGE_MAX_RECORDS, SEGMENT_MAX_BYTES, SEGMENT_MAX_RECORDS } from "../core/limits";
+import { COMPACTION_BACKOFF_MS, COMPACTION_GATHER_PAGES, COMPACTION_PAGE_MAX_BYTES, COMPACTION_PAGE_MAX_RECORDS, SEGMENT_MAX_BYTES, SEGMENT_MAX_RECORDS } from "../core/limits";
 import { isCompacted, type PartitionLog } from "../log/partition-log";
 import type { SqlStore } from "../storage";
 import type { ColdSink } from "./cold-sink";
 import { type CleanContext, verdict, ViewLookup } from "./compaction-rules";
 import { rewriteSegment, type RewriteDeps } from "./compaction-warm";
 import { encodeRowGroups } from "./parquet";
-import type { SegmentIndex, SegmentInfo } from "./segment-index";
+import { ColdState, type SegmentIndex, type SegmentInfo } from "./segment-index";
 import { planSegment, type RollCandidate } from "./segment-plan";
 import type { RowGroupInfo } from "./types";
 import { toSegmentRecord, type WarmTier } from "./warm-tier";
@@ -29,9 +29,6 @@ interface Pass {
   skippedAt: number | null;
   stats: CompactionStats;
 }
-
-/** Hot pages one gathering round reads at most before it encodes what it found. */
-const GATHER_PAGES = 16;
 
 const empty = (): CompactionStats => ({ records: 0, bytes: 0, segmentsRewritten: 0, segmentsDropped: 0 });
 
@@ -127,14 +124,14 @@ export class Compactor {
       if (!segment || segment.lastOffset >= pass.upper) break;
       pass.nextSegment = segment.lastOffset + 1;
       // The cold table keeps full history: a segment not handed over yet waits for a later pass.
-      if (segment.coldState === 0) {
+      if (segment.coldState === ColdState.owed) {
         pass.skippedAt ??= segment.baseOffset;
         continue;
       }
       await this.warm.exclusive(async () => {
         // Re-read under the lock: another pass may have swapped this segment's object meanwhile.
         const fresh = this.index.at(segment.baseOffset);
-        if (!fresh || fresh.baseOffset !== segment.baseOffset || fresh.coldState === 0) return;
+        if (!fresh || fresh.baseOffset !== segment.baseOffset || fresh.coldState === ColdState.owed) return;
         await rewriteSegment(this.rewriteDeps(), fresh, this.context(horizon), now, pass.stats, (r, b) => this.count(r, b));
       });
       if (!this.log.isActive) return true;
@@ -170,7 +167,7 @@ export class Compactor {
         let doomedBytes = 0;
         let exhausted = false;
         // Synchronous between awaits: a bounded number of pages, so appends wait a few ms at most.
-        for (let pages = 0; pages < GATHER_PAGES && doomed.length < SEGMENT_MAX_RECORDS && doomedBytes < SEGMENT_MAX_BYTES; pages++) {
+        for (let pages = 0; pages < COMPACTION_GATHER_PAGES && doomed.length < SEGMENT_MAX_RECORDS && doomedBytes < SEGMENT_MAX_BYTES; pages++) {
           const page = this.log.hotCleanPage(Math.max(from, this.log.hotStart), pass.upper, COMPACTION_PAGE_MAX_RECORDS, COMPACTION_PAGE_MAX_BYTES);
           if (page.length === 0) {
             exhausted = true;
@@ -236,7 +233,7 @@ export class Compactor {
     if (!this.log.isActive) return false;
     const segment: SegmentInfo = {
       baseOffset: rowGroups[0].minOffset, lastOffset: rowGroups[rowGroups.length - 1].maxOffset, minTimestamp, maxTimestamp,
-      recordCount: chosen.size, bytes: bytes.byteLength, recordBytes, objectKey: "", coldState: 1,
+      recordCount: chosen.size, bytes: bytes.byteLength, recordBytes, objectKey: "", coldState: ColdState.handedOver,
     };
     await this.cold.accept({ ...id, segment, bytes });
     return true;

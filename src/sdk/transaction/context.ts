@@ -6,6 +6,7 @@ import type { ProducerIdentity, Transport } from "../transport/types.js";
 import { partitionKey, type ProduceMessage, type RecordMetadata, type TopicPartition } from "../types.js";
 import { TransactionHandle, type Polled } from "./handle.js";
 import { TransactionalSender, partitionCounter } from "./sender.js";
+import type { CommitTarget, Session, Transaction, TransactionOwner } from "./types.js";
 
 export interface ExactlyOnceOptions extends ClientOptions {
   /**
@@ -24,28 +25,7 @@ export interface ExactlyOnceOptions extends ClientOptions {
   idempotencyWait?: number;
 }
 
-/** What `tx.commit` accepts: "done through" this offset (the engine stores offset + 1, Kafka's next-to-read). */
-export type CommitTarget = number | { topic?: string; partition: number; offset: number };
-
-/** The handle a `transaction` callback gets. */
-export interface Transaction {
-  readonly transactionalId: string;
-  /** Transactional produce: invisible to read_committed readers until the transaction commits. Any topic. */
-  produce<T>(topic: string, message: ProduceMessage<T>): Promise<RecordMetadata>;
-  produce<T>(topic: string, messages: ProduceMessage<T>[]): Promise<RecordMetadata[]>;
-  /**
-   * Adds the input consumer's group offset to the transaction (sendOffsetsToTransaction, fenced by
-   * member and generation): done through `offset`, as `Consumer.commit`. A bare number means the
-   * partition of the record with that offset polled in this transaction.
-   */
-  commit(target: CommitTarget | CommitTarget[], consumer?: TransactionalInput): Promise<void>;
-}
-
-/** @internal A producer session: the id and epoch from initProducer, and its sequenced sender. */
-export interface Session {
-  identity: ProducerIdentity;
-  sender: TransactionalSender;
-}
+export type { CommitTarget, Transaction } from "./types.js";
 
 
 const DEFAULT_EOS_RETRY_ATTEMPTS = 10;
@@ -67,7 +47,7 @@ const REINIT = new Set(["INVALID_TXN_STATE", "INVALID_PRODUCER_EPOCH", "TRANSACT
  *   await tx.commit(message.offset)
  * })
  */
-export class ExactlyOnceContext {
+export class ExactlyOnceContext implements TransactionOwner {
   readonly transactionalId: string;
   private readonly transport: () => Transport;
   private readonly retry: RetryPolicy;

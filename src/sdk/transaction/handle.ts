@@ -2,7 +2,7 @@ import { InvalidRequestError } from "../errors.js";
 import type { TransactionalInput } from "../consumer/observers.js";
 import { withRetry } from "../retry.js";
 import type { ProduceMessage, RecordMetadata, TopicPartition } from "../types.js";
-import type { CommitTarget, ExactlyOnceContext, Session, Transaction } from "./context.js";
+import type { CommitTarget, Session, Transaction, TransactionOwner } from "./types.js";
 
 /** What a transaction polled from one consumer's partition: the first offset (for a rewind) and every offset. */
 export interface Polled {
@@ -18,7 +18,7 @@ export class TransactionHandle implements Transaction {
   readonly committed = new Map<TransactionalInput, Array<TopicPartition & { offset: number }>>();
 
   constructor(
-    private readonly ctx: ExactlyOnceContext,
+    private readonly ctx: TransactionOwner,
     private readonly session: Session,
     private readonly polled: Map<TransactionalInput, Map<string, Polled>>,
   ) {}
