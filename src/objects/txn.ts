@@ -1,9 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
 import { txnMigrations } from "../../migrations/txn";
 import type { Result } from "../core/errors";
-import { IDEMPOTENCY_RECORD_TTL_MS, TXN_MARKER_RETRY_MS } from "../core/limits";
+import { IDEMPOTENCY_RECORD_TTL_MS, TXN_MARKER_RETRY_MS, UPSTASH_LOST_ANSWER_TTL_MS } from "../core/limits";
 import { durableObjectStore, migrate } from "../storage";
 import { IdempotencyRecords, type ClaimAnswer, type IdempotencyDescription } from "../txn/idempotency";
+import { LostAnswers, type LostAnswer } from "../txn/lost-answers";
 import { writeMarkers, type MarkerTargets } from "../txn/markers";
 import { TransactionState, type TxnDescription, type TxnGroupOffsets, type TxnPartition } from "../txn/state";
 import { groupStub, partitionStub } from "./names";
@@ -14,11 +15,13 @@ import { groupStub, partitionStub } from "./names";
  * transaction, the markers are written before the call returns; the alarm finishes what a crash or
  * a failed partition left, and aborts transactions past their timeout.
  * The same class, named `idempotency/<id>`, keeps withIdempotency's claim record for that id
- * (src/txn/idempotency.ts): separate tables, so even a transactional id spelled like that name is harmless.
+ * (src/txn/idempotency.ts), and named `upstash-lost/<n>`, the Upstash surface's undelivered answers
+ * (src/txn/lost-answers.ts): separate tables, so even a transactional id spelled like that name is harmless.
  */
 export class TxnCoordinator extends DurableObject {
   private txn!: TransactionState;
   private idempotency!: IdempotencyRecords;
+  private lost!: LostAnswers;
   private readonly targets: MarkerTargets;
   /** One marker run at a time: a second run could mark a later transaction's rows with this decision. */
   private driving: Promise<void> | null = null;
@@ -35,6 +38,7 @@ export class TxnCoordinator extends DurableObject {
       migrate(storage.sql, txnMigrations);
       this.txn = new TransactionState(storage);
       this.idempotency = new IdempotencyRecords(storage);
+      this.lost = new LostAnswers(storage);
     });
   }
 
@@ -79,6 +83,15 @@ export class TxnCoordinator extends DurableObject {
 
   describeIdempotency(id: string): IdempotencyDescription | null {
     return this.idempotency.describe(id, Date.now());
+  }
+
+  /** The kept answer of an undelivered Upstash-style write with this fingerprint, taken once (issue 19). */
+  takeLostAnswer(fingerprint: string): LostAnswer | null {
+    return this.lost.take(fingerprint, Date.now());
+  }
+
+  keepLostAnswer(fingerprint: string, answer: LostAnswer): void {
+    this.lost.keep(fingerprint, answer, Date.now(), UPSTASH_LOST_ANSWER_TTL_MS);
   }
 
   /** At-least-once: expiring and re-driving markers are both idempotent, so is dropping expired records. */

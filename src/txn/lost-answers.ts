@@ -1,0 +1,39 @@
+import type { SqlStore } from "../storage";
+
+/** An answer as the route would have sent it. */
+export interface LostAnswer {
+  status: number;
+  body: string;
+}
+
+interface Row {
+  status: number;
+  body: string;
+  [key: string]: SqlStorageValue;
+}
+
+/**
+ * Answers of writes nobody received (issue 19, the Upstash-style surface). A client that never got
+ * its answer resends the identical request; the server cannot tell that resend from a second
+ * identical request by content, but it knows when an answer was not delivered (request.signal
+ * aborted). Such an answer is kept here under the request's fingerprint for a short while, and the
+ * first identical request takes it instead of writing again. Taken once: a later identical request
+ * is a new write. Rows exist only for undelivered answers, so expired ones are dropped when the
+ * next one is kept (no alarm needed: a leftover row is a few bytes and answers nothing once expired).
+ */
+export class LostAnswers {
+  constructor(private readonly storage: SqlStore) {}
+
+  /** The kept answer for `fingerprint`, removed as it is returned; null when none (or expired). */
+  take(fingerprint: string, now: number): LostAnswer | null {
+    const row = this.storage.sql.exec<Row>("SELECT status, body FROM lost_answers WHERE fingerprint = ? AND expires_at > ?", fingerprint, now).toArray()[0];
+    if (!row) return null;
+    this.storage.sql.exec("DELETE FROM lost_answers WHERE fingerprint = ?", fingerprint);
+    return { status: row.status, body: row.body };
+  }
+
+  keep(fingerprint: string, answer: LostAnswer, now: number, ttlMs: number): void {
+    this.storage.sql.exec("DELETE FROM lost_answers WHERE expires_at <= ?", now);
+    this.storage.sql.exec("INSERT OR REPLACE INTO lost_answers (fingerprint, status, body, expires_at) VALUES (?, ?, ?, ?)", fingerprint, answer.status, answer.body, now + ttlMs);
+  }
+}
