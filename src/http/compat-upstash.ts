@@ -14,7 +14,7 @@ import { isStreamTopic } from "../compat/durable-streams/names";
 import type { FetchedRecord } from "../api/wire";
 import { commit, committed, consume, consumers, deleteInstance, type Reset } from "../compat/upstash/consumers";
 import { toMessage, toWire, type UpstashProduce } from "../compat/upstash/messages";
-import { keepLostAnswer, requestFingerprint, takeLostAnswer } from "../compat/upstash/lost-answers";
+import { lostAnswers, requestFingerprint } from "../compat/upstash/lost-answers";
 
 /**
  * Upstash-Kafka-style REST (issue 19), as the official `@upstash/kafka` client calls it. Errors are
@@ -47,14 +47,20 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object
  * resend does the write.
  */
 async function writeOnce(c: C, run: (signal: AbortSignal) => Promise<Response | null>): Promise<Response> {
-  const fingerprint = await requestFingerprint(c.req.raw, await c.req.arrayBuffer());
-  const kept = await takeLostAnswer(c.env, fingerprint);
+  const ledger = lostAnswers(c.env, await requestFingerprint(c.req.raw, await c.req.arrayBuffer()));
+  const kept = await ledger.take();
   if (kept) return kept;
   const signal = c.req.raw.signal;
+  const logged = (what: string) => (e: unknown) => console.error(`kafka-rest: could not ${what} an undelivered answer`, e);
+  // A resend may come while this write still runs: from now on it waits for this answer.
+  signal.addEventListener("abort", () => c.executionCtx.waitUntil(ledger.expect().catch(logged("expect"))), { once: true });
   const work = (async () => {
     const answer = await run(signal);
-    if (!answer) return c.json({ error: "the client went away before anything was written", status: 499 }, 499 as 400);
-    if (signal.aborted) await keepLostAnswer(c.env, fingerprint, answer).catch((e) => console.error("kafka-rest: could not keep an undelivered answer", e));
+    if (!answer) {
+      await ledger.drop().catch(logged("drop"));
+      return c.json({ error: "the client went away before anything was written", status: 499 }, 499 as 400);
+    }
+    if (signal.aborted) await ledger.keep(answer).catch(logged("keep"));
     return answer;
   })();
   // When the client goes, workerd stops waiting for the request's pending calls: only work under

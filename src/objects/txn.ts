@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { txnMigrations } from "../../migrations/txn";
 import type { Result } from "../core/errors";
-import { IDEMPOTENCY_RECORD_TTL_MS, TXN_MARKER_RETRY_MS, UPSTASH_LOST_ANSWER_TTL_MS } from "../core/limits";
+import { IDEMPOTENCY_RECORD_TTL_MS, TXN_MARKER_RETRY_MS, UPSTASH_LOST_ANSWER_TTL_MS, UPSTASH_LOST_ANSWER_WAIT_MS } from "../core/limits";
 import { durableObjectStore, migrate } from "../storage";
 import { IdempotencyRecords, type ClaimAnswer, type IdempotencyDescription } from "../txn/idempotency";
 import { LostAnswers, type LostAnswer } from "../txn/lost-answers";
@@ -22,6 +22,8 @@ export class TxnCoordinator extends DurableObject {
   private txn!: TransactionState;
   private idempotency!: IdempotencyRecords;
   private lost!: LostAnswers;
+  /** Requests waiting for the answer of a running write whose client went, by fingerprint. */
+  private readonly lostWaiters = new Map<string, Set<() => void>>();
   private readonly targets: MarkerTargets;
   /** One marker run at a time: a second run could mark a later transaction's rows with this decision. */
   private driving: Promise<void> | null = null;
@@ -85,13 +87,48 @@ export class TxnCoordinator extends DurableObject {
     return this.idempotency.describe(id, Date.now());
   }
 
-  /** The kept answer of an undelivered Upstash-style write with this fingerprint, taken once (issue 19). */
-  takeLostAnswer(fingerprint: string): LostAnswer | null {
-    return this.lost.take(fingerprint, Date.now());
+  /**
+   * The kept answer of an undelivered Upstash-style write with this fingerprint, taken once (issue
+   * 19). While that write still runs, waits for its answer (up to UPSTASH_LOST_ANSWER_WAIT_MS; past
+   * that the write is presumed crashed, the row goes and the caller writes).
+   */
+  async takeLostAnswer(fingerprint: string): Promise<LostAnswer | null> {
+    const first = this.lost.take(fingerprint, Date.now());
+    if (first !== "pending") return first;
+    await new Promise<void>((wake) => {
+      const timer = setTimeout(done, UPSTASH_LOST_ANSWER_WAIT_MS);
+      const waiters = this.lostWaiters.get(fingerprint) ?? new Set();
+      this.lostWaiters.set(fingerprint, waiters.add(done));
+      function done() {
+        clearTimeout(timer);
+        waiters.delete(done);
+        wake();
+      }
+    });
+    const then = this.lost.take(fingerprint, Date.now());
+    if (then !== "pending") return then;
+    this.lost.drop(fingerprint);
+    return null;
+  }
+
+  expectLostAnswer(fingerprint: string): void {
+    this.lost.expect(fingerprint, Date.now(), UPSTASH_LOST_ANSWER_TTL_MS);
   }
 
   keepLostAnswer(fingerprint: string, answer: LostAnswer): void {
     this.lost.keep(fingerprint, answer, Date.now(), UPSTASH_LOST_ANSWER_TTL_MS);
+    this.wakeLost(fingerprint);
+  }
+
+  dropLostAnswer(fingerprint: string): void {
+    this.lost.drop(fingerprint);
+    this.wakeLost(fingerprint);
+  }
+
+  private wakeLost(fingerprint: string): void {
+    const waiters = this.lostWaiters.get(fingerprint);
+    this.lostWaiters.delete(fingerprint);
+    for (const wake of waiters ?? []) wake();
   }
 
   /** At-least-once: expiring and re-driving markers are both idempotent, so is dropping expired records. */

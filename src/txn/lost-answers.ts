@@ -1,5 +1,8 @@
 import type { SqlStore } from "../storage";
 
+/** The status of a row whose write is still running (no HTTP answer has status 0). */
+const PENDING = 0;
+
 /** An answer as the route would have sent it. */
 export interface LostAnswer {
   status: number;
@@ -24,16 +27,30 @@ interface Row {
 export class LostAnswers {
   constructor(private readonly storage: SqlStore) {}
 
-  /** The kept answer for `fingerprint`, removed as it is returned; null when none (or expired). */
-  take(fingerprint: string, now: number): LostAnswer | null {
+  /**
+   * The kept answer for `fingerprint`, removed as it is returned; "pending" while the write whose
+   * client went is still running; null when none (or expired).
+   */
+  take(fingerprint: string, now: number): LostAnswer | "pending" | null {
     const row = this.storage.sql.exec<Row>("SELECT status, body FROM lost_answers WHERE fingerprint = ? AND expires_at > ?", fingerprint, now).toArray()[0];
     if (!row) return null;
+    if (row.status === PENDING) return "pending";
     this.storage.sql.exec("DELETE FROM lost_answers WHERE fingerprint = ?", fingerprint);
     return { status: row.status, body: row.body };
+  }
+
+  /** The client went while the write runs: an identical request waits for its answer instead of writing. */
+  expect(fingerprint: string, now: number, ttlMs: number): void {
+    this.storage.sql.exec("INSERT OR IGNORE INTO lost_answers (fingerprint, status, body, expires_at) VALUES (?, ?, '', ?)", fingerprint, PENDING, now + ttlMs);
   }
 
   keep(fingerprint: string, answer: LostAnswer, now: number, ttlMs: number): void {
     this.storage.sql.exec("DELETE FROM lost_answers WHERE expires_at <= ?", now);
     this.storage.sql.exec("INSERT OR REPLACE INTO lost_answers (fingerprint, status, body, expires_at) VALUES (?, ?, ?, ?)", fingerprint, answer.status, answer.body, now + ttlMs);
+  }
+
+  /** No answer will come (nothing was written, or the wait for it ran out): forget the pending row. */
+  drop(fingerprint: string): void {
+    this.storage.sql.exec("DELETE FROM lost_answers WHERE fingerprint = ? AND status = ?", fingerprint, PENDING);
   }
 }

@@ -73,6 +73,21 @@ describe("Upstash-style writes under the client's resends", () => {
     expect(await records(t)).toHaveLength(2);
   });
 
+  it("a resend that comes while the first write still runs waits for its answer instead of writing", async () => {
+    const t = await topic();
+    const token = unique("w");
+    const body = JSON.stringify({ value: `fixture-hold-${token}` });
+    const socket = await sendUnanswered(`/produce/${t}`, body, { "x-fixture-token": token });
+    await fixture("started", token);
+    for (let i = 0; i < 200 && (await records(t)).length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    socket.resetAndDestroy();
+    await fixture("aborted", token);
+    const resend = post(`/produce/${t}`, body); // the first write's answer is still held
+    await fixture("release", token);
+    expect(await (await resend).json()).toEqual([{ topic: t, partition: 0, offset: 0, timestamp: expect.any(Number) }]);
+    expect(await records(t)).toHaveLength(1);
+  });
+
   it("two identical produces that were both answered write two records", async () => {
     const t = await topic();
     const p = kafka().producer();

@@ -28,14 +28,29 @@ export async function requestFingerprint(request: Request, body: ArrayBuffer): P
   return [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** The kept answer of an identical request whose client went away, taken (once); null when none. */
-export async function takeLostAnswer(env: Env, fingerprint: string): Promise<Response | null> {
-  const kept = await lostAnswerStub(env, fingerprint).takeLostAnswer(fingerprint);
-  return kept ? new Response(kept.body, { status: kept.status, headers: { "content-type": "application/json" } }) : null;
-}
-
-/** Keeps `response` for the resend: called only when request.signal says it was not delivered. */
-export async function keepLostAnswer(env: Env, fingerprint: string, response: Response): Promise<void> {
-  const body = await response.clone().text();
-  await lostAnswerStub(env, fingerprint).keepLostAnswer(fingerprint, { status: response.status, body });
+/**
+ * The ledger entry of one request. One stub for all its calls: calls on one stub arrive in order,
+ * so "expect" (sent when the client goes) is never overtaken by the "drop" or "keep" after it.
+ */
+export function lostAnswers(env: Env, fingerprint: string) {
+  const stub = lostAnswerStub(env, fingerprint);
+  return {
+    /** The kept answer of an identical request whose client went away, taken (once); null when none. */
+    async take(): Promise<Response | null> {
+      const kept = await stub.takeLostAnswer(fingerprint);
+      return kept ? new Response(kept.body, { status: kept.status, headers: { "content-type": "application/json" } }) : null;
+    },
+    /** The client went while the write runs: an identical request now waits for its answer instead of writing. */
+    async expect(): Promise<void> {
+      await stub.expectLostAnswer(fingerprint);
+    },
+    /** The client went and nothing was written: an identical request need not wait, it writes. */
+    async drop(): Promise<void> {
+      await stub.dropLostAnswer(fingerprint);
+    },
+    /** Keeps `response` for the resend: called only when request.signal says it was not delivered. */
+    async keep(response: Response): Promise<void> {
+      await stub.keepLostAnswer(fingerprint, { status: response.status, body: await response.clone().text() });
+    },
+  };
 }

@@ -17,6 +17,18 @@ describe("LostAnswers", () => {
     expect(lost.take("fp", 70_000)).toBeNull();
   });
 
+  it("says pending while the write whose client went still runs, until its answer is kept or dropped", async () => {
+    const lost = new LostAnswers(await migratedStore(txnMigrations));
+    lost.expect("fp", 0, 60_000);
+    expect(lost.take("fp", 1)).toBe("pending");
+    lost.keep("fp", { status: 200, body: "x" }, 2, 60_000);
+    lost.expect("fp", 3, 60_000); // a late "expect" never hides a kept answer
+    expect(lost.take("fp", 4)).toEqual({ status: 200, body: "x" });
+    lost.expect("gone", 0, 60_000);
+    lost.drop("gone");
+    expect(lost.take("gone", 1)).toBeNull();
+  });
+
   it("drops expired answers when it keeps a new one", async () => {
     const store = await migratedStore(txnMigrations);
     const lost = new LostAnswers(store);
