@@ -42,24 +42,25 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object
 /**
  * A write route, safe under the official client's resends (issue 19, docs/compat.md "Retries"): an
  * identical request whose answer was lost gets that answer and writes nothing; an answer this
- * request could not deliver (request.signal aborted) is kept for the resend. `run` answers null
- * when the client went away before anything was written: then there is nothing to keep, and the
- * resend does the write.
+ * request could not deliver (request.signal aborted) is kept for the resend. The route calls
+ * `writing()` just before its first write: false means the client already went, so the route
+ * writes nothing and answers null (the resend does the write); from then on a client that goes
+ * makes an identical resend wait for this answer instead of writing (ledger.expect).
  */
-async function writeOnce(c: C, run: (signal: AbortSignal) => Promise<Response | null>): Promise<Response> {
+async function writeOnce(c: C, run: (writing: () => boolean) => Promise<Response | null>): Promise<Response> {
   const ledger = lostAnswers(c.env, await requestFingerprint(c.req.raw, await c.req.arrayBuffer()));
   const kept = await ledger.take();
   if (kept) return kept;
   const signal = c.req.raw.signal;
   const logged = (what: string) => (e: unknown) => console.error(`kafka-rest: could not ${what} an undelivered answer`, e);
-  // A resend may come while this write still runs: from now on it waits for this answer.
-  signal.addEventListener("abort", () => c.executionCtx.waitUntil(ledger.expect().catch(logged("expect"))), { once: true });
+  const writing = () => {
+    if (signal.aborted) return false;
+    signal.addEventListener("abort", () => c.executionCtx.waitUntil(ledger.expect().catch(logged("expect"))), { once: true });
+    return true;
+  };
   const work = (async () => {
-    const answer = await run(signal);
-    if (!answer) {
-      await ledger.drop().catch(logged("drop"));
-      return c.json({ error: "the client went away before anything was written", status: 499 }, 499 as 400);
-    }
+    const answer = await run(writing);
+    if (!answer) return c.json({ error: "the client went away before anything was written", status: 499 }, 499 as 400);
     if (signal.aborted) await ledger.keep(answer).catch(logged("keep"));
     return answer;
   })();
@@ -75,9 +76,9 @@ async function writeOnce(c: C, run: (signal: AbortSignal) => Promise<Response | 
  * written, a later topic's failure is reported on its records (offset -1, error) in a 200 answer,
  * since an error answer would make the client resend, and so rewrite, the topics already written.
  */
-const produceRoute = (c: C, pathTopic: string | undefined) => writeOnce(c, (signal) => produceWrites(c, pathTopic, signal));
+const produceRoute = (c: C, pathTopic: string | undefined) => writeOnce(c, (writing) => produceWrites(c, pathTopic, writing));
 
-async function produceWrites(c: C, pathTopic: string | undefined, signal: AbortSignal): Promise<Response | null> {
+async function produceWrites(c: C, pathTopic: string | undefined, writing: () => boolean): Promise<Response | null> {
   const body = await json(c);
   const list = Array.isArray(body) ? body : [body];
   if (isBad(body) || list.length === 0 || !list.every(isObj)) return bad(c, "the body is a record or an array of records");
@@ -97,7 +98,7 @@ async function produceWrites(c: C, pathTopic: string | undefined, signal: AbortS
       if (!checked.ok) return error(c, checked.error);
     }
   }
-  if (signal.aborted) return null;
+  if (!writing()) return null;
   let written = false;
   for (const [topic, indexes] of byTopic) {
     const records = wire(indexes);
@@ -139,8 +140,8 @@ upstashRoutes.post("/consume/:group/:instance", async (c) => {
   const interval = c.req.header("Kafka-Auto-Commit-Interval");
   if (interval !== undefined && !/^\d+$/.test(interval)) return bad(c, "Kafka-Auto-Commit-Interval is milliseconds");
   // Auto-commit commits after every consume, which is within any interval asked for.
-  return writeOnce(c, async (signal) => {
-    const r = await consume(c.env, c.req.param("group"), c.req.param("instance"), topics, Number(b.timeout ?? 1000) || 0, reset as Reset, auto === "true", signal);
+  return writeOnce(c, async (writing) => {
+    const r = await consume(c.env, c.req.param("group"), c.req.param("instance"), topics, Number(b.timeout ?? 1000) || 0, reset as Reset, auto === "true", writing);
     if (!r.ok) return error(c, r.error);
     return r.gone ? null : c.json(r.messages);
   });

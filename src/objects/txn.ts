@@ -120,11 +120,6 @@ export class TxnCoordinator extends DurableObject {
     this.wakeLost(fingerprint);
   }
 
-  dropLostAnswer(fingerprint: string): void {
-    this.lost.drop(fingerprint);
-    this.wakeLost(fingerprint);
-  }
-
   private wakeLost(fingerprint: string): void {
     const waiters = this.lostWaiters.get(fingerprint);
     this.lostWaiters.delete(fingerprint);

@@ -49,7 +49,7 @@ export class LostAnswers {
     this.storage.sql.exec("INSERT OR REPLACE INTO lost_answers (fingerprint, status, body, expires_at) VALUES (?, ?, ?, ?)", fingerprint, answer.status, answer.body, now + ttlMs);
   }
 
-  /** No answer will come (nothing was written, or the wait for it ran out): forget the pending row. */
+  /** No answer came in time (the write presumably crashed): forget the pending row, the caller writes. */
   drop(fingerprint: string): void {
     this.storage.sql.exec("DELETE FROM lost_answers WHERE fingerprint = ? AND status = ?", fingerprint, PENDING);
   }

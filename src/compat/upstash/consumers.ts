@@ -42,12 +42,12 @@ async function positions(env: Env, group: string, instance: string, topic: strin
 /**
  * One consume: reads every partition of the topics from the instance's positions (waiting up to
  * `timeout` ms for the first record), moves the positions past what it returns and, with
- * auto-commit on, commits them to the group. When `signal` says the client went away before the
- * positions move (most often during the long-poll wait), nothing moves and nothing is committed
- * (`gone`): the client's resend reads the same records. After they moved, the route keeps the
- * answer for the resend instead (src/compat/upstash/lost-answers.ts; issue 19).
+ * auto-commit on, commits them to the group. `writing()` is asked just before the positions move:
+ * false (the client went away, most often during the long-poll wait) means nothing moves and
+ * nothing is committed (`gone`), so the client's resend reads the same records. After they moved,
+ * the route keeps the answer for the resend instead (src/compat/upstash/lost-answers.ts; issue 19).
  */
-export async function consume(env: Env, group: string, instance: string, topics: string[], timeout: number, reset: Reset, autoCommit: boolean, signal?: AbortSignal): Promise<Result<{ messages: UpstashMessage[]; gone?: true }>> {
+export async function consume(env: Env, group: string, instance: string, topics: string[], timeout: number, reset: Reset, autoCommit: boolean, writing: () => boolean = () => true): Promise<Result<{ messages: UpstashMessage[]; gone?: true }>> {
   const all: Position[] = [];
   for (const topic of topics) {
     const p = await positions(env, group, instance, topic, reset);
@@ -64,7 +64,7 @@ export async function consume(env: Env, group: string, instance: string, topics:
     for (const rec of JSON.parse(r.recordsJson) as FetchedRecord[]) messages.push(toMessage(all[i].topic, all[i].partition, rec));
     moved.push({ ...all[i], offset: r.nextOffset });
   });
-  if (signal?.aborted) return { ok: true, messages: [], gone: true };
+  if (!writing()) return { ok: true, messages: [], gone: true };
   if (moved.length > 0) {
     const saved = await commitOffsets(env, shadowGroup(group, instance), { offsets: moved });
     if (!saved.ok) return saved;

@@ -30,7 +30,7 @@ export async function requestFingerprint(request: Request, body: ArrayBuffer): P
 
 /**
  * The ledger entry of one request. One stub for all its calls: calls on one stub arrive in order,
- * so "expect" (sent when the client goes) is never overtaken by the "drop" or "keep" after it.
+ * so "expect" (sent when the client goes) is never overtaken by the "keep" after it.
  */
 export function lostAnswers(env: Env, fingerprint: string) {
   const stub = lostAnswerStub(env, fingerprint);
@@ -43,10 +43,6 @@ export function lostAnswers(env: Env, fingerprint: string) {
     /** The client went while the write runs: an identical request now waits for its answer instead of writing. */
     async expect(): Promise<void> {
       await stub.expectLostAnswer(fingerprint);
-    },
-    /** The client went and nothing was written: an identical request need not wait, it writes. */
-    async drop(): Promise<void> {
-      await stub.dropLostAnswer(fingerprint);
     },
     /** Keeps `response` for the resend: called only when request.signal says it was not delivered. */
     async keep(response: Response): Promise<void> {
