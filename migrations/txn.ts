@@ -61,4 +61,23 @@ export const txnMigrations: Migration[] = [
       ALTER TABLE txn ADD COLUMN txn_seq INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 8,
+    name: "lost answers",
+    sql: `
+      -- The Upstash-style surface (issue 19): the answer of a write whose client went away before
+      -- receiving it, by the request's fingerprint (SHA-256 of credentials, method, path, Kafka-*
+      -- headers and body), in the object named upstash-lost/<shard>. The official client resends a
+      -- failed call byte for byte; the first resend before expires_at gets this answer (and the row
+      -- goes), so the write is not done twice. Rows exist only for undelivered answers. status 0:
+      -- the client went and the write is still running (its answer is on the way).
+      CREATE TABLE lost_answers (
+        fingerprint TEXT PRIMARY KEY,
+        status      INTEGER NOT NULL,
+        body        TEXT NOT NULL,
+        expires_at  INTEGER NOT NULL
+      );
+      CREATE INDEX lost_answers_expiry ON lost_answers (expires_at);
+    `,
+  },
 ];

@@ -375,6 +375,19 @@ export const DS_RECORD_BYTES = 1_000_000;
 /** Upstash-style REST (issue 19): most records one consume returns, and the longest `timeout` honoured. */
 export const UPSTASH_CONSUME_MAX_RECORDS = 500;
 export const UPSTASH_MAX_WAIT_MS = 30_000;
+/**
+ * Upstash-style REST: how long the answer of a write whose client went away stays for that
+ * client's resend (src/txn/lost-answers.ts). @upstash/kafka 1.3.5 resends a failed call up to 5
+ * times after 0.5, 1, 2, 4 and 8 s (15.5 s of backoff) plus the calls' own time: 60 s covers it.
+ */
+export const UPSTASH_LOST_ANSWER_TTL_MS = 60_000;
+/**
+ * Upstash-style REST: how long an identical request waits for the answer of a write whose client
+ * went while it still runs, before it writes itself (the first write then crashed).
+ */
+export const UPSTASH_LOST_ANSWER_WAIT_MS = 10_000;
+/** Upstash-style REST: objects the kept answers are spread over, by fingerprint (one lookup each). */
+export const UPSTASH_LOST_ANSWER_SHARDS = 64;
 /** Upstash-style REST: the default prefix (wrangler var KAFKA_REST_PREFIX overrides it). */
 export const DEFAULT_KAFKA_REST_PREFIX = "/kafka";
 /**

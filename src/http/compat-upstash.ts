@@ -14,11 +14,12 @@ import { parseBasicAuth } from "../compat/upstash/auth";
 import { listTopics } from "../routing/admin";
 import { fetchRecords, listOffsets } from "../routing/consume";
 import { sessionForKey } from "../routing/idempotence";
-import { produce } from "../routing/produce";
+import { checkProduce, produce } from "../routing/produce";
 import { isStreamTopic } from "../compat/durable-streams/names";
 import type { FetchedRecord } from "../api/wire";
 import { commit, committed, consume, consumers, deleteInstance, type Reset } from "../compat/upstash/consumers";
 import { toMessage, toWire, type UpstashProduce } from "../compat/upstash/messages";
+import { lostAnswers, requestFingerprint } from "../compat/upstash/lost-answers";
 
 /**
  * Upstash-Kafka-style REST (issue 19), as the official `@upstash/kafka` client calls it. Errors are
@@ -46,11 +47,45 @@ const isBad = (v: unknown) => v === Symbol.for("bad");
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
- * Produce: one record or an array, the topic in the path or in each record; always answers an array.
- * A client's Idempotency-Key header makes a retry answer the original offsets; the official client
- * sends none, so its retry after a lost answer may write twice (docs/compat.md).
+ * A write route, safe under the official client's resends (issue 19, docs/compat.md "Retries"): an
+ * identical request whose answer was lost gets that answer and writes nothing; an answer this
+ * request could not deliver (request.signal aborted) is kept for the resend. The route calls
+ * `writing()` just before its first write: false means the client already went, so the route
+ * writes nothing and answers null (the resend does the write); from then on a client that goes
+ * makes an identical resend wait for this answer instead of writing (ledger.expect).
  */
-async function produceRoute(c: C, pathTopic: string | undefined) {
+async function writeOnce(c: C, run: (writing: () => boolean) => Promise<Response | null>): Promise<Response> {
+  const ledger = lostAnswers(c.env, await requestFingerprint(c.req.raw, await c.req.arrayBuffer()));
+  const kept = await ledger.take();
+  if (kept) return kept;
+  const signal = c.req.raw.signal;
+  const logged = (what: string) => (e: unknown) => console.error(`kafka-rest: could not ${what} an undelivered answer`, e);
+  const writing = () => {
+    if (signal.aborted) return false;
+    signal.addEventListener("abort", () => c.executionCtx.waitUntil(ledger.expect().catch(logged("expect"))), { once: true });
+    return true;
+  };
+  const work = (async () => {
+    const answer = await run(writing);
+    if (!answer) return c.json({ error: "the client went away before anything was written", status: 499 }, 499 as 400);
+    if (signal.aborted) await ledger.keep(answer).catch(logged("keep"));
+    return answer;
+  })();
+  // When the client goes, workerd stops waiting for the request's pending calls: only work under
+  // waitUntil goes on, and this must, to finish (or not start) the write and keep its answer.
+  c.executionCtx.waitUntil(work.then(() => undefined, () => undefined));
+  return work;
+}
+
+/**
+ * Produce: one record or an array, the topic in the path or in each record; always answers an array.
+ * Every topic is checked before any is written, so a refusal writes nothing; once one topic is
+ * written, a later topic's failure is reported on its records (offset -1, error) in a 200 answer,
+ * since an error answer would make the client resend, and so rewrite, the topics already written.
+ */
+const produceRoute = (c: C, pathTopic: string | undefined) => writeOnce(c, (writing) => produceWrites(c, pathTopic, writing));
+
+async function produceWrites(c: C, pathTopic: string | undefined, writing: () => boolean): Promise<Response | null> {
   const body = await json(c);
   const list = Array.isArray(body) ? body : [body];
   if (isBad(body) || list.length === 0 || !list.every(isObj)) return bad(c, "the body is a record or an array of records");
@@ -63,11 +98,25 @@ async function produceRoute(c: C, pathTopic: string | undefined) {
   }
   const out: z.input<typeof upstashProduceAnswer> = new Array(list.length);
   const key = c.req.header("Idempotency-Key");
+  const wire = (indexes: number[]) => indexes.map((i) => toWire(list[i] as unknown as UpstashProduce));
+  if (byTopic.size > 1) {
+    for (const [topic, indexes] of byTopic) {
+      const checked = await checkProduce(c.env, topic, wire(indexes));
+      if (!checked.ok) return error(c, checked.error);
+    }
+  }
+  if (!writing()) return null;
+  let written = false;
   for (const [topic, indexes] of byTopic) {
-    const records = indexes.map((i) => toWire(list[i] as unknown as UpstashProduce));
+    const records = wire(indexes);
     const session = key ? await sessionForKey(topic, key, records) : undefined;
     const r = await produce(c.env, topic, records, session, (w) => c.executionCtx.waitUntil(w));
-    if (!r.ok) return error(c, r.error);
+    if (!r.ok && !written) return error(c, r.error);
+    written = true;
+    if (!r.ok) {
+      for (const i of indexes) out[i] = { topic, partition: -1, offset: -1, timestamp: -1, error: r.error.message };
+      continue;
+    }
     indexes.forEach((i, j) => {
       const rec = r.records[j];
       out[i] = "error" in rec ? { topic, partition: rec.partition, offset: -1, timestamp: -1, error: rec.error.message } : { topic, partition: rec.partition, offset: rec.offset, timestamp: rec.timestamp };
@@ -98,8 +147,11 @@ upstashRoutes.post("/consume/:group/:instance", async (c) => {
   const interval = c.req.header("Kafka-Auto-Commit-Interval");
   if (interval !== undefined && !/^\d+$/.test(interval)) return bad(c, "Kafka-Auto-Commit-Interval is milliseconds");
   // Auto-commit commits after every consume, which is within any interval asked for.
-  const r = await consume(c.env, c.req.param("group"), c.req.param("instance"), topics, Number(b.timeout ?? 1000) || 0, reset as Reset, auto === "true");
-  return r.ok ? c.json(r.messages) : error(c, r.error);
+  return writeOnce(c, async (writing) => {
+    const r = await consume(c.env, c.req.param("group"), c.req.param("instance"), topics, Number(b.timeout ?? 1000) || 0, reset as Reset, auto === "true", writing);
+    if (!r.ok) return error(c, r.error);
+    return r.gone ? null : c.json(r.messages);
+  });
 });
 
 const isOffset = (o: unknown): o is { topic: string; partition: number; offset: number } =>

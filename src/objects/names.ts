@@ -45,6 +45,14 @@ export function idempotencyStub<T extends Rpc.DurableObjectBranded | undefined>(
   return stubByName(ns, `idempotency/${id}`);
 }
 
+/**
+ * Kept answers of Upstash-style writes nobody received (issue 19), spread over `shards` objects by
+ * the request's fingerprint (hex SHA-256): a TxnCoordinator of its own, like idempotency records.
+ */
+export function lostAnswerStub<T extends Rpc.DurableObjectBranded | undefined>(ns: DurableObjectNamespace<T>, fingerprint: string, shards: number): DurableObjectStub<T> {
+  return stubByName(ns, `upstash-lost/${parseInt(fingerprint.slice(0, 8), 16) % shards}`);
+}
+
 /** A bridge's object (issue 18), named by the bridge name. */
 export function bridgeStub<T extends Rpc.DurableObjectBranded | undefined>(ns: DurableObjectNamespace<T>, name: string): DurableObjectStub<T> {
   return stubByName(ns, name);

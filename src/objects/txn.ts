@@ -1,9 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
 import { txnMigrations } from "../../migrations/txn";
 import type { Result } from "../core/errors";
-import { IDEMPOTENCY_RECORD_TTL_MS, TXN_MARKER_RETRY_MS } from "../core/limits";
+import { IDEMPOTENCY_RECORD_TTL_MS, TXN_MARKER_RETRY_MS, UPSTASH_LOST_ANSWER_TTL_MS, UPSTASH_LOST_ANSWER_WAIT_MS } from "../core/limits";
 import { durableObjectStore, migrate } from "../storage";
 import { IdempotencyRecords, type ClaimAnswer, type IdempotencyDescription } from "../txn/idempotency";
+import { LostAnswers, type LostAnswer } from "../txn/lost-answers";
 import { writeMarkers, type MarkerTargets } from "../txn/markers";
 import { TransactionState, type TxnDescription, type TxnStateName, type TxnGroupOffsets, type TxnPartition } from "../txn/state";
 import { groupStub, partitionStub } from "./names";
@@ -14,11 +15,15 @@ import { groupStub, partitionStub } from "./names";
  * transaction, the markers are written before the call returns; the alarm finishes what a crash or
  * a failed partition left, and aborts transactions past their timeout.
  * The same class, named `idempotency/<id>`, keeps withIdempotency's claim record for that id
- * (src/txn/idempotency.ts): separate tables, so even a transactional id spelled like that name is harmless.
+ * (src/txn/idempotency.ts), and named `upstash-lost/<n>`, the Upstash surface's undelivered answers
+ * (src/txn/lost-answers.ts): separate tables, so even a transactional id spelled like that name is harmless.
  */
 export class TxnCoordinator extends DurableObject {
   private txn!: TransactionState;
   private idempotency!: IdempotencyRecords;
+  private lost!: LostAnswers;
+  /** Requests waiting for the answer of a running write whose client went, by fingerprint. */
+  private readonly lostWaiters = new Map<string, Set<() => void>>();
   private readonly targets: MarkerTargets;
   /** One marker run at a time: a second run could mark a later transaction's rows with this decision. */
   private driving: Promise<void> | null = null;
@@ -35,6 +40,7 @@ export class TxnCoordinator extends DurableObject {
       migrate(storage.sql, txnMigrations);
       this.txn = new TransactionState(storage);
       this.idempotency = new IdempotencyRecords(storage);
+      this.lost = new LostAnswers(storage);
     });
   }
 
@@ -79,6 +85,45 @@ export class TxnCoordinator extends DurableObject {
 
   describeIdempotency(id: string): IdempotencyDescription | null {
     return this.idempotency.describe(id, Date.now());
+  }
+
+  /**
+   * The kept answer of an undelivered Upstash-style write with this fingerprint, taken once (issue
+   * 19). While that write still runs, waits for its answer (up to UPSTASH_LOST_ANSWER_WAIT_MS; past
+   * that the write is presumed crashed, the row goes and the caller writes).
+   */
+  async takeLostAnswer(fingerprint: string): Promise<LostAnswer | null> {
+    const first = this.lost.take(fingerprint, Date.now());
+    if (first !== "pending") return first;
+    await new Promise<void>((wake) => {
+      const timer = setTimeout(done, UPSTASH_LOST_ANSWER_WAIT_MS);
+      const waiters = this.lostWaiters.get(fingerprint) ?? new Set();
+      this.lostWaiters.set(fingerprint, waiters.add(done));
+      function done() {
+        clearTimeout(timer);
+        waiters.delete(done);
+        wake();
+      }
+    });
+    const then = this.lost.take(fingerprint, Date.now());
+    if (then !== "pending") return then;
+    this.lost.drop(fingerprint);
+    return null;
+  }
+
+  expectLostAnswer(fingerprint: string): void {
+    this.lost.expect(fingerprint, Date.now(), UPSTASH_LOST_ANSWER_TTL_MS);
+  }
+
+  keepLostAnswer(fingerprint: string, answer: LostAnswer): void {
+    this.lost.keep(fingerprint, answer, Date.now(), UPSTASH_LOST_ANSWER_TTL_MS);
+    this.wakeLost(fingerprint);
+  }
+
+  private wakeLost(fingerprint: string): void {
+    const waiters = this.lostWaiters.get(fingerprint);
+    this.lostWaiters.delete(fingerprint);
+    for (const wake of waiters ?? []) wake();
   }
 
   /** At-least-once: expiring and re-driving markers are both idempotent, so is dropping expired records. */

@@ -45,15 +45,32 @@ function produceEvents(topic: string, input: WireRecord[], results: ProduceRecor
   return events;
 }
 
+/** Every check produce makes before writing (timestamps, sizes, partitions, the registered schema), and nothing else. */
+async function check(env: Env, topic: TopicInfo, input: WireRecord[]) {
+  const timely = checkTimestamps(topic, input, Date.now());
+  if (!timely.ok) return timely;
+  const prepared = prepare(topic, input);
+  if (!prepared.ok) return prepared;
+  const valid = await checkRecords(env, topic, prepared.records); // the registered schema, if any (issue 17)
+  return valid.ok ? prepared : valid;
+}
+
+/**
+ * What produce would refuse, without writing: a request that writes to several topics one after
+ * another checks them all first, so a refusal (missing topic, bad record) leaves nothing written.
+ */
+export function checkProduce(env: Env, topicName: string, input: WireRecord[]): Promise<Result<{}>> {
+  return withTopic<{}>(env, topicName, async (topic) => {
+    const checked = await check(env, topic, input);
+    return checked.ok ? { ok: true } : checked;
+  });
+}
+
 /** `options.seal` seals every partition the request appends to, with its records (src/log/types.ts). */
 export function produce(env: Env, topicName: string, input: WireRecord[], session?: ProduceSession, keepAlive?: KeepAlive, options?: AppendOptions): Promise<Result<ProduceOk>> {
   return withTopic<Omit<ProduceOk, "ok">>(env, topicName, async (topic) => {
-    const timely = checkTimestamps(topic, input, Date.now());
-    if (!timely.ok) return timely;
-    const prepared = prepare(topic, input);
+    const prepared = await check(env, topic, input);
     if (!prepared.ok) return prepared;
-    const valid = await checkRecords(env, topic, prepared.records); // the registered schema, if any (issue 17)
-    if (!valid.ok) return valid;
     // Keys as stored (text or bytes): a binary key hashes over its raw bytes, as in Kafka.
     const partitions = assignPartitions(input.map((r, i) => ({ partition: r.partition, key: prepared.records[i].key })), topic.partitions);
     const groups = new Map<number, number[]>();

@@ -1,5 +1,6 @@
 import type { Env } from "../env";
 import * as names from "../objects/names";
+import { UPSTASH_LOST_ANSWER_SHARDS } from "../core/limits";
 
 // The Worker-side spelling of src/objects/names.ts (the one naming module): routing passes `env`.
 
@@ -31,6 +32,11 @@ export function groupStub(env: Env, groupId: string) {
 /** withIdempotency's claim record for one unit-of-work id (issue 12): a TxnCoordinator of its own. */
 export function idempotencyStub(env: Env, id: string) {
   return names.idempotencyStub(env.TXNS, id);
+}
+
+/** Kept answers of Upstash-style writes nobody received (issue 19), by request fingerprint. */
+export function lostAnswerStub(env: Env, fingerprint: string) {
+  return names.lostAnswerStub(env.TXNS, fingerprint, UPSTASH_LOST_ANSWER_SHARDS);
 }
 
 /** A bridge's object (issue 18), named by the bridge name. */

@@ -44,10 +44,12 @@ async function positions(env: Env, group: string, instance: string, topic: strin
 /**
  * One consume: reads every partition of the topics from the instance's positions (waiting up to
  * `timeout` ms for the first record), moves the positions past what it returns and, with
- * auto-commit on, commits them to the group. Not idempotent under a retry of a lost answer: the
- * records of the lost answer are skipped (docs/compat.md).
+ * auto-commit on, commits them to the group. `writing()` is asked just before the positions move:
+ * false (the client went away, most often during the long-poll wait) means nothing moves and
+ * nothing is committed (`gone`), so the client's resend reads the same records. After they moved,
+ * the route keeps the answer for the resend instead (src/compat/upstash/lost-answers.ts; issue 19).
  */
-export async function consume(env: Env, group: string, instance: string, topics: string[], timeout: number, reset: Reset, autoCommit: boolean): Promise<Result<{ messages: UpstashMessage[] }>> {
+export async function consume(env: Env, group: string, instance: string, topics: string[], timeout: number, reset: Reset, autoCommit: boolean, writing: () => boolean = () => true): Promise<Result<{ messages: UpstashMessage[]; gone?: true }>> {
   const all: Position[] = [];
   for (const topic of topics) {
     const p = await positions(env, group, instance, topic, reset);
@@ -64,12 +66,16 @@ export async function consume(env: Env, group: string, instance: string, topics:
     for (const rec of JSON.parse(r.recordsJson) as FetchedRecord[]) messages.push(toMessage(all[i].topic, all[i].partition, rec));
     moved.push({ ...all[i], offset: r.nextOffset });
   });
+  if (!writing()) return { ok: true, messages: [], gone: true };
   if (moved.length > 0) {
     const saved = await commitOffsets(env, shadowGroup(group, instance), { offsets: moved });
     if (!saved.ok) return saved;
     if (autoCommit) {
-      const c = await commitOffsets(env, group, { offsets: moved });
-      if (!c.ok) return c;
+      // The position moved: these records are this answer's, and an error answer now would make the
+      // client resend and read on past them. So a failed auto-commit is logged, as Kafka's consumer
+      // logs one, and the next consume's auto-commit covers these offsets.
+      const c = await commitOffsets(env, group, { offsets: moved }).catch((e: unknown) => ({ ok: false as const, error: e }));
+      if (!c.ok) console.error(`kafka-rest: auto-commit of group ${group} failed; the next consume commits past it`, c.error);
     }
   }
   return { ok: true, messages };
