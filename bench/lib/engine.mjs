@@ -69,7 +69,9 @@ export async function startEngine({ root, config, script, logFile, server = "dir
   const listen = ["--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir];
   const args = server === "direct"
     ? [join(root, "server/cli.mjs"), "-c", config, ...listen, ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}=${v}`])]
-    : [wranglerBin(root), "dev", script, "--no-bundle", "-c", config, ...listen, "--inspector-port", String(inspectorPort)];
+    : // DOSTREAM_LOCAL, as `npm run dev` (server/dev.mjs) sets it: a local engine may run with auth off.
+      [wranglerBin(root), "dev", script, "--no-bundle", "-c", config, ...listen, "--inspector-port", String(inspectorPort),
+        ...Object.entries({ DOSTREAM_LOCAL: "1", ...vars }).flatMap(([k, v]) => ["--var", `${k}:${v}`])];
   const what = server === "direct" ? "the engine (npm start's server)" : "wrangler dev";
   const child = spawn(process.execPath, args, {
     cwd: root,
