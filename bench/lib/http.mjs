@@ -47,5 +47,14 @@ export function createClient(baseUrl, { maxSockets = 128, timeoutMs = 60_000, he
     return JSON.parse(res.body);
   }
 
-  return { baseUrl, request, json, close: () => agent.destroy() };
+  /**
+   * Drops the pooled idle sockets. A suite calls it after synchronous work that blocked the event
+   * loop past workerd's ~5 s idle close: the agent's 4 s idle timer could not fire meanwhile, and
+   * a POST sent on such a socket fails with "socket hang up" (it is not re-sent: it may not be a read).
+   */
+  function dropIdle() {
+    for (const sockets of Object.values(agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
+  }
+
+  return { baseUrl, request, json, dropIdle, close: () => agent.destroy() };
 }
