@@ -119,15 +119,25 @@ export interface WireErrorItem {
   [detail: string]: unknown;
 }
 
-export interface WirePartitionOffsets {
-  partition: number;
-  earliest_offset: number;
-  /** The high watermark: the offset the next record will get. */
-  latest_offset: number;
+/** Records and bytes across tiers and per tier (warm: Parquet object bytes and segments). */
+export interface WireTierTotals {
   records: number;
   bytes: number;
   hot: { records: number; bytes: number };
   warm: { records: number; bytes: number; segments: number };
+}
+
+export interface WirePartitionOffsets extends WireTierTotals {
+  partition: number;
+  earliest_offset: number;
+  /** The high watermark: the offset the next record will get. */
+  latest_offset: number;
+}
+
+/** `GET /stats`: cluster totals. */
+export interface WireStatsAnswer extends WireTierTotals {
+  topics: number;
+  partitions: number;
 }
 
 /** A topic, as create, describe, config and partitions answer it (describe adds partition_offsets). */
@@ -310,6 +320,18 @@ export interface BindingPage {
 
 export type BindingPartitionPage = ({ topic: string; partition: number } & BindingPage) | { topic: string; partition: number; error: WireErrorItem };
 
+/** One member as a group's description shows it (the binding's describeGroup; the engine's own view). */
+export interface MemberView {
+  memberId: string;
+  groupInstanceId: string | null;
+  topics: string[];
+  memberGeneration: number;
+  sessionTimeoutMs: number;
+  assignment: TopicPartitions[];
+  revoking: TopicPartitions[];
+  lastHeartbeat: number;
+}
+
 export interface BindingAnswers {
   createTopic: { topic: BindingTopic };
   listTopics: WireTopicListAnswer;
@@ -333,16 +355,7 @@ export interface BindingAnswers {
     generation: number;
     leader: string | null;
     assignor: WireGroupAnswer["assignor"];
-    members: Array<{
-      memberId: string;
-      groupInstanceId: string | null;
-      topics: string[];
-      memberGeneration: number;
-      sessionTimeoutMs: number;
-      assignment: TopicPartitions[];
-      revoking: TopicPartitions[];
-      lastHeartbeat: number;
-    }>;
+    members: MemberView[];
   };
   listGroups: { groups: Array<{ groupId: string; state: GroupState }> };
   commitOffsets: WireCommitAnswer;

@@ -1,21 +1,13 @@
+import type { WireStatsAnswer } from "../api/wire.js";
 import type { Command } from "./command.js";
 import { bytes, printJson, table } from "./output.js";
-
-interface Stats {
-  topics: number;
-  partitions: number;
-  records: number;
-  bytes: number;
-  hot: { records: number; bytes: number };
-  warm: { records: number; bytes: number; segments: number };
-}
 
 export const stats: Command = {
   usage: "stats",
   summary: "totals over all topics and tiers (a few seconds behind: partitions report every 2 s)",
   options: {},
   async run(_p, { api, out }) {
-    const s = await api.get<Stats>("/stats");
+    const s = await api.get<WireStatsAnswer>("/stats");
     if (out.json) return printJson(out, s);
     out.stdout.write(`topics: ${s.topics}  partitions: ${s.partitions}\n\n`);
     table(out, ["tier", "records", "bytes", "segments"], [

@@ -1,6 +1,6 @@
 import type { AssignorName } from "./assignors";
-import type { GroupState, MemberAnswer as WireMemberAnswer, TopicPartitions } from "../api/wire";
-export type { CommitRequest, GroupState, PartitionLag, ResetTarget, TopicPartitions } from "../api/wire";
+import type { GroupState, MemberAnswer as WireMemberAnswer, MemberView, TopicPartitions } from "../api/wire";
+export type { CommitRequest, GroupState, MemberView, PartitionLag, ResetTarget, TopicPartitions } from "../api/wire";
 
 /** A partition as a compact key, "topic:partition" (':' is not legal in a Kafka topic name). */
 export type PartitionKey = string;
@@ -37,17 +37,6 @@ export interface JoinInput {
 
 /** What a member is told on join and on every heartbeat (the wire shape, as a Result). */
 export type MemberAnswer = { ok: true } & WireMemberAnswer;
-
-export interface MemberView {
-  memberId: string;
-  groupInstanceId: string | null;
-  topics: string[];
-  memberGeneration: number;
-  sessionTimeoutMs: number;
-  assignment: TopicPartitions[];
-  revoking: TopicPartitions[];
-  lastHeartbeat: number;
-}
 
 export interface GroupView {
   ok: true;

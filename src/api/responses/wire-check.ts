@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type * as W from "../wire";
 import type { Same } from "./same";
+import type { statsAnswer } from "./core";
 import type { compactAnswer, keyAnswer, keyRecordSchema, stateAnswer } from "./compaction";
 import type { commitAnswer, groupAnswer, groupListAnswer, groupOffsetsAnswer, memberAnswerSchema, memberRecordsAnswer, partitionLagSchema, resetOffsetsAnswer } from "./groups";
 import type { fetchAnswer, fetchedRecordSchema, multiFetchAnswer, partitionPageSchema, produceAnswer, produceResultSchema } from "./records";
@@ -26,6 +27,7 @@ export type WireTypesMatchSchemas = [
   Assert<Same<W.WirePartitionPage, Out<typeof partitionPageSchema>>>,
   Assert<Same<W.WireMultiFetchAnswer, Out<typeof multiFetchAnswer>>>,
   Assert<Same<W.WirePartitionOffsets, Out<typeof partitionOffsetsSchema>>>,
+  Assert<Same<W.WireStatsAnswer, Out<typeof statsAnswer>>>,
   Assert<Same<W.WireTopicAnswer, Out<typeof topicAnswer>>>,
   Assert<Same<W.WireTopicListAnswer, Out<typeof topicListAnswer>>>,
   Assert<Same<W.WireListOffsetsAnswer, Out<typeof listOffsetsAnswer>>>,
