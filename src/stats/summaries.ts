@@ -1,4 +1,4 @@
-import type { GroupState } from "../api/wire";
+import type { GroupState, WireTierTotals } from "../api/wire";
 
 /**
  * Summaries that objects report about themselves to the catalog, on their own cadence, so that
@@ -7,14 +7,8 @@ import type { GroupState } from "../api/wire";
  */
 export type SummaryKind = "partition" | "group";
 
-/** Records and record bytes across tiers, and per tier: the figures /stats and describe show. */
-export interface TierTotals {
-  records: number;
-  bytes: number;
-  hot: { records: number; bytes: number };
-  /** Warm: record count, Parquet object bytes, segment count. */
-  warm: { records: number; bytes: number; segments: number };
-}
+/** Records and record bytes across tiers, and per tier: the figures /stats and describe show (the wire shape). */
+export type TierTotals = WireTierTotals;
 
 export interface PartitionSummary extends TierTotals {
   topic: string;
